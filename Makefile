@@ -1,0 +1,64 @@
+# Two commands on a fresh clone: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run serve install dev test lint format migrate demo lock clean
+
+# Runtime packages, at the versions pinned in requirements.lock.
+$(VENV)/.runtime: requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+# Runtime plus test and lint tools, pinned in requirements-dev.lock.
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	touch $@
+
+install: $(VENV)/.runtime
+
+dev: $(VENV)/.dev
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+# Everything set up, demo loaded, site served on http://127.0.0.1:$(PORT)/
+run: demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Lint, missing migrations, then every test (on PostgreSQL when DATABASE_URL is set).
+test: lint
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Re-resolve the newest versions the ranges in pyproject.toml allow and pin them.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet .
+	.lock-venv/bin/pip uninstall --quiet --yes evidence-toolkit
+	{ echo "# Exact versions of every runtime package. Regenerate with: make lock"; \
+	  .lock-venv/bin/pip freeze --exclude-editable; } > requirements.lock
+	.lock-venv/bin/pip install --quiet ".[dev]"
+	.lock-venv/bin/pip uninstall --quiet --yes evidence-toolkit
+	{ echo "# Runtime pins plus test and lint tools. Regenerate with: make lock"; \
+	  echo "-r requirements.lock"; \
+	  .lock-venv/bin/pip freeze --exclude-editable | grep -vxFf requirements.lock; } \
+	  > requirements-dev.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,59 @@
+"""Plain functions that make test data. Each returns saved objects."""
+
+from itertools import count
+
+from django.contrib.auth import get_user_model
+
+from summaries.models import (
+    Dimension,
+    ScaleLevel,
+    Section,
+    SectionKind,
+    State,
+    SummaryVersion,
+)
+from summaries.services import intervention_create, version_publish
+
+_serial = count(1)
+
+
+def make_user(username=None, *, staff=True, superuser=False, groups=()):
+    User = get_user_model()
+    user = User.objects.create_user(
+        username=username or f"user{next(_serial)}",
+        password="correct horse battery staple",
+        is_staff=staff or superuser,
+        is_superuser=superuser,
+    )
+    for group in groups:
+        user.groups.add(group)
+    return user
+
+
+def level(dimension: Dimension, slug: str) -> ScaleLevel:
+    return ScaleLevel.objects.get(scale__dimension=dimension, slug=slug)
+
+
+def make_draft(
+    slug=None, *, title=None, standfirst="A one-sentence standfirst.", sections=None, user=None
+) -> SummaryVersion:
+    """A draft version of a new intervention, with the given sections (kind -> html)."""
+    n = next(_serial)
+    version = intervention_create(
+        slug=slug or f"intervention-{n}",
+        title=title or f"Intervention {n}",
+        standfirst=standfirst,
+        user=user,
+    )
+    for kind, body in (sections or {SectionKind.FOCUS: "<p>What it is.</p>"}).items():
+        Section.objects.create(version=version, kind=kind, body=body)
+    return version
+
+
+def make_live(slug=None, **kwargs) -> SummaryVersion:
+    """A published version of a new intervention."""
+    version = make_draft(slug, **kwargs)
+    version_publish(version=version)
+    version.refresh_from_db()
+    assert version.state == State.PUBLISHED
+    return version

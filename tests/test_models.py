@@ -1,0 +1,196 @@
+"""The content model's invariants, enforced by the database on SQLite and PostgreSQL."""
+
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.test import TestCase
+from django.utils import timezone
+
+from summaries.models import (
+    Intervention,
+    KeyFigure,
+    ScaleLevel,
+    Section,
+    SectionKind,
+    State,
+    SummaryVersion,
+    SystematicReview,
+)
+from summaries.services import ServiceError, draft_start_from, version_publish
+from tests.factories import make_draft, make_live
+
+
+class ConstraintTests(TestCase):
+    def assert_refused(self, callable_):
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            callable_()
+
+    def test_slugs_are_unique(self):
+        """Two interventions cannot share an address."""
+        Intervention.objects.create(slug="street-lighting")
+        self.assert_refused(lambda: Intervention.objects.create(slug="street-lighting"))
+
+    def test_version_numbers_are_unique_per_intervention(self):
+        """An intervention cannot have two versions with the same number."""
+        draft = make_draft()
+        self.assert_refused(
+            lambda: SummaryVersion.objects.create(
+                intervention=draft.intervention,
+                number=draft.number,
+                title="x",
+                state=State.ARCHIVED,
+            )
+        )
+
+    def test_at_most_one_live_version(self):
+        """The database refuses a second published version of one intervention."""
+        live = make_live()
+        self.assert_refused(
+            lambda: SummaryVersion.objects.create(
+                intervention=live.intervention,
+                title="x",
+                state=State.PUBLISHED,
+                published_at=timezone.now(),
+            )
+        )
+
+    def test_at_most_one_open_draft(self):
+        """The database refuses a second open draft, whatever its open state."""
+        draft = make_draft()
+        for state in (State.DRAFT, State.IN_REVIEW, State.CHANGES_REQUESTED):
+            self.assert_refused(
+                lambda state=state: SummaryVersion.objects.create(
+                    intervention=draft.intervention, title="x", state=state
+                )
+            )
+
+    def test_closed_versions_may_accumulate(self):
+        """Any number of superseded or archived versions can sit beside a live one."""
+        live = make_live()
+        for state in (State.SUPERSEDED, State.SUPERSEDED, State.ARCHIVED, State.WITHDRAWN):
+            SummaryVersion.objects.create(intervention=live.intervention, title="x", state=state)
+        self.assertEqual(live.intervention.versions.count(), 5)
+
+    def test_one_section_of_each_kind(self):
+        """A version cannot hold the same section twice."""
+        draft = make_draft(sections={SectionKind.EFFECT: "<p>a</p>"})
+        self.assert_refused(
+            lambda: Section.objects.create(version=draft, kind=SectionKind.EFFECT, body="b")
+        )
+
+    def test_review_counts_are_consistent(self):
+        """A review cannot claim more RCTs or conflicted studies than studies."""
+        draft = make_draft()
+        self.assert_refused(
+            lambda: SystematicReview.objects.create(version=draft, label="R1", studies=5, rcts=6)
+        )
+        self.assert_refused(
+            lambda: SystematicReview.objects.create(
+                version=draft, label="R2", studies=5, conflict_of_interest_studies=9
+            )
+        )
+
+    def test_rates_are_percentages(self):
+        """A key figure's rates lie between 0 and 100."""
+        draft = make_draft()
+        self.assert_refused(
+            lambda: KeyFigure.objects.create(
+                version=draft, outcome="x", comparison_rate=Decimal("130.0")
+            )
+        )
+
+    def test_published_versions_have_a_date(self):
+        """A version cannot be published without its publication time."""
+        draft = make_draft()
+        self.assert_refused(
+            lambda: SummaryVersion.objects.filter(pk=draft.pk).update(state=State.PUBLISHED)
+        )
+
+    def test_scale_levels_unique_within_scale(self):
+        """A scale cannot hold two levels at the same position."""
+        level = ScaleLevel.objects.first()
+        self.assert_refused(
+            lambda: ScaleLevel.objects.create(
+                scale=level.scale,
+                position=level.position,
+                slug="other",
+                label="x",
+                description="x",
+            )
+        )
+
+
+class VersionTests(TestCase):
+    def test_numbers_count_up(self):
+        """Each new version of an intervention gets the next number."""
+        live = make_live()
+        draft = draft_start_from(version=live)
+        self.assertEqual((live.number, draft.number), (1, 2))
+
+    def test_draft_copies_every_child_row(self):
+        """A draft started from a live version carries all its content."""
+        live = make_live(sections={SectionKind.FOCUS: "<p>f</p>", SectionKind.SUMMARY: "<p>s</p>"})
+        review = SystematicReview.objects.create(version=live, label="Review one", studies=35)
+        review.breakdowns.create(kind="country", label="Canada", count=13, unit="tests")
+        KeyFigure.objects.create(version=live, outcome="Sexual reoffending", treatment_rate=9.3)
+        draft = draft_start_from(version=live)
+        self.assertEqual(
+            list(draft.sections.values_list("kind", "body")),
+            [("focus", "<p>f</p>"), ("summary", "<p>s</p>")],
+        )
+        self.assertEqual(draft.reviews.get().breakdowns.get().label, "Canada")
+        self.assertEqual(draft.key_figures.get().outcome, "Sexual reoffending")
+        live.refresh_from_db()
+        self.assertEqual(live.state, State.PUBLISHED)
+        self.assertEqual(live.reviews.get().breakdowns.count(), 1)
+
+    def test_publishing_supersedes_the_live_version(self):
+        """Publishing a draft makes it live and the old live version superseded."""
+        live = make_live()
+        draft = draft_start_from(version=live)
+        version_publish(version=draft)
+        live.refresh_from_db()
+        draft.refresh_from_db()
+        self.assertEqual((live.state, draft.state), (State.SUPERSEDED, State.PUBLISHED))
+        self.assertEqual(list(SummaryVersion.objects.live()), [draft])
+
+    def test_only_drafts_are_published(self):
+        """A superseded version cannot be published again directly."""
+        live = make_live()
+        version_publish(version=draft_start_from(version=live))
+        live.refresh_from_db()
+        with self.assertRaises(ServiceError):
+            version_publish(version=live)
+
+    def test_second_open_draft_is_refused_with_a_message(self):
+        """Starting a second draft gives an editor-facing error, not a crash."""
+        live = make_live()
+        draft_start_from(version=live)
+        with self.assertRaisesMessage(ServiceError, "already has an open draft"):
+            draft_start_from(version=live)
+
+    def test_sections_are_sanitised_on_save(self):
+        """Script and event handlers never survive a save, whatever the code path."""
+        draft = make_draft(
+            sections={
+                SectionKind.FOCUS: '<p onclick="x()">Hi<script>alert(1)</script>'
+                '<img src=x onerror=alert(1)><a href="javascript:alert(1)">link</a></p>'
+            }
+        )
+        body = draft.sections.get().body
+        for fragment in ("script", "onclick", "onerror", "javascript:", "<img"):
+            self.assertNotIn(fragment, body)
+        self.assertIn("Hi", body)
+
+    def test_sections_follow_the_fixed_order(self):
+        """Sections come out in the toolkit's order, whatever order they were added in."""
+        draft = make_draft(
+            sections={
+                SectionKind.SUMMARY: "s",
+                SectionKind.FOCUS: "f",
+                SectionKind.EFFECT: "e",
+            }
+        )
+        self.assertEqual(
+            list(draft.sections.values_list("kind", flat=True)), ["focus", "effect", "summary"]
+        )
