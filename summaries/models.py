@@ -390,6 +390,7 @@ class SummaryVersion(models.Model):
     class Meta:
         verbose_name = "summary version"
         ordering = ["intervention", "-number"]
+        permissions = [("publish_summaryversion", "Can publish a summary version")]
         constraints = [
             models.UniqueConstraint(
                 fields=["intervention", "number"], name="version_unique_number"
