@@ -1,0 +1,79 @@
+"""Settings come from the environment, and production refuses unsafe settings."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.test import SimpleTestCase
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRINT_SETTINGS = (
+    "from django.conf import settings; "
+    "print(settings.DEBUG, settings.DATABASES['default']['ENGINE'], "
+    "settings.DATABASES['default']['NAME'], settings.ALLOWED_HOSTS)"
+)
+
+
+def run_settings(**env):
+    """Load the settings in a fresh interpreter with exactly this environment."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+        }
+    }
+    clean.update(env, DJANGO_SETTINGS_MODULE="toolkit.settings")
+    return subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+class SettingsTests(SimpleTestCase):
+    def test_local_defaults(self):
+        """A fresh clone runs with DEBUG on and a SQLite file, nothing to configure."""
+        result = run_settings()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("True django.db.backends.sqlite3", result.stdout)
+        self.assertIn("db.sqlite3", result.stdout)
+
+    def test_database_url_selects_postgresql(self):
+        """DATABASE_URL switches the database to PostgreSQL."""
+        result = run_settings(DATABASE_URL="postgres://u:p@db.example:5432/toolkit")
+        self.assertIn("django.db.backends.postgresql toolkit", result.stdout)
+
+    def test_production_needs_a_secret_key(self):
+        """With DEBUG off the site refuses to start without SECRET_KEY."""
+        result = run_settings(DEBUG="0", ALLOWED_HOSTS="toolkit.example")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("set SECRET_KEY", result.stderr)
+
+    def test_production_needs_allowed_hosts(self):
+        """With DEBUG off the site refuses to start without ALLOWED_HOSTS."""
+        result = run_settings(DEBUG="0", SECRET_KEY="x" * 50)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("set ALLOWED_HOSTS", result.stderr)
+
+    def test_production_with_both(self):
+        """With DEBUG off, SECRET_KEY and ALLOWED_HOSTS are enough to start."""
+        result = run_settings(DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="a.example,b.example")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("False", result.stdout)
+        self.assertIn("['a.example', 'b.example']", result.stdout)
+
+    def test_unreadable_boolean_is_refused(self):
+        """A DEBUG value that is not a boolean is an error, not silently on."""
+        result = run_settings(DEBUG="maybe")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("DEBUG must be a boolean", result.stderr)
