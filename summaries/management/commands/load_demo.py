@@ -1,0 +1,143 @@
+"""Load the demo: the seed summary, published, with its taxonomy, ratings, key figures,
+reviews and links; and, for local use only, demo editor, reviewer and admin accounts.
+
+Idempotent: a second run finds the demo in place and changes nothing.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from summaries import importer
+from summaries.demo import data
+from summaries.models import (
+    RATING_FIELDS,
+    Approach,
+    ExternalLink,
+    Focus,
+    Intervention,
+    KeyFigure,
+    Population,
+    Problem,
+    RatingsBasis,
+    ReviewBreakdown,
+    ScaleLevel,
+    Setting,
+    SystematicReview,
+)
+from summaries.services import version_publish
+
+TAXONOMY_MODELS = {
+    "problems": Problem,
+    "focuses": Focus,
+    "approaches": Approach,
+    "delivery_settings": Setting,
+    "populations": Population,
+}
+
+
+class Command(BaseCommand):
+    help = "Load the demo summary (published) and, with DEBUG on, demo accounts."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-accounts",
+            action="store_true",
+            help="Do not create the demo editor, reviewer and admin accounts.",
+        )
+
+    def handle(self, *args, no_accounts=False, **options):
+        terms = self.load_taxonomy()
+        if Intervention.objects.filter(slug=data.SLUG).exists():
+            self.stdout.write(f"Demo summary already loaded: /toolkit/{data.SLUG}/")
+        else:
+            self.load_summary(terms)
+            self.stdout.write(self.style.SUCCESS(f"Demo summary published: /toolkit/{data.SLUG}/"))
+        if not no_accounts:
+            self.load_accounts()
+
+    def load_taxonomy(self):
+        terms = {}
+        for field, entries in data.TAXONOMY.items():
+            model = TAXONOMY_MODELS[field]
+            terms[field] = [
+                model.objects.get_or_create(
+                    slug=slug, defaults={"name": name, "position": position}
+                )[0]
+                for position, (slug, name) in enumerate(entries, start=1)
+            ]
+        return terms
+
+    @transaction.atomic
+    def load_summary(self, terms):
+        try:
+            parsed = importer.parse_summary(importer.read_export(data.SEED_FILE))
+        except importer.ImportFailed as error:
+            raise CommandError(f"The demo file could not be imported: {error}") from error
+        version = importer.save_as_draft(parsed, slug=data.SLUG, source_name=data.SEED_FILE.name)
+        version.change_note = data.CHANGE_NOTE
+        version.ratings_basis = RatingsBasis.EDITOR_READING
+        for field, slug in data.RATINGS.items():
+            level = ScaleLevel.objects.get(scale__dimension=RATING_FIELDS[field], slug=slug)
+            setattr(version, f"{field}_rating", level)
+        version.save()
+        for field, field_terms in terms.items():
+            getattr(version, field).set(field_terms)
+
+        # The reviews' facts come from the demo data, so the demo does not depend on how
+        # much the importer recognised; the importer's own tests check that separately.
+        version.reviews.all().delete()
+        for position, review in enumerate(data.REVIEWS, start=1):
+            facts = {k: v for k, v in review.items() if k not in ("approaches", "countries")}
+            saved = SystematicReview.objects.create(version=version, position=position, **facts)
+            ReviewBreakdown.objects.bulk_create(
+                [
+                    ReviewBreakdown(
+                        review=saved, kind=kind, unit=unit, label=label, count=n, position=i
+                    )
+                    for key, kind, unit in (
+                        ("approaches", "approach", "studies"),
+                        ("countries", "country", "tests"),
+                    )
+                    for i, (label, n) in enumerate(review[key], start=1)
+                ]
+            )
+        for position, figure in enumerate(data.KEY_FIGURES, start=1):
+            KeyFigure.objects.create(
+                version=version,
+                position=position,
+                outcome=figure["outcome"],
+                comparison_rate=Decimal(figure["comparison_rate"]),
+                treatment_rate=Decimal(figure["treatment_rate"]),
+                relative_change=Decimal(figure["relative_change"]),
+                note=figure["note"],
+            )
+        for position, (title, url, description) in enumerate(data.EXTERNAL_LINKS, start=1):
+            ExternalLink.objects.create(
+                version=version, position=position, title=title, url=url, description=description
+            )
+        version_publish(version=version)
+
+    def load_accounts(self):
+        if not settings.DEBUG:
+            self.stderr.write(
+                "Demo accounts not created: DEBUG is off, and publicly known passwords "
+                "must never exist on a real site."
+            )
+            return
+        User = get_user_model()
+        for username, password, group_name, superuser in data.ACCOUNTS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"is_staff": True, "is_superuser": superuser},
+            )
+            if created:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+                if group_name:
+                    user.groups.add(Group.objects.get(name=group_name))
+                self.stdout.write(f"Demo account created: {username} / {password}")
