@@ -66,6 +66,7 @@ class Focus(Term):
 class Approach(Term):
     class Meta(Term.Meta):
         verbose_name = "approach"
+        verbose_name_plural = "approaches"
 
 
 class Setting(Term):
@@ -294,7 +295,12 @@ class SummaryVersion(models.Model):
         "version", help_text="Counts up from 1 for each intervention; set automatically."
     )
     state = models.CharField(
-        "state", max_length=20, choices=State.choices, default=State.DRAFT, db_index=True
+        "state",
+        max_length=20,
+        choices=State.choices,
+        default=State.DRAFT,
+        db_index=True,
+        help_text="Where this version is in the workflow; changed by actions, not typed.",
     )
 
     title = models.CharField(
@@ -653,7 +659,9 @@ class KeyFigure(models.Model):
         related_name="key_figures",
         verbose_name="version",
     )
-    position = models.PositiveSmallIntegerField("position", default=1)
+    position = models.PositiveSmallIntegerField(
+        "position", default=1, help_text="Order on the page; lower numbers come first."
+    )
     outcome = models.CharField(
         "outcome", max_length=120, help_text="What was measured, e.g. 'Sexual reoffending'."
     )
@@ -731,7 +739,9 @@ class RelatedSummary(models.Model):
         verbose_name="related intervention",
         help_text="Another summary readers of this one should see.",
     )
-    position = models.PositiveSmallIntegerField("position", default=0)
+    position = models.PositiveSmallIntegerField(
+        "position", default=0, help_text="Order on the page; lower numbers come first."
+    )
 
     class Meta:
         verbose_name = "related summary"
@@ -758,7 +768,9 @@ class ExternalLink(models.Model):
         related_name="external_links",
         verbose_name="version",
     )
-    position = models.PositiveSmallIntegerField("position", default=0)
+    position = models.PositiveSmallIntegerField(
+        "position", default=0, help_text="Order on the page; lower numbers come first."
+    )
     title = models.CharField("title", max_length=200, help_text="The link text.")
     url = models.URLField("address", max_length=500, help_text="Full address, https://...")
     description = models.CharField(

@@ -1,21 +1,116 @@
+"""The public site: home, browse and search, a summary, a rating scale, the health check.
+
+Every page reads live versions only (``SummaryVersion.objects.live()``): drafts, superseded
+and withdrawn versions never reach the public. Each page runs a fixed number of queries,
+whatever the amount of content.
+"""
+
+import logging
+
+from django.core.paginator import Paginator
+from django.db import DatabaseError, InterfaceError, connection
+from django.db.models import Q
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_safe
+
+from .models import Scale, SummaryVersion
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 20
+RECENT_COUNT = 6
+# Longer queries are cut, not refused: nobody types more, and the database is spared.
+MAX_QUERY_LENGTH = 200
 
 
+def _live_cards():
+    """Live versions with what a summary card shows, in one query."""
+    return SummaryVersion.objects.live().select_related(
+        "intervention", "effect_rating__scale", "quality_rating__scale"
+    )
+
+
+def _search_query(request) -> str:
+    # PostgreSQL refuses NUL characters in strings: drop them rather than fail with a 500.
+    return request.GET.get("q", "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
+
+
+@require_GET
 def home(request):
-    return HttpResponse("")
+    """What the toolkit is, how to read it, and the most recently updated summaries."""
+    recent = _live_cards().order_by("-published_at", "title")[:RECENT_COUNT]
+    return render(request, "summaries/home.html", {"recent": recent})
 
 
+@require_safe  # GET and HEAD: monitors often probe with HEAD.
 def healthz(request):
-    return HttpResponse("")
+    """200 "ok" when the database answers a trivial query, 503 otherwise.
+
+    Needs a connection only, no table, so it works before migrations have run.
+    """
+    try:
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except (DatabaseError, InterfaceError):
+        logger.exception("Health check: the database did not answer")
+        response = HttpResponse("database unavailable", content_type="text/plain", status=503)
+    else:
+        response = HttpResponse("ok", content_type="text/plain")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
+@require_GET
 def summary_list(request):
-    return HttpResponse("")
+    """Live summaries by title, 20 a page, optionally filtered by ``q``.
+
+    ``q`` is a simple case-insensitive match on title and standfirst until real search
+    arrives. ``?page=`` follows ``Paginator.get_page``: anything that is not a number shows
+    the first page, and a number past either end shows the last page, never an error.
+    """
+    query = _search_query(request)
+    versions = _live_cards().order_by("title", "intervention__slug")
+    if query:
+        versions = versions.filter(Q(title__icontains=query) | Q(standfirst__icontains=query))
+    page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "summaries/list.html", {"page_obj": page, "query": query})
 
 
+@require_GET
 def summary_detail(request, slug):
-    return HttpResponse("")
+    """The live version of one summary; 404 if the intervention has none."""
+    version = get_object_or_404(SummaryVersion.objects.live().for_page(), intervention__slug=slug)
+    return render(
+        request,
+        "summaries/detail.html",
+        {"version": version, "related": _live_related(version)},
+    )
 
 
+def _live_related(version: SummaryVersion) -> list[dict]:
+    """The version's "see also" summaries that are live now, in order, with live titles.
+
+    One query for all targets together; the subquery keeps it to exactly one query even
+    when there are none.
+    """
+    live_titles = dict(
+        SummaryVersion.objects.live()
+        .filter(intervention__in=version.related_summaries.values("target"))
+        .values_list("intervention_id", "title")
+    )
+    return [
+        {"title": live_titles[related.target_id], "url": related.target.get_absolute_url()}
+        for related in version.related_summaries.all()
+        if related.target_id in live_titles
+    ]
+
+
+@require_GET
 def scale_detail(request, dimension):
-    return HttpResponse("")
+    """How to read one rating scale: its question and every level in order."""
+    scale = get_object_or_404(Scale.objects.prefetch_related("levels"), dimension=dimension)
+    scales = Scale.objects.all()
+    return render(request, "summaries/scale.html", {"scale": scale, "scales": scales})

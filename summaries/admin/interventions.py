@@ -1,0 +1,199 @@
+"""The list of summaries, and adding one: an intervention together with its first draft."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from summaries import services
+from summaries.models import OPEN_STATES, Intervention, State, SummaryVersion
+
+from .common import EditorFieldsMixin, version_change_url
+
+
+def _versions_of_row(**filters):
+    return SummaryVersion.objects.filter(intervention=OuterRef("pk"), **filters)
+
+
+def _first(queryset, field):
+    return Subquery(queryset.values(field)[:1])
+
+
+class HasLiveVersionFilter(admin.SimpleListFilter):
+    title = "live version"
+    parameter_name = "live"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has a live version"), ("no", "Not live")]
+
+    def queryset(self, request, queryset):
+        live = Exists(_versions_of_row(state=State.PUBLISHED))
+        return {"yes": queryset.filter(live), "no": queryset.filter(~live)}.get(self.value())
+
+
+class HasOpenDraftFilter(admin.SimpleListFilter):
+    title = "open draft"
+    parameter_name = "draft"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has an open draft"), ("no", "No open draft")]
+
+    def queryset(self, request, queryset):
+        open_ = Exists(_versions_of_row(state__in=OPEN_STATES))
+        return {"yes": queryset.filter(open_), "no": queryset.filter(~open_)}.get(self.value())
+
+
+class InterventionAddForm(forms.ModelForm):
+    """Slug plus the first draft's title and standfirst: enough to start writing."""
+
+    title = SummaryVersion._meta.get_field("title").formfield(
+        widget=forms.TextInput(attrs={"class": "vLargeTextField"})
+    )
+    standfirst = SummaryVersion._meta.get_field("standfirst").formfield(
+        widget=forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"})
+    )
+
+    class Meta:
+        model = Intervention
+        fields = ["slug"]
+
+
+class VersionInline(admin.TabularInline):
+    """The intervention's history: each row links to that version's own page."""
+
+    model = SummaryVersion
+    fields = readonly_fields = ["number", "title", "state", "updated_at", "published_at"]
+    ordering = ["-number"]
+    show_change_link = True
+    view_on_site = False  # each row's "view" link already leads to the version
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request, obj):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Intervention)
+class InterventionAdmin(EditorFieldsMixin, admin.ModelAdmin):
+    list_display = ["title", "slug", "state", "live_version", "last_saved", "first_published_at"]
+    list_filter = [HasLiveVersionFilter, HasOpenDraftFilter, "is_synthetic"]
+    # Also what the related-summary picker searches.
+    search_fields = ["slug", "versions__title"]
+    fields = ["slug", "first_published_at", "is_synthetic"]
+    inlines = [VersionInline]
+
+    def get_queryset(self, request):
+        # Every column comes from a per-row subquery, so the list costs the same number
+        # of queries however many rows it shows.
+        live = _versions_of_row(state=State.PUBLISHED)
+        open_ = _versions_of_row(state__in=OPEN_STATES)
+        newest = _versions_of_row().order_by("-number")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                display_title=Coalesce(_first(live, "title"), _first(newest, "title")),
+                live_pk=_first(live, "pk"),
+                live_number=_first(live, "number"),
+                open_pk=_first(open_, "pk"),
+                open_number=_first(open_, "number"),
+                open_state=_first(open_, "state"),
+                newest_number=_first(newest, "number"),
+                newest_state=_first(newest, "state"),
+                last_saved_at=_first(_versions_of_row().order_by("-updated_at"), "updated_at"),
+            )
+        )
+
+    @admin.display(description="title", ordering="display_title")
+    def title(self, obj):
+        return obj.display_title
+
+    @admin.display(description="state")
+    def state(self, obj):
+        """E.g. 'Live v3 · draft v4 in review', each part linking to that version."""
+        parts = []
+        if obj.live_pk:
+            parts.append(_link(obj.live_pk, f"Live v{obj.live_number}"))
+        if obj.open_pk:
+            label = f"{'draft' if parts else 'Draft'} v{obj.open_number}"
+            if obj.open_state != State.DRAFT:
+                label += f" {State(obj.open_state).label.lower()}"
+            parts.append(_link(obj.open_pk, label))
+        if parts:
+            return mark_safe(" · ".join(parts))
+        if obj.newest_number is None:
+            return "No versions"
+        return f"Not live (v{obj.newest_number} {State(obj.newest_state).label.lower()})"
+
+    @admin.display(description="live version", ordering="live_number")
+    def live_version(self, obj):
+        return f"v{obj.live_number}" if obj.live_number else None
+
+    @admin.display(description="last saved (any version)", ordering="last_saved_at")
+    def last_saved(self, obj):
+        return obj.last_saved_at
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url() if obj.versions.live().exists() else None
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if add:
+            # Adding always continues to the new draft, so only one save button makes sense.
+            context.update(show_save_and_add_another=False, show_save_and_continue=False)
+        else:
+            versions = obj.versions.order_by("-number")
+            context["open_draft"] = versions.open().first()
+            context["draft_source"] = versions.live().first() or versions.first()
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # Adding: the service creates the intervention together with its first draft.
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = InterventionAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ["title", "slug", "standfirst"]})]
+        return super().get_fieldsets(request, obj)
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {"slug": ["title"]} if obj is None else {}
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        draft = services.intervention_create(
+            slug=form.cleaned_data["slug"],
+            title=form.cleaned_data["title"],
+            standfirst=form.cleaned_data["standfirst"],
+            user=request.user,
+        )
+        # The service saved its own instance; point the admin's at that row so the
+        # history entry and the redirect below refer to it.
+        obj.pk = draft.intervention_id
+        obj.refresh_from_db()
+        obj._state.adding = False
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if IS_POPUP_VAR in request.POST:  # added from a related-summary picker
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(
+            request, f"Created “{obj.slug}” and its first draft: write the summary here."
+        )
+        return redirect(version_change_url(obj.versions.get().pk))
+
+
+def _link(version_pk, label):
+    return format_html('<a href="{}">{}</a>', version_change_url(version_pk), label)
