@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-WIDTH = 360  # viewBox units; the SVG scales to the width it is given.
-FONT_SIZE = 14
+WIDTH = 300  # viewBox units; the SVG scales to the width it is given (CSS caps it).
+FONT_SIZE = 15
 LINE_HEIGHT = 18
 BAR_HEIGHT = 20
 ROW_GAP = 14  # between one row's bar and the next row's label
