@@ -85,7 +85,7 @@ def healthz(request):
         logger.exception("Health check: the database did not answer")
         response = HttpResponse("database unavailable", content_type="text/plain", status=503)
     else:
-        response = HttpResponse("ok", content_type="text/plain")
+        response = HttpResponse("ok", content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "no-store"
     return response
 
@@ -199,4 +199,9 @@ def accessibility(request):
 def robots_txt(request):
     """Crawlers may read everything public; the admin is for editors only."""
     sitemap_url = request.build_absolute_uri(reverse("sitemap"))
-    return render(request, "robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain")
+    return render(
+        request,
+        "robots.txt",
+        {"sitemap_url": sitemap_url},
+        content_type="text/plain; charset=utf-8",
+    )
