@@ -111,7 +111,8 @@ def summary_list(request):
         versions = versions.filter(Q(title__icontains=query) | Q(standfirst__icontains=query))
     active_terms = []
     for parameter, (model, field) in BROWSE_FILTERS.items():
-        term = model.objects.filter(slug=request.GET.get(parameter, "")[:120]).first()
+        slug = request.GET.get(parameter, "")[:120]
+        term = model.objects.filter(slug=slug).first() if slug else None
         if term is not None:
             versions = versions.filter(**{field: term})
             active_terms.append(term)

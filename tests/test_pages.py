@@ -262,3 +262,13 @@ class WeightTests(TestCase):
         self.assertIn("Bar chart of review two: tests by country.", html)
         self.assertEqual(html.count('role="img"'), 5)
         self.assertContains(response, "Evidence Toolkit, version 1, published")
+
+
+class BrowseQueryCountTests(TestCase):
+    def test_filters_cost_one_query_each_only_when_used(self):
+        """The plain list runs no term look-ups; each filter in use costs one query."""
+        make_live()
+        with self.assertNumQueries(2):  # count and page
+            self.client.get("/toolkit/")
+        with self.assertNumQueries(4):
+            self.client.get("/toolkit/", {"problem": "x", "approach": "y"})
