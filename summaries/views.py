@@ -1,4 +1,5 @@
-"""The public site: home, browse and search, a summary, a rating scale, the health check.
+"""The public site: home, browse and search, a summary, a rating scale, the accessibility
+statement, robots.txt and the health check.
 
 Every page reads live versions only (``SummaryVersion.objects.live()``): drafts, superseded
 and withdrawn versions never reach the public. Each page runs a fixed number of queries,
@@ -7,14 +8,17 @@ whatever the amount of content.
 
 import logging
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DatabaseError, InterfaceError, connection
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_safe
 
-from .models import Scale, SummaryVersion
+from .models import Approach, Problem, Scale, State, SummaryVersion
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +40,34 @@ def _search_query(request) -> str:
     return request.GET.get("q", "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
 
 
+def _terms_with_live_counts(model):
+    """The vocabulary's terms that tag at least one live summary, each with how many.
+
+    One query per vocabulary: the count is an aggregate over live versions (at most one
+    per intervention), not a query per term.
+    """
+    return (
+        model.objects.annotate(
+            live_count=Count("summaryversion", filter=Q(summaryversion__state=State.PUBLISHED))
+        )
+        .filter(live_count__gt=0)
+        .order_by("position", "name")
+    )
+
+
 @require_GET
 def home(request):
-    """What the toolkit is, how to read it, and the most recently updated summaries."""
+    """What the toolkit is and how to read it, search, browse by term, recent summaries."""
     recent = _live_cards().order_by("-published_at", "title")[:RECENT_COUNT]
-    return render(request, "summaries/home.html", {"recent": recent})
+    return render(
+        request,
+        "summaries/home.html",
+        {
+            "recent": recent,
+            "problems": _terms_with_live_counts(Problem),
+            "approaches": _terms_with_live_counts(Approach),
+        },
+    )
 
 
 @require_safe  # GET and HEAD: monitors often probe with HEAD.
@@ -58,54 +85,88 @@ def healthz(request):
         logger.exception("Health check: the database did not answer")
         response = HttpResponse("database unavailable", content_type="text/plain", status=503)
     else:
-        response = HttpResponse("ok", content_type="text/plain")
+        response = HttpResponse("ok", content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "no-store"
     return response
 
 
+# GET parameter -> (vocabulary, version field) of the simple browse filters.
+BROWSE_FILTERS = {"problem": (Problem, "problems"), "approach": (Approach, "approaches")}
+
+
 @require_GET
 def summary_list(request):
-    """Live summaries by title, 20 a page, optionally filtered by ``q``.
+    """Live summaries by title, 20 a page, optionally filtered by ``q``, ``problem`` and
+    ``approach``.
 
     ``q`` is a simple case-insensitive match on title and standfirst until real search
-    arrives. ``?page=`` follows ``Paginator.get_page``: anything that is not a number shows
-    the first page, and a number past either end shows the last page, never an error.
+    arrives. ``problem`` and ``approach`` take a term's slug (the home page's browse
+    links); an unknown slug is ignored rather than showing nothing. ``?page=`` follows
+    ``Paginator.get_page``: anything that is not a number shows the first page, and a
+    number past either end shows the last page, never an error.
     """
     query = _search_query(request)
     versions = _live_cards().order_by("title", "intervention__slug")
     if query:
         versions = versions.filter(Q(title__icontains=query) | Q(standfirst__icontains=query))
+    active_terms = []
+    for parameter, (model, field) in BROWSE_FILTERS.items():
+        slug = request.GET.get(parameter, "")[:120]
+        term = model.objects.filter(slug=slug).first() if slug else None
+        if term is not None:
+            versions = versions.filter(**{field: term})
+            active_terms.append(term)
     page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "summaries/list.html", {"page_obj": page, "query": query})
+    return render(
+        request,
+        "summaries/list.html",
+        {"page_obj": page, "query": query, "active_terms": active_terms},
+    )
 
 
 @require_GET
 def summary_detail(request, slug):
     """The live version of one summary; 404 if the intervention has none."""
     version = get_object_or_404(SummaryVersion.objects.live().for_page(), intervention__slug=slug)
+    url = request.build_absolute_uri(version.get_absolute_url())
     return render(
         request,
         "summaries/detail.html",
-        {"version": version, "related": _live_related(version)},
+        {"version": version, "related": _live_related(version), "citation": citation(version, url)},
     )
 
 
-def _live_related(version: SummaryVersion) -> list[dict]:
-    """The version's "see also" summaries that are live now, in order, with live titles.
+def _live_related(version: SummaryVersion) -> list[SummaryVersion]:
+    """The live versions of the version's "see also" summaries, in its order, as cards.
 
     One query for all targets together; the subquery keeps it to exactly one query even
-    when there are none.
+    when there are none. Targets that are not live now are left out.
     """
-    live_titles = dict(
-        SummaryVersion.objects.live()
-        .filter(intervention__in=version.related_summaries.values("target"))
-        .values_list("intervention_id", "title")
-    )
+    live = {
+        card.intervention_id: card
+        for card in _live_cards().filter(
+            intervention__in=version.related_summaries.values("target")
+        )
+    }
     return [
-        {"title": live_titles[related.target_id], "url": related.target.get_absolute_url()}
+        live[related.target_id]
         for related in version.related_summaries.all()
-        if related.target_id in live_titles
+        if related.target_id in live
     ]
+
+
+def citation(version: SummaryVersion, url: str) -> str:
+    """How to cite this version: organisation (year) title. Toolkit, version, date. URL.
+
+    The version and its publication date make the citation point at the text the reader
+    saw, even after the summary is updated.
+    """
+    published = timezone.localtime(version.published_at)
+    return (
+        f"{settings.TOOLKIT_ORGANISATION} ({published:%Y}) {version.title}. "
+        f"{settings.TOOLKIT_NAME}, version {version.number}, "
+        f"published {published.day} {published:%B %Y}. Available at: {url}"
+    )
 
 
 @require_GET
@@ -114,3 +175,34 @@ def scale_detail(request, dimension):
     scale = get_object_or_404(Scale.objects.prefetch_related("levels"), dimension=dimension)
     scales = Scale.objects.all()
     return render(request, "summaries/scale.html", {"scale": scale, "scales": scales})
+
+
+# The axe-core release the browser tests run (tests/test_accessibility.py checks that this
+# matches the one installed), named in the accessibility statement.
+AXE_CORE_VERSION = "4.12"
+
+
+@require_GET
+def accessibility(request):
+    """The accessibility statement: the standard, how the site was tested, known issues."""
+    return render(
+        request,
+        "accessibility.html",
+        {
+            "axe_version": AXE_CORE_VERSION,
+            "contact_email": settings.TOOLKIT_CONTACT_EMAIL,
+            "organisation": settings.TOOLKIT_ORGANISATION,
+        },
+    )
+
+
+@require_GET
+def robots_txt(request):
+    """Crawlers may read everything public; the admin is for editors only."""
+    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
+    return render(
+        request,
+        "robots.txt",
+        {"sitemap_url": sitemap_url},
+        content_type="text/plain; charset=utf-8",
+    )

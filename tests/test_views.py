@@ -158,7 +158,8 @@ class SummaryPageTests(TestCase):
         self.response = self.client.get(detail_url(self.version))
 
     def test_title_standfirst_and_taxonomy(self):
-        """The page shows the title, the standfirst and the summary's terms."""
+        """The page shows the title, the standfirst and the summary's terms, which link to
+        the summaries that share them."""
         self.assertEqual(self.response.status_code, 200)
         self.assertContains(
             self.response, "<h1>Psychosocial treatment for sex offenders</h1>", html=True
@@ -172,10 +173,16 @@ class SummaryPageTests(TestCase):
             self.response, "Therapy that aims to stop people who have offended from reoffending."
         )
         self.assertContains(
-            self.response, "<div><dt>Problem</dt><dd>Sexual offending</dd></div>", html=True
+            self.response,
+            '<div><dt>Problem</dt><dd><a href="/toolkit/?problem=sexual">Sexual offending</a>'
+            "</dd></div>",
+            html=True,
         )
         self.assertContains(
-            self.response, "<div><dt>Approach</dt><dd>Group therapy</dd></div>", html=True
+            self.response,
+            '<div><dt>Approach</dt><dd><a href="/toolkit/?approach=group">Group therapy</a>'
+            "</dd></div>",
+            html=True,
         )
 
     def test_sections_in_the_fixed_order_with_their_headings(self):
@@ -208,7 +215,11 @@ class SummaryPageTests(TestCase):
         )
         for unrated in ("Moderators", "Implementation", "Economic cost"):
             self.assertContains(self.response, f"<dt>{unrated}</dt>", html=True)
-        self.assertContains(self.response, "Not rated", count=3)
+        self.assertContains(
+            self.response, '<strong class="rating__label">Not rated</strong>', count=3, html=True
+        )
+        self.assertContains(self.response, "How to read the moderators scale")
+        self.assertNotContains(self.response, "How to read the none scale")
 
     def test_editors_reading_is_flagged(self):
         """Ratings that are an editor's reading say so; published ratings carry no such note."""

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
@@ -153,6 +154,8 @@ X_FRAME_OPTIONS = "DENY"
 # The name the site gives itself in pages and citations.
 TOOLKIT_NAME = os.environ.get("TOOLKIT_NAME", "Evidence Toolkit")
 TOOLKIT_ORGANISATION = os.environ.get("TOOLKIT_ORGANISATION", "Evidence Toolkit team")
+# Where readers report accessibility problems (the accessibility statement names it).
+TOOLKIT_CONTACT_EMAIL = os.environ.get("TOOLKIT_CONTACT_EMAIL", "")
 
 LOGGING = {
     "version": 1,

@@ -25,3 +25,11 @@ class EditorFieldsMixin:
             help_text = formfield.help_text or FALLBACK_HELP_TEXT.get(db_field.name, "")
             formfield.help_text = escape(help_text)
         return formfield
+
+
+class AccessibleAdminMixin:
+    """Our fixes to the admin for WCAG 2.2 AA (see static/css/admin.css, static/js/admin.js)."""
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+        js = ["js/admin.js"]

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from summaries import services
 from summaries.models import OPEN_STATES, Intervention, State, SummaryVersion
 
-from .common import EditorFieldsMixin, version_change_url
+from .common import AccessibleAdminMixin, EditorFieldsMixin, version_change_url
 
 
 def _versions_of_row(**filters):
@@ -81,7 +81,7 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(Intervention)
-class InterventionAdmin(EditorFieldsMixin, admin.ModelAdmin):
+class InterventionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "state", "live_version", "last_saved", "first_published_at"]
     list_filter = [HasLiveVersionFilter, HasOpenDraftFilter, "is_synthetic"]
     # Also what the related-summary picker searches.

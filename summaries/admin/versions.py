@@ -31,7 +31,7 @@ from summaries.models import (
 )
 from summaries.sanitize import sanitize_html
 
-from .common import EditorFieldsMixin, version_change_url
+from .common import AccessibleAdminMixin, EditorFieldsMixin, version_change_url
 
 PUBLISH_PERMISSION = "summaries.publish_summaryversion"
 TAXONOMY_FIELDS = ["problems", "focuses", "approaches", "delivery_settings", "populations"]
@@ -128,7 +128,7 @@ class ExternalLinkInline(VersionChildInline, admin.StackedInline):
 
 
 @admin.register(SummaryVersion)
-class SummaryVersionAdmin(EditorFieldsMixin, admin.ModelAdmin):
+class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAdmin):
     list_display = ["title", "intervention", "number", "state", "updated_at", "created_by"]
     list_filter = ["state", "ratings_basis", "intervention__is_synthetic"]
     list_select_related = ["intervention", "created_by"]
@@ -162,8 +162,11 @@ class SummaryVersionAdmin(EditorFieldsMixin, admin.ModelAdmin):
             },
         ),
     ]
-    # Compact pickers: five filter_horizontal boxes would push the sections off-screen.
-    autocomplete_fields = TAXONOMY_FIELDS
+    # Checkboxes for the taxonomy. Django's bundled select2 autocomplete renders an
+    # unlabelled search box and a <span> inside its <ul> (WCAG 1.3.1, 4.1.2), and five
+    # filter_horizontal boxes would push the sections off-screen; the vocabularies are
+    # short enough to show whole, laid out in columns by static/css/admin.css.
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     inlines = [
         SectionInline,
         KeyFigureInline,

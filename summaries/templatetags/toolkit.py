@@ -1,8 +1,10 @@
-"""Filters that put key figures into words, so a change never relies on its sign alone."""
+"""Key figures in words (so a change never relies on its sign alone) and chart geometry."""
 
 from decimal import Decimal
 
 from django import template
+
+from summaries import charts
 
 register = template.Library()
 
@@ -27,3 +29,21 @@ def relative_change(value: Decimal | None) -> str:
         return "no change"
     direction = "reduction" if value < 0 else "increase"
     return f"a {abs(value)}% {direction}"
+
+
+@register.simple_tag
+def key_figure_chart(figure) -> charts.BarChart | None:
+    """``{% key_figure_chart figure as chart %}``: the figure's rates as bar geometry."""
+    return charts.key_figure_chart(figure)
+
+
+@register.simple_tag
+def breakdown_chart(rows, review_label) -> charts.BarChart | None:
+    """``{% breakdown_chart rows review.label as chart %}``: a breakdown as bar geometry."""
+    return charts.breakdown_chart(rows, review_label)
+
+
+@register.filter
+def percent(value: Decimal | None) -> str:
+    """9.3 -> '9.3%'; a missing rate says so rather than showing nothing."""
+    return charts.percent(value)

@@ -1,0 +1,195 @@
+"""Bar charts as plain geometry, drawn as inline SVG by ``components/chart_bars.html``.
+
+The server works out where every bar and every piece of text goes; templates only copy
+the numbers into SVG. No JavaScript, nothing fetched, and the chart prints as it shows.
+
+Charts are horizontal bars, one row per value: the label sits on its own line(s) above
+its bar, so long labels wrap instead of squeezing the bars, and the value is written as
+text just past the end of its bar, so it is readable without colour or a legend. Bars
+start at zero and the longest bar is the largest value: lengths compare honestly without
+an axis. A row whose value is missing keeps its label and says "not reported" instead
+of drawing a bar, so a gap is never mistaken for zero.
+"""
+
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+WIDTH = 300  # viewBox units; the SVG scales to the width it is given (CSS caps it).
+FONT_SIZE = 15
+LINE_HEIGHT = 18
+BAR_HEIGHT = 20
+ROW_GAP = 14  # between one row's bar and the next row's label
+LABEL_GAP = 4  # between a label's last line and its bar
+VALUE_GAP = 6  # between a bar's end and its value
+# Generous average glyph width (as a share of the font size) for system sans-serif
+# fonts, so the text we measure here is never wider on screen than we allowed for.
+CHAR_WIDTH = 0.6 * FONT_SIZE
+MAX_LABEL_LINES = 3
+MISSING_TEXT = "not reported"
+
+
+class Fill:
+    """How a bar is filled. Patterns tell series apart in greyscale; labels still say it."""
+
+    SOLID = "solid"
+    HATCHED = "hatched"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One value to chart: its label, its value (None if missing) and how to write it."""
+
+    label: str
+    value: Decimal | int | float | None
+    value_text: str
+    fill: str = Fill.SOLID
+
+
+@dataclass(frozen=True)
+class Bar:
+    """Where one row's label, bar and value go, in viewBox units (y is a text baseline)."""
+
+    label_lines: tuple[tuple[str, float], ...]  # (text, baseline y)
+    y: float  # top of the bar
+    length: float  # 0 for a zero value or a missing one
+    value_text: str
+    value_x: float
+    value_y: float
+    fill: str
+    is_missing: bool
+
+
+@dataclass(frozen=True)
+class BarChart:
+    id: str  # unique on the page: prefixes the ids inside the SVG
+    title: str  # the short text alternative
+    width: int
+    height: float
+    bar_height: int
+    font_size: int
+    bars: tuple[Bar, ...]
+
+    @property
+    def fills(self) -> set[str]:
+        """The fills in use, so the template defines only the patterns it needs."""
+        return {bar.fill for bar in self.bars if not bar.is_missing}
+
+
+def text_width(text: str) -> float:
+    return len(text) * CHAR_WIDTH
+
+
+def wrap_label(label: str, width: float = WIDTH) -> list[str]:
+    """The label in lines that fit the chart; past MAX_LABEL_LINES it ends with '…'.
+
+    The full label is always in the data table beside the chart.
+    """
+    chars = max(int(width // CHAR_WIDTH), 1)
+    lines = textwrap.wrap(label, width=chars, break_long_words=True) or [""]
+    if len(lines) > MAX_LABEL_LINES:
+        lines = lines[:MAX_LABEL_LINES]
+        lines[-1] = lines[-1][: chars - 1].rstrip() + "…"
+    return lines
+
+
+def bar_chart(rows: Sequence[Row], *, id: str, title: str, width: int = WIDTH) -> BarChart:
+    """The geometry of a horizontal bar chart of ``rows``; no bars if there are no rows."""
+    # Room for the widest value text past the end of the longest bar.
+    value_room = max((text_width(row.value_text) for row in rows), default=0) + VALUE_GAP
+    scale_length = max(width - value_room, 0)
+    largest = max((row.value for row in rows if row.value is not None), default=0)
+
+    bars = []
+    y = 0.0
+    for row in rows:
+        lines = []
+        for text in wrap_label(row.label, width):
+            y += LINE_HEIGHT
+            lines.append((text, y - (LINE_HEIGHT - FONT_SIZE) / 2))
+        y += LABEL_GAP
+        missing = row.value is None
+        length = 0.0 if missing or not largest else float(row.value) / float(largest) * scale_length
+        bars.append(
+            Bar(
+                label_lines=tuple(lines),
+                y=y,
+                length=round(length, 1),
+                value_text=MISSING_TEXT if missing else row.value_text,
+                value_x=round(length + VALUE_GAP, 1) if length else 0,
+                value_y=y + BAR_HEIGHT / 2 + FONT_SIZE * 0.35,
+                fill=row.fill,
+                is_missing=missing,
+            )
+        )
+        y += BAR_HEIGHT + ROW_GAP
+    height = y - ROW_GAP if bars else 0
+    return BarChart(
+        id=id,
+        title=title,
+        width=width,
+        height=height,
+        bar_height=BAR_HEIGHT,
+        font_size=FONT_SIZE,
+        bars=tuple(bars),
+    )
+
+
+def percent(value: Decimal | None) -> str:
+    return MISSING_TEXT if value is None else f"{value}%"
+
+
+def key_figure_chart(figure) -> BarChart | None:
+    """Without and with the intervention, as two bars; None when neither rate is known.
+
+    The untreated bar is hatched and the treated bar solid, and each is labelled in
+    words, so the two are told apart without colour.
+    """
+    if figure.comparison_rate is None and figure.treatment_rate is None:
+        return None
+    without, with_it = percent(figure.comparison_rate), percent(figure.treatment_rate)
+    return bar_chart(
+        [
+            Row(
+                "Without the intervention",
+                figure.comparison_rate,
+                percent(figure.comparison_rate),
+                Fill.HATCHED,
+            ),
+            Row(
+                "With the intervention",
+                figure.treatment_rate,
+                percent(figure.treatment_rate),
+                Fill.SOLID,
+            ),
+        ],
+        id=f"key-figure-{figure.pk}",
+        title=f"Bar chart of {figure.outcome.lower()}: {without} without the intervention, "
+        f"{with_it} with it.",
+    )
+
+
+def breakdown_chart(rows, review_label: str) -> BarChart | None:
+    """One review's breakdown (e.g. studies by approach) as bars; None if it is empty.
+
+    A row counted in another unit than the first row says its unit, as the table does.
+    """
+    rows = list(rows)
+    if not rows:
+        return None
+    first = rows[0]
+    unit = first.unit
+    return bar_chart(
+        [
+            Row(
+                row.label,
+                row.count,
+                f"{row.count} {row.unit}" if row.unit != unit else str(row.count),
+            )
+            for row in rows
+        ],
+        id=f"review-{first.review_id}-{first.kind}",
+        title=f"Bar chart of {review_label}: {unit} by {first.kind}. "
+        "The table gives the same figures.",
+    )
