@@ -66,9 +66,7 @@ def make_complete_draft(slug=None, *, user=None, **kwargs) -> SummaryVersion:
 def send_to_review(version: SummaryVersion, *, user=None) -> SummaryVersion:
     """Put a version in review directly, skipping the completeness check of
     ``version_submit``: test data often holds only what a test looks at."""
-    SummaryVersion.objects.filter(pk=version.pk).update(
-        state=State.IN_REVIEW, submitted_by=user
-    )
+    SummaryVersion.objects.filter(pk=version.pk).update(state=State.IN_REVIEW, submitted_by=user)
     version.refresh_from_db()
     return version
 

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         for version in published:
             self.stdout.write(
                 f"Published {version.intervention.slug} v{version.number} "
-                f"(scheduled for {version.published_at:%Y-%m-%d %H:%M})"
+                f"at {version.published_at:%Y-%m-%d %H:%M}"
             )
         if options["verbosity"] > 1 or published:
             self.stdout.write(f"{len(published)} scheduled version(s) published.")
