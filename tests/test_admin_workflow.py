@@ -271,7 +271,9 @@ class HistoryTests(StaffTestCase):
         response = self.client_for(self.editor).get(history_url(self.v1))
         self.assertEqual((response.context["old"], response.context["new"]), (self.v1, self.v2))
         self.assertContains(response, "<del>Lamps</del> <ins>LED lamps</ins> on every street.")
-        self.assertContains(response, "<del>A one-sentence standfirst.</del> <ins>Brighter lamps at night.</ins>")
+        self.assertContains(
+            response, "<del>A one-sentence standfirst.</del> <ins>Brighter lamps at night.</ins>"
+        )
 
     def test_unchanged_fields_are_not_shown_as_changed(self):
         """The unchanged title is not in the list of changes at all."""
