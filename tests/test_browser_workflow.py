@@ -29,9 +29,23 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser(live_server, allow_orm_beside_playwright):
-    # After the live server (and so the test database) exists: starting Playwright first
-    # would put an event loop in this thread before Django has set the database up.
+def accounts(live_server):
+    """The editor and the reviewer, created before the browser starts (see ``browser``)."""
+    make_user("editor", groups=[Group.objects.get(name="Editors")])
+    make_user("reviewer", groups=[Group.objects.get(name="Reviewers")])
+
+
+@pytest.fixture
+def browser(live_server, accounts):
+    """Chromium, started after every database write the test needs.
+
+    Playwright's sync API runs an asyncio event loop in this thread (in a greenlet), so
+    Django refuses ORM calls made while it runs (SynchronousOnlyOperation). Forcing them
+    with DJANGO_ALLOW_ASYNC_UNSAFE is worse than it looks: the greenlet has its own
+    context, so Django opens a second database connection there that nothing closes, and
+    PostgreSQL then cannot drop the test database. So the test writes its data first
+    and checks results only through the browser, as its users would.
+    """
     if not Path(CHROMIUM).exists():
         message = f"Chromium not found at {CHROMIUM}: apt-get install chromium"
         if os.environ.get("CI"):
@@ -46,21 +60,6 @@ def browser(live_server, allow_orm_beside_playwright):
         )
         yield browser
         browser.close()
-
-
-@pytest.fixture
-def allow_orm_beside_playwright():
-    # Playwright's sync API runs an asyncio event loop in this thread, and Django refuses
-    # ORM calls from a thread with a running loop (SynchronousOnlyOperation). The test's
-    # own ORM calls are plain synchronous set-up and checks, not async code, so it is safe
-    # to allow them here, for this test only.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 class Person:
@@ -101,8 +100,6 @@ def write_section(page, index, text):
 
 def test_editorial_workflow(browser, live_server):
     """From a first draft to a restored old version, as editors, reviewers and the public."""
-    make_user("editor", groups=[Group.objects.get(name="Editors")])
-    make_user("reviewer", groups=[Group.objects.get(name="Reviewers")])
     editor = Person(browser, live_server.url, "editor")
     reviewer = Person(browser, live_server.url, "reviewer")
     public = Person(browser, live_server.url)
