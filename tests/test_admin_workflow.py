@@ -207,7 +207,7 @@ class PreviewTests(StaffTestCase):
         response = self.client_for(self.editor).get(action_url(draft, "preview"))
         self.assertTemplateUsed(response, "summaries/detail.html")
         self.assertContains(response, "Preview of version 2 (draft).")
-        self.assertContains(response, "The public does not see this version.")
+        self.assertContains(response, "The public does not see this version;")
         self.assertContains(response, "<h1>Brighter street lighting</h1>", html=True)
         self.assertEqual(response["Cache-Control"], "private, no-store")
         self.assertEqual(response["X-Robots-Tag"], "noindex")

@@ -13,6 +13,7 @@ from django.db import models
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -315,6 +316,9 @@ class SummaryVersionAdmin(EditorFieldsMixin, admin.ModelAdmin):
             version = SummaryVersion.objects.for_page().get(pk=unquote(object_id))
         except (SummaryVersion.DoesNotExist, ValueError) as error:
             raise Http404 from error
+        if version.published_at is None:
+            # Show the dates the public would see if it were published now (not saved).
+            version.published_at = timezone.now()
         response = views.render_summary(
             request,
             version,
