@@ -219,6 +219,9 @@ class State(models.TextChoices):
 
 
 OPEN_STATES = (State.DRAFT, State.IN_REVIEW, State.CHANGES_REQUESTED)
+# Open versions an editor may still change; one in review is frozen so the reviewer
+# approves exactly what was submitted.
+EDITABLE_STATES = (State.DRAFT, State.CHANGES_REQUESTED)
 
 
 class RatingsBasis(models.TextChoices):
@@ -267,6 +270,18 @@ RATING_FIELDS = {
     "implementation": Dimension.IMPLEMENTATION,
     "economic_cost": Dimension.ECONOMIC_COST,
 }
+
+
+def _user_field(verbose_name: str):
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=verbose_name,
+    )
 
 
 def _rating_field(dimension: Dimension, help_text: str):
@@ -391,12 +406,48 @@ class SummaryVersion(models.Model):
         verbose_name="published by",
     )
 
+    # The workflow. Set by actions (services.py), never typed into the version form.
+    revision = models.PositiveIntegerField(
+        "revision",
+        default=1,
+        editable=False,
+        help_text="Counts every save of this version; a form saved from an older revision "
+        "is refused, so nobody overwrites someone else's work.",
+    )
+    last_saved_by = _user_field("last saved by")
+    submitted_by = _user_field("submitted by")
+    submitted_at = models.DateTimeField("submitted", null=True, blank=True, editable=False)
+    review_comment = models.TextField(
+        "reviewer's comment",
+        blank=True,
+        editable=False,
+        help_text="What the reviewer asked to be changed when sending the draft back.",
+    )
+    publish_at = models.DateTimeField(
+        "scheduled for",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When set, `manage.py publish_scheduled` publishes this version at this time.",
+    )
+    scheduled_by = _user_field("scheduled by")
+    withdrawn_at = models.DateTimeField("withdrawn", null=True, blank=True, editable=False)
+    withdrawal_reason = models.TextField(
+        "reason for withdrawal",
+        blank=True,
+        editable=False,
+        help_text="Shown to the public at the summary's address while it is withdrawn.",
+    )
+
     objects = VersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "summary version"
         ordering = ["intervention", "-number"]
-        permissions = [("publish_summaryversion", "Can publish a summary version")]
+        permissions = [
+            ("publish_summaryversion", "Can publish a summary version"),
+            ("review_summaryversion", "Can request changes to a summary version in review"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["intervention", "number"], name="version_unique_number"
@@ -424,7 +475,7 @@ class SummaryVersion(models.Model):
     def __str__(self):
         return f"{self.title} (v{self.number}, {self.get_state_display().lower()})"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, update_fields=None, **kwargs):
         if self.number is None and self.intervention_id is not None:
             last = (
                 SummaryVersion.objects.filter(intervention_id=self.intervention_id)
@@ -433,7 +484,16 @@ class SummaryVersion(models.Model):
                 .first()
             )
             self.number = (last or 0) + 1
-        super().save(*args, **kwargs)
+        adding = self._state.adding
+        if not adding:
+            # Counted by the database, not from this instance, so two saves can never
+            # both produce the same revision.
+            self.revision = F("revision") + 1
+            if update_fields is not None:
+                update_fields = {*update_fields, "revision"}
+        super().save(*args, update_fields=update_fields, **kwargs)
+        if not adding:
+            self.refresh_from_db(fields=["revision"])
 
     def get_absolute_url(self):
         return self.intervention.get_absolute_url()
@@ -445,6 +505,10 @@ class SummaryVersion(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES
 
     def clean(self):
         errors = {}
@@ -786,3 +850,82 @@ class ExternalLink(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# --- The audit log ------------------------------------------------------------------
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", "Created"
+    START_DRAFT = "start_draft", "Started a new draft"
+    RESTORE = "restore", "Restored as a new draft"
+    SUBMIT = "submit", "Submitted for review"
+    REQUEST_CHANGES = "request_changes", "Requested changes"
+    SCHEDULE = "schedule", "Scheduled publication"
+    UNSCHEDULE = "unschedule", "Cancelled scheduled publication"
+    PUBLISH = "publish", "Published"
+    SUPERSEDE = "supersede", "Superseded"
+    WITHDRAW = "withdraw", "Withdrew"
+    ARCHIVE = "archive", "Archived"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    # Bulk writes would bypass the model's own guard below.
+    def update(self, **kwargs):
+        raise TypeError("The audit log is append-only.")
+
+    def delete(self):
+        raise TypeError("The audit log is append-only.")
+
+
+class AuditEvent(models.Model):
+    """One transition or publication: who did what to which version, when, and why.
+
+    Append-only: rows are written by the services in the same transaction as the change
+    they record, and never changed or deleted (the model refuses; the admin offers neither).
+    """
+
+    at = models.DateTimeField("at", default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="by",
+        help_text="Empty for the system (a scheduled publication or a command).",
+    )
+    action = models.CharField("action", max_length=20, choices=AuditAction.choices)
+    intervention = models.ForeignKey(
+        Intervention,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+        verbose_name="intervention",
+    )
+    version = models.ForeignKey(
+        SummaryVersion,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+        verbose_name="version",
+    )
+    from_state = models.CharField("from", max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField("to", max_length=20, choices=State.choices, blank=True)
+    comment = models.TextField("comment", blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "audit event"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["intervention", "-at"])]
+
+    def __str__(self):
+        return f"{self.get_action_display()} v{self.version.number} ({self.at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit log is append-only.")

@@ -1,14 +1,23 @@
-"""Writes that span several models: creating, copying and publishing versions.
+"""Writes that span several models: creating, copying, reviewing and publishing versions.
 
 Each function is atomic and raises ``ServiceError`` with a message fit for an editor when
-the request makes no sense; the admin shows it as a message.
+the request makes no sense (``NotAllowed`` when the user's role forbids it); the admin
+shows the message. Every transition checks the rules in ``workflow.py`` and writes an
+``AuditEvent`` in the same transaction, so the log and the content cannot disagree.
+
+``user`` is the person acting; ``None`` means the system (a management command).
 """
+
+import logging
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
+from . import workflow
 from .models import (
-    OPEN_STATES,
+    AuditAction,
+    AuditEvent,
     ExternalLink,
     Intervention,
     KeyFigure,
@@ -18,12 +27,36 @@ from .models import (
     State,
     SummaryVersion,
 )
+from .workflow import NotAllowed, ServiceError, SubmitRefused
+
+__all__ = [
+    "NotAllowed",
+    "ServiceError",
+    "SubmitRefused",
+]  # re-exported: callers catch them from here
+
+logger = logging.getLogger(__name__)
 
 M2M_FIELDS = ("problems", "focuses", "approaches", "delivery_settings", "populations")
 
 
-class ServiceError(Exception):
-    """A request the content rules refuse; the message is shown to the user."""
+def _audit(*, version, user, action, from_state="", comment="") -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=user,
+        action=action,
+        intervention_id=version.intervention_id,
+        version=version,
+        from_state=from_state,
+        to_state=version.state,
+        comment=comment,
+    )
+
+
+def _locked(version: SummaryVersion) -> SummaryVersion:
+    """Lock the intervention, then re-read the version: every transition of one
+    intervention runs one after the other, and decides on fresh data."""
+    Intervention.objects.select_for_update().get(pk=version.intervention_id)
+    return SummaryVersion.objects.select_for_update().get(pk=version.pk)
 
 
 @transaction.atomic
@@ -34,13 +67,16 @@ def intervention_create(
     if Intervention.objects.filter(slug=slug).exists():
         raise ServiceError(f"A summary with the address '{slug}' already exists.")
     intervention = Intervention.objects.create(slug=slug)
-    return SummaryVersion.objects.create(
+    draft = SummaryVersion.objects.create(
         intervention=intervention,
         title=title,
         standfirst=standfirst,
         state=State.DRAFT,
         created_by=user,
+        last_saved_by=user,
     )
+    _audit(version=draft, user=user, action=AuditAction.CREATE)
+    return draft
 
 
 def _copy_children(*, source: SummaryVersion, target: SummaryVersion) -> None:
@@ -102,50 +138,224 @@ def draft_start_from(
 ) -> SummaryVersion:
     """Start a new draft copied from ``version`` (child rows included) and return it.
 
+    From the live version this is "edit"; from any other closed version it is "restore".
     The source is untouched, so a live page stays as it is until the draft is published.
     """
-    intervention = Intervention.objects.select_for_update().get(pk=version.intervention_id)
-    if intervention.versions.open().exists():
-        raise ServiceError("This summary already has an open draft; edit that one instead.")
-    draft = SummaryVersion.objects.get(pk=version.pk)
+    source = _locked(version)
+    action = AuditAction.START_DRAFT if source.is_live else AuditAction.RESTORE
+    workflow.check(user, action, source)
+    if open_draft := source.intervention.versions.open().first():
+        raise ServiceError(
+            f"This summary already has an open draft (v{open_draft.number}); "
+            "edit that one instead, or archive it first."
+        )
+    draft = SummaryVersion.objects.get(pk=source.pk)
     draft.pk = None
     draft.id = None
     draft._state.adding = True
     draft.number = None
     draft.state = State.DRAFT
+    draft.revision = 1
     draft.change_note = change_note
-    draft.created_by = user
+    draft.created_by = draft.last_saved_by = user
     draft.created_at = timezone.now()
-    draft.published_at = None
-    draft.published_by = None
+    for field in ("published_at", "published_by", "submitted_at", "submitted_by"):
+        setattr(draft, field, None)
+    for field in ("publish_at", "scheduled_by", "withdrawn_at"):
+        setattr(draft, field, None)
+    draft.review_comment = draft.withdrawal_reason = ""
     draft.save()
-    _copy_children(source=version, target=draft)
+    _copy_children(source=source, target=draft)
+    comment = f"Copied from version {source.number} ({source.get_state_display().lower()})."
+    _audit(version=draft, user=user, action=action, comment=comment)
     return draft
 
 
+def version_restore_as_draft(*, version: SummaryVersion, user=None) -> SummaryVersion:
+    """Start a new draft holding the content of an old version (superseded, withdrawn...)."""
+    return draft_start_from(
+        version=version, user=user, change_note=f"Restored from version {version.number}."
+    )
+
+
 @transaction.atomic
-def version_publish(*, version: SummaryVersion, user=None) -> SummaryVersion:
+def version_submit(*, version: SummaryVersion, user=None, change_note: str) -> SummaryVersion:
+    """Send a draft to review, after the full validation a draft may skip while written."""
+    version = _locked(version)
+    workflow.check(user, AuditAction.SUBMIT, version)
+    if problems := workflow.submit_problems(version, change_note=change_note):
+        raise SubmitRefused(problems)
+    from_state = version.state
+    version.state = State.IN_REVIEW
+    version.change_note = change_note.strip()
+    version.submitted_by = user
+    version.submitted_at = timezone.now()
+    version.save(update_fields=["state", "change_note", "submitted_by", "submitted_at"])
+    _audit(
+        version=version,
+        user=user,
+        action=AuditAction.SUBMIT,
+        from_state=from_state,
+        comment=version.change_note,
+    )
+    return version
+
+
+@transaction.atomic
+def version_request_changes(*, version: SummaryVersion, user=None, comment: str) -> SummaryVersion:
+    """Send a version in review back to its editors with a comment saying what to change."""
+    version = _locked(version)
+    workflow.check(user, AuditAction.REQUEST_CHANGES, version)
+    if not comment.strip():
+        raise ServiceError("Say what needs to change: the comment is required.")
+    version.state = State.CHANGES_REQUESTED
+    version.review_comment = comment.strip()
+    # A schedule was an approval of the text as it stood; changes cancel it.
+    version.publish_at = version.scheduled_by = None
+    version.save(update_fields=["state", "review_comment", "publish_at", "scheduled_by"])
+    _audit(
+        version=version,
+        user=user,
+        action=AuditAction.REQUEST_CHANGES,
+        from_state=State.IN_REVIEW,
+        comment=version.review_comment,
+    )
+    return version
+
+
+@transaction.atomic
+def version_publish(*, version: SummaryVersion, user=None, comment: str = "") -> SummaryVersion:
     """Make ``version`` the live version of its intervention.
 
     The intervention row is locked so two publications cannot interleave; the previous
     live version becomes superseded in the same transaction, so a failure leaves it live.
     """
-    intervention = Intervention.objects.select_for_update().get(pk=version.intervention_id)
-    version = SummaryVersion.objects.select_for_update().get(pk=version.pk)
-    if version.state not in OPEN_STATES:
-        raise ServiceError(
-            f"Only a draft can be published; version {version.number} is "
-            f"{version.get_state_display().lower()}."
-        )
+    version = _locked(version)
+    workflow.check(user, AuditAction.PUBLISH, version)
     if not version.title.strip():
         raise ServiceError("A summary needs a title before it can be published.")
     now = timezone.now()
-    intervention.versions.live().update(state=State.SUPERSEDED)
+    intervention = version.intervention
+    for previous in intervention.versions.live():
+        previous.state = State.SUPERSEDED
+        previous.save(update_fields=["state"])
+        _audit(
+            version=previous,
+            user=user,
+            action=AuditAction.SUPERSEDE,
+            from_state=State.PUBLISHED,
+            comment=f"Replaced by version {version.number}.",
+        )
     version.state = State.PUBLISHED
     version.published_at = now
     version.published_by = user
-    version.save(update_fields=["state", "published_at", "published_by", "updated_at"])
+    version.publish_at = None
+    version.save(update_fields=["state", "published_at", "published_by", "publish_at"])
     if intervention.first_published_at is None:
         intervention.first_published_at = now
         intervention.save(update_fields=["first_published_at"])
+    _audit(
+        version=version,
+        user=user,
+        action=AuditAction.PUBLISH,
+        from_state=State.IN_REVIEW,
+        comment=comment or version.change_note,
+    )
+    return version
+
+
+@transaction.atomic
+def version_schedule(*, version: SummaryVersion, user=None, publish_at: datetime) -> SummaryVersion:
+    """Approve a version in review for publication at ``publish_at`` (by ``publish_due``)."""
+    version = _locked(version)
+    workflow.check(user, AuditAction.SCHEDULE, version)
+    if publish_at <= timezone.now():
+        raise ServiceError("Choose a time in the future, or publish now instead.")
+    version.publish_at = publish_at
+    version.scheduled_by = user
+    version.save(update_fields=["publish_at", "scheduled_by"])
+    when = timezone.localtime(publish_at).strftime("%d %B %Y %H:%M")
+    _audit(
+        version=version,
+        user=user,
+        action=AuditAction.SCHEDULE,
+        from_state=State.IN_REVIEW,
+        comment=f"To be published at {when}.",
+    )
+    return version
+
+
+@transaction.atomic
+def version_unschedule(*, version: SummaryVersion, user=None) -> SummaryVersion:
+    """Cancel a scheduled publication; the version stays in review."""
+    version = _locked(version)
+    workflow.check(user, AuditAction.UNSCHEDULE, version)
+    if version.publish_at is None:
+        raise ServiceError("This version is not scheduled.")
+    version.publish_at = version.scheduled_by = None
+    version.save(update_fields=["publish_at", "scheduled_by"])
+    _audit(version=version, user=user, action=AuditAction.UNSCHEDULE, from_state=State.IN_REVIEW)
+    return version
+
+
+def publish_due(*, now: datetime | None = None) -> list[SummaryVersion]:
+    """Publish every version in review whose scheduled time has come; return them.
+
+    Each publication is its own transaction, so one failure does not hold up the rest;
+    running it twice publishes nothing twice. The publication is made in the name of the
+    reviewer who scheduled it, and only while they may still publish it.
+    """
+    now = now or timezone.now()
+    due = SummaryVersion.objects.filter(state=State.IN_REVIEW, publish_at__lte=now)
+    published = []
+    for version in due.select_related("scheduled_by").order_by("publish_at", "pk"):
+        try:
+            published.append(
+                version_publish(
+                    version=version,
+                    user=version.scheduled_by,
+                    comment=f"Scheduled publication. {version.change_note}".strip(),
+                )
+            )
+        except ServiceError as error:
+            logger.warning("Scheduled version %s not published: %s", version.pk, error)
+    return published
+
+
+@transaction.atomic
+def version_withdraw(*, version: SummaryVersion, user=None, reason: str) -> SummaryVersion:
+    """Take a live summary off the public site; its address then answers 410 Gone."""
+    version = _locked(version)
+    workflow.check(user, AuditAction.WITHDRAW, version)
+    if not reason.strip():
+        raise ServiceError("Give the reason for withdrawing: readers will see it.")
+    version.state = State.WITHDRAWN
+    version.withdrawn_at = timezone.now()
+    version.withdrawal_reason = reason.strip()
+    version.save(update_fields=["state", "withdrawn_at", "withdrawal_reason"])
+    _audit(
+        version=version,
+        user=user,
+        action=AuditAction.WITHDRAW,
+        from_state=State.PUBLISHED,
+        comment=version.withdrawal_reason,
+    )
+    return version
+
+
+@transaction.atomic
+def version_archive(*, version: SummaryVersion, user=None, comment: str = "") -> SummaryVersion:
+    """Set aside a draft nobody will finish; it stays in the history and can be restored."""
+    version = _locked(version)
+    workflow.check(user, AuditAction.ARCHIVE, version)
+    from_state = version.state
+    version.state = State.ARCHIVED
+    version.save(update_fields=["state"])
+    _audit(
+        version=version,
+        user=user,
+        action=AuditAction.ARCHIVE,
+        from_state=from_state,
+        comment=comment.strip(),
+    )
     return version

@@ -3,7 +3,8 @@ statement, robots.txt and the health check.
 
 Every page reads live versions only (``SummaryVersion.objects.live()``): drafts, superseded
 and withdrawn versions never reach the public. Each page runs a fixed number of queries,
-whatever the amount of content.
+whatever the amount of content. A withdrawn summary's address answers 410 Gone with the
+reason, so readers and search engines learn it was taken down on purpose.
 """
 
 import logging
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DatabaseError, InterfaceError, connection
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
 RECENT_COUNT = 6
+CHANGE_LOG_LENGTH = 10
 # Longer queries are cut, not refused: nobody types more, and the database is spared.
 MAX_QUERY_LENGTH = 200
 
@@ -126,14 +128,46 @@ def summary_list(request):
 
 @require_GET
 def summary_detail(request, slug):
-    """The live version of one summary; 404 if the intervention has none."""
-    version = get_object_or_404(SummaryVersion.objects.live().for_page(), intervention__slug=slug)
-    url = request.build_absolute_uri(version.get_absolute_url())
-    return render(
-        request,
-        "summaries/detail.html",
-        {"version": version, "related": _live_related(version), "citation": citation(version, url)},
+    """The live version of one summary; 410 if it was withdrawn, 404 if it never was live."""
+    version = SummaryVersion.objects.live().for_page().filter(intervention__slug=slug).first()
+    if version is None:
+        return _withdrawn(request, slug)
+    return render_summary(request, version)
+
+
+def render_summary(request, version, *, template="summaries/detail.html", extra_context=None):
+    """A summary page; also the staff preview of any version, so preview == public page."""
+    context = {
+        "version": version,
+        "related": _live_related(version),
+        "change_log": _change_log(version),
+        "citation": citation(version, request.build_absolute_uri(version.get_absolute_url())),
+        **(extra_context or {}),
+    }
+    return render(request, template, context)
+
+
+def _change_log(version: SummaryVersion) -> list[SummaryVersion]:
+    """The intervention's published versions, newest first: only what was once public."""
+    return list(
+        SummaryVersion.objects.filter(
+            intervention_id=version.intervention_id, published_at__isnull=False
+        )
+        .only("number", "state", "published_at", "withdrawn_at", "change_note")
+        .order_by("-published_at")[:CHANGE_LOG_LENGTH]
     )
+
+
+def _withdrawn(request, slug):
+    withdrawn = (
+        SummaryVersion.objects.filter(intervention__slug=slug, state=State.WITHDRAWN)
+        .only("title", "withdrawn_at", "withdrawal_reason")
+        .order_by("-withdrawn_at")
+        .first()
+    )
+    if withdrawn is None:
+        raise Http404
+    return render(request, "summaries/withdrawn.html", {"version": withdrawn}, status=410)
 
 
 def _live_related(version: SummaryVersion) -> list[SummaryVersion]:

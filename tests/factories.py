@@ -11,6 +11,7 @@ from summaries.models import (
     SectionKind,
     State,
     SummaryVersion,
+    SystematicReview,
 )
 from summaries.services import intervention_create, version_publish
 
@@ -50,10 +51,34 @@ def make_draft(
     return version
 
 
-def make_live(slug=None, **kwargs) -> SummaryVersion:
-    """A published version of a new intervention."""
-    version = make_draft(slug, **kwargs)
-    version_publish(version=version)
+def make_complete_draft(slug=None, *, user=None, **kwargs) -> SummaryVersion:
+    """A draft with everything review needs: all nine sections, ratings and a review."""
+    sections = {kind: f"<p>The {kind} section.</p>" for kind in SectionKind.values}
+    version = make_draft(slug, sections=sections, user=user, **kwargs)
+    version.effect_rating = level(Dimension.EFFECT, "reduced")
+    version.quality_rating = level(Dimension.QUALITY, "moderate")
+    version.change_note = "First version."
+    version.save()
+    SystematicReview.objects.create(version=version, label="Review one", studies=10)
+    return version
+
+
+def send_to_review(version: SummaryVersion, *, user=None) -> SummaryVersion:
+    """Put a version in review directly, skipping the completeness check of
+    ``version_submit``: test data often holds only what a test looks at."""
+    SummaryVersion.objects.filter(pk=version.pk).update(state=State.IN_REVIEW, submitted_by=user)
+    version.refresh_from_db()
+    return version
+
+
+def publish(version: SummaryVersion, *, user=None) -> SummaryVersion:
+    """Review and publish ``version`` (by the system unless ``user`` is given)."""
+    version_publish(version=send_to_review(version), user=user)
     version.refresh_from_db()
     assert version.state == State.PUBLISHED
     return version
+
+
+def make_live(slug=None, **kwargs) -> SummaryVersion:
+    """A published version of a new intervention."""
+    return publish(make_draft(slug, **kwargs))

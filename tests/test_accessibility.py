@@ -9,13 +9,11 @@ pass by silently skipping them.
 
 import os
 import re
-from importlib import import_module
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.base import AXE_FILE_PATH
 from axe_playwright_python.sync_playwright import Axe
-from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from playwright.sync_api import sync_playwright
@@ -59,21 +57,33 @@ PUBLIC_PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def async_unsafe_allowed():
-    """Let the ORM run in the test thread while Playwright is running.
+pytestmark = [
+    # A live server needs committed data, hence a transactional database; serialized_rollback
+    # gives each test the data migrations' rows (rating scales, groups) back after the flush.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
-    Playwright's sync API runs an asyncio event loop in the calling thread; Django sees
-    that loop and refuses ORM calls there (SynchronousOnlyOperation), although nothing is
-    actually asynchronous: the fixtures and the test use the database strictly in turn.
+
+@pytest.fixture
+def site(live_server):
+    """The demo summary (live), a draft of it and an admin account, written before the
+    browser starts.
+
+    Playwright's sync API runs an event loop in this thread. Django refuses ORM calls
+    while one runs, and a connection opened then belongs to another context: it is never
+    closed (PostgreSQL then cannot drop the test database) and it lacks the test
+    database's serialized contents that later transactional tests restore from. So all
+    database work happens here, first, and the browser only talks to the site over HTTP.
     """
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
+    call_command("load_demo", "--no-accounts", verbosity=0)
+    live = SummaryVersion.objects.live().get(intervention__slug=data.SLUG)
+    draft = draft_start_from(version=live)
+    get_user_model().objects.create_superuser("axe-admin", password=ADMIN_PASSWORD)
+    return {"draft_pk": draft.pk}
 
 
-@pytest.fixture(scope="module")
-def browser(async_unsafe_allowed):
+@pytest.fixture
+def browser(site):
     if not CHROMIUM.exists():
         message = f"Chromium not found at {CHROMIUM}: the accessibility tests need it."
         if os.environ.get("CI"):
@@ -97,20 +107,8 @@ def page(browser):
 
 
 @pytest.fixture
-def demo(live_server):
-    """The demo summary, published, and a draft of it, as editors would have them."""
-    # Live-server tests commit their data, so the database is flushed after each one,
-    # taking with it the rating scales that migration 0002 seeds: seed them again.
-    import_module("summaries.migrations.0002_seed_scales").seed(django_apps, None)
-    call_command("load_demo", "--no-accounts", verbosity=0)
-    live = SummaryVersion.objects.live().get(intervention__slug=data.SLUG)
-    return {"live": live}
-
-
-@pytest.fixture
-def admin_page(page, live_server, demo):
+def admin_page(page, live_server):
     """A browser page logged in to the admin as a superuser, through the login form."""
-    get_user_model().objects.create_superuser("axe-admin", password=ADMIN_PASSWORD)
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", "axe-admin")
     page.fill("#id_password", ADMIN_PASSWORD)
@@ -138,21 +136,20 @@ def assert_no_violations(found: dict[str, list[str]]) -> None:
 
 
 @pytest.mark.parametrize("name", PUBLIC_PAGES)
-def test_public_page_has_no_axe_violations(page, live_server, demo, name):
+def test_public_page_has_no_axe_violations(page, live_server, name):
     """axe-core finds no WCAG 2.2 A/AA or best-practice violation on each public page."""
     response = page.goto(live_server.url + PUBLIC_PAGES[name])
     assert response.status == (404 if name == "not-found" else 200)
     assert_no_violations({name: axe_violations(page)})
 
 
-def test_admin_pages_have_no_axe_violations(admin_page, live_server, demo):
+def test_admin_pages_have_no_axe_violations(admin_page, live_server, site):
     """The admin pages editors use have no violation outside Django's excluded markup."""
-    draft = draft_start_from(version=demo["live"])
     pages = {
         "index": "/admin/",
         "interventions": "/admin/summaries/intervention/",
         "add intervention": "/admin/summaries/intervention/add/",
-        "draft version": f"/admin/summaries/summaryversion/{draft.pk}/change/",
+        "draft version": f"/admin/summaries/summaryversion/{site['draft_pk']}/change/",
     }
     found = {}
     for name, path in pages.items():
@@ -165,13 +162,13 @@ def test_admin_pages_have_no_axe_violations(admin_page, live_server, demo):
     assert_no_violations(found)
 
 
-def test_admin_login_page_has_no_axe_violations(page, live_server, demo):
+def test_admin_login_page_has_no_axe_violations(page, live_server):
     """The admin login page has no violation."""
     page.goto(f"{live_server.url}/admin/login/")
     assert_no_violations({"login": axe_violations(page, ADMIN_EXCLUDE)})
 
 
-def test_skip_link_is_first_and_moves_focus_to_main(page, live_server, demo):
+def test_skip_link_is_first_and_moves_focus_to_main(page, live_server):
     """The first Tab shows the skip link; Enter on it puts focus on the main content."""
     page.goto(live_server.url + SUMMARY)
     page.keyboard.press("Tab")
@@ -188,7 +185,7 @@ FOCUS_STYLE = """() => {
 }"""
 
 
-def test_focus_is_visible_and_follows_the_page(page, live_server, demo):
+def test_focus_is_visible_and_follows_the_page(page, live_server):
     """Every element Tab reaches shows a focus indicator, in document order."""
     page.goto(live_server.url + SUMMARY)
     assert page.locator("[tabindex]:not([tabindex='-1']):not([tabindex='0'])").count() == 0
@@ -210,7 +207,7 @@ HEADING_LEVELS = "[...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => +
 
 
 @pytest.mark.parametrize("name", PUBLIC_PAGES)
-def test_structure_and_reflow(page, live_server, demo, name):
+def test_structure_and_reflow(page, live_server, name):
     """One h1 first, no heading level skipped, the language set, and at 320 CSS pixels
     wide (400% zoom of 1280) nothing scrolls sideways."""
     page.goto(live_server.url + PUBLIC_PAGES[name])

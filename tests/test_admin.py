@@ -19,8 +19,8 @@ from summaries.models import (
     SummaryVersion,
     SystematicReview,
 )
-from summaries.services import draft_start_from, version_publish
-from tests.factories import make_draft, make_live, make_user
+from summaries.services import draft_start_from
+from tests.factories import make_draft, make_live, make_user, publish, send_to_review
 
 
 def change_url(obj):
@@ -228,7 +228,8 @@ class VersionFormTests(TestCase):
         kinds = [form["kind"].value() for form in formset.formset]
         self.assertEqual(sorted(kinds), sorted(SectionKind.values))
         self.assertContains(response, "data-django-prose-editor-configurable")
-        self.assertContains(response, "Publish this version")
+        self.assertContains(response, "Submit for review")
+        self.assertNotContains(response, "Approve and publish")
 
     def test_every_editable_field_has_help_text(self):
         """Every field an editor fills in on a draft's page explains itself."""
@@ -279,7 +280,7 @@ class ClosedVersionTests(TestCase):
         response = self.client.get(change_url(self.live))
         self.assertEqual(response.status_code, 200)
         self.assertNotContains(response, 'name="_save"')
-        self.assertNotContains(response, "deletelink")
+        self.assertNotContains(response, "/delete/")
         self.assertNotContains(response, 'name="title"')
         self.assertContains(response, "Edit: start a new draft from this version")
         self.assertContains(response, "<p>Lamps.</p>", html=True)
@@ -325,7 +326,7 @@ class PublishTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.live = make_live(title="Street lighting")
-        cls.draft = draft_start_from(version=cls.live)
+        cls.draft = send_to_review(draft_start_from(version=cls.live), user=make_user())
         cls.publisher = publisher()
 
     def setUp(self):
@@ -334,7 +335,7 @@ class PublishTests(TestCase):
     def assert_unchanged(self):
         self.live.refresh_from_db()
         self.draft.refresh_from_db()
-        self.assertEqual((self.live.state, self.draft.state), (State.PUBLISHED, State.DRAFT))
+        self.assertEqual((self.live.state, self.draft.state), (State.PUBLISHED, State.IN_REVIEW))
 
     def test_get_shows_confirmation_and_writes_nothing(self):
         """Opening the publish page only asks for confirmation."""
@@ -358,7 +359,7 @@ class PublishTests(TestCase):
     def test_publishing_a_closed_version_gives_a_message(self):
         """Publishing a version that is no longer a draft is refused with a message."""
         response = self.client.post(publish_url(self.live), follow=True)
-        self.assertContains(response, "Only a draft can be published")
+        self.assertContains(response, "Not possible now: version 1 is published.")
         self.assert_unchanged()
 
     def test_staff_without_permission_get_403(self):
@@ -370,7 +371,7 @@ class PublishTests(TestCase):
             )
         )
         self.client.force_login(editor)
-        self.assertNotContains(self.client.get(change_url(self.draft)), "Publish this version")
+        self.assertNotContains(self.client.get(change_url(self.draft)), "Approve and publish")
         self.assertEqual(self.client.post(publish_url(self.draft)).status_code, 403)
         self.assert_unchanged()
 
@@ -420,7 +421,7 @@ class ReviewAdminTests(TestCase):
 
     def test_reviews_of_published_versions_are_read_only(self):
         """A published version's review cannot be changed through its own page."""
-        version_publish(version=self.draft)
+        publish(self.draft)
         response = self.client.post(change_url(self.review), {"label": "Changed"})
         self.assertEqual(response.status_code, 403)
         self.review.refresh_from_db()

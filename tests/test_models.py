@@ -17,7 +17,7 @@ from summaries.models import (
     SystematicReview,
 )
 from summaries.services import ServiceError, draft_start_from, version_publish
-from tests.factories import make_draft, make_live
+from tests.factories import make_draft, make_live, publish
 
 
 class ConstraintTests(TestCase):
@@ -148,7 +148,7 @@ class VersionTests(TestCase):
         """Publishing a draft makes it live and the old live version superseded."""
         live = make_live()
         draft = draft_start_from(version=live)
-        version_publish(version=draft)
+        publish(draft)
         live.refresh_from_db()
         draft.refresh_from_db()
         self.assertEqual((live.state, draft.state), (State.SUPERSEDED, State.PUBLISHED))
@@ -157,7 +157,7 @@ class VersionTests(TestCase):
     def test_only_drafts_are_published(self):
         """A superseded version cannot be published again directly."""
         live = make_live()
-        version_publish(version=draft_start_from(version=live))
+        publish(draft_start_from(version=live))
         live.refresh_from_db()
         with self.assertRaises(ServiceError):
             version_publish(version=live)

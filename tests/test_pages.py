@@ -12,8 +12,8 @@ from django.test import TestCase, override_settings
 
 from summaries.demo import data
 from summaries.models import Approach, Problem, State, SummaryVersion
-from summaries.services import draft_start_from, version_publish
-from tests.factories import make_draft, make_live
+from summaries.services import draft_start_from
+from tests.factories import make_draft, make_live, publish
 
 DEMO_URL = f"/toolkit/{data.SLUG}/"
 PAGE_BUDGET = 150 * 1024
@@ -152,8 +152,7 @@ class CitationTests(TestCase):
 
     def test_citation_follows_the_live_version(self):
         """After a new version is published the citation names it."""
-        draft = draft_start_from(version=self.version)
-        version_publish(version=draft)
+        publish(draft_start_from(version=self.version))
         self.assertContains(self.client.get("/toolkit/cctv/"), "Example Toolkit, version 2,")
 
 

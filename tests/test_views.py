@@ -27,8 +27,8 @@ from summaries.models import (
     SummaryVersion,
     SystematicReview,
 )
-from summaries.services import draft_start_from, version_publish
-from tests.factories import level, make_draft, make_live
+from summaries.services import draft_start_from
+from tests.factories import level, make_draft, make_live, publish
 
 LIST_URL = reverse("summaries:list")
 HOME_URL = reverse("home")
@@ -360,7 +360,7 @@ class PublicationTests(TestCase):
             self.assertContains(response, "CCTV in car parks")
             self.assertNotContains(response, "Closed-circuit television")
 
-        version_publish(version=draft)
+        publish(draft)
         for url in (detail_url(self.live), LIST_URL, HOME_URL):
             with self.subTest(url=url):
                 response = self.client.get(url)

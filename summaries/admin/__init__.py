@@ -7,13 +7,15 @@ through ``services``; the admin only turns ``ServiceError`` into a message.
 
 - ``vocabularies``: taxonomy terms and rating scales, edited by administrators.
 - ``interventions``: the list of summaries, and adding one with its first draft.
-- ``versions``: writing a version, its child rows, starting drafts and publishing.
+- ``versions``: writing a version, its child rows, starting drafts, preview.
+- ``actions``: the workflow actions on a version (submit, review, publish, withdraw...).
+- ``audit``: the append-only audit log, read-only for everyone.
 """
 
 from django.conf import settings
 from django.contrib import admin
 
-from . import interventions, versions, vocabularies  # noqa: F401  (they register models)
+from . import audit, interventions, versions, vocabularies  # noqa: F401  (they register models)
 
 admin.site.site_header = f"{settings.TOOLKIT_NAME} admin"
 admin.site.site_title = settings.TOOLKIT_NAME

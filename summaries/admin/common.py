@@ -1,8 +1,12 @@
 """Pieces every admin page of the app shares."""
 
+from django import forms
 from django.db import models
 from django.urls import reverse
-from django.utils.html import escape
+from django.utils import timezone
+from django.utils.html import escape, format_html
+
+from summaries.models import SummaryVersion
 
 # For model fields without help_text of their own (the position of child rows).
 FALLBACK_HELP_TEXT = {"position": "Order on the page; lower numbers come first."}
@@ -10,6 +14,14 @@ FALLBACK_HELP_TEXT = {"position": "Order on the page; lower numbers come first."
 
 def version_change_url(pk) -> str:
     return reverse("admin:summaries_summaryversion_change", args=[pk])
+
+
+def history_url(version: SummaryVersion, *, compare_with: SummaryVersion | None = None) -> str:
+    """The intervention's history, comparing ``compare_with`` (default: live) to ``version``."""
+    url = reverse("admin:summaries_intervention_history", args=[version.intervention_id])
+    if compare_with is None:
+        return url
+    return f"{url}?old={compare_with.number}&new={version.number}#compare"
 
 
 class EditorFieldsMixin:
@@ -33,3 +45,60 @@ class AccessibleAdminMixin:
     class Media:
         css = {"all": ["css/admin.css"]}
         js = ["js/admin.js"]
+
+
+class RevisionCheckForm(forms.ModelForm):
+    """A form that carries the revision of the version it was loaded from.
+
+    If anyone saved the version (or any of its rows) since, the save is refused and
+    nothing is written: the form comes back with the user's own input, and a message
+    with links to see what is now saved. The version row is locked while checking, and
+    the admin saves inside the same transaction, so two saves cannot both pass.
+    """
+
+    loaded_revision = forms.IntegerField(
+        widget=forms.HiddenInput,
+        help_text="The revision of the version this form was loaded from.",
+        error_messages={"required": "This form is incomplete; reload the page."},
+    )
+
+    def version(self) -> SummaryVersion:
+        raise NotImplementedError
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_revision"].initial = self.version().revision
+
+    def clean(self):
+        cleaned_data = super().clean()
+        loaded = cleaned_data.get("loaded_revision")
+        if loaded is not None and self.instance.pk:
+            saved = SummaryVersion.objects.select_for_update().get(pk=self.version().pk)
+            if saved.revision != loaded:
+                raise forms.ValidationError(stale_form_message(saved), code="stale")
+        return cleaned_data
+
+
+def stale_form_message(saved: SummaryVersion):
+    who = saved.last_saved_by or "someone else"
+    when = timezone.localtime(saved.updated_at).strftime("%H:%M on %d %B %Y")
+    live = saved.intervention.versions.live().first()
+    compare = (
+        format_html(
+            ' · <a href="{}" target="_blank">compare it with the live version</a>',
+            history_url(saved, compare_with=live),
+        )
+        if live and live.pk != saved.pk
+        else ""
+    )
+    return format_html(
+        "Not saved: {} saved this version at {}, after you opened it. Nothing was "
+        "overwritten, and your changes are still in this form. "
+        '<a href="{}" target="_blank">See the version as saved now</a>{}; then reload '
+        "this page and make your changes again.",
+        who,
+        when,
+        version_change_url(saved.pk),
+        compare,
+    )

@@ -1,7 +1,8 @@
-"""Writing a version: its form, its child rows, starting a new draft and publishing.
+"""Writing a version: its form, its child rows, and the workflow actions on it.
 
-Open versions (draft, in review, changes requested) are edited; closed ones are history,
-shown read-only with their child rows, and never deleted.
+Drafts (draft, changes requested) are edited; a version in review is frozen so the
+reviewer approves what was submitted; closed ones are history, shown read-only with their
+child rows, and never deleted. The workflow buttons lead to the views in ``actions.py``.
 """
 
 from django import forms
@@ -9,14 +10,15 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from summaries import services
+from summaries import services, views, workflow
 from summaries.models import (
     RATING_FIELDS,
     ExternalLink,
@@ -31,9 +33,15 @@ from summaries.models import (
 )
 from summaries.sanitize import sanitize_html
 
-from .common import AccessibleAdminMixin, EditorFieldsMixin, version_change_url
+from .actions import ACTIONS, action_buttons, workflow_action_view
+from .common import (
+    AccessibleAdminMixin,
+    EditorFieldsMixin,
+    RevisionCheckForm,
+    history_url,
+    version_change_url,
+)
 
-PUBLISH_PERMISSION = "summaries.publish_summaryversion"
 TAXONOMY_FIELDS = ["problems", "focuses", "approaches", "delivery_settings", "populations"]
 
 
@@ -42,11 +50,11 @@ def _parent_is_open(obj) -> bool:
     if obj is None:
         return True
     version = obj.version if isinstance(obj, SystematicReview) else obj
-    return version.is_open
+    return version.is_editable
 
 
 class VersionChildInline(EditorFieldsMixin):
-    """Child rows follow their version: editable while open, read-only once closed."""
+    """Child rows follow their version: editable while a draft, read-only otherwise."""
 
     extra = 0
 
@@ -127,8 +135,14 @@ class ExternalLinkInline(VersionChildInline, admin.StackedInline):
     fields = [("title", "position"), "url", "description"]
 
 
+class VersionForm(RevisionCheckForm):
+    def version(self):
+        return self.instance
+
+
 @admin.register(SummaryVersion)
 class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAdmin):
+    form = VersionForm
     list_display = ["title", "intervention", "number", "state", "updated_at", "created_by"]
     list_filter = ["state", "ratings_basis", "intervention__is_synthetic"]
     list_select_related = ["intervention", "created_by"]
@@ -143,11 +157,15 @@ class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAd
         "created_by",
         "created_at",
         "updated_at",
+        "last_saved_by",
+        "revision",
+        "submitted_by",
+        "submitted_at",
         "published_by",
         "published_at",
     ]
     fieldsets = [
-        ("Summary", {"fields": ["intervention", "title", "standfirst"]}),
+        ("Summary", {"fields": ["intervention", "title", "standfirst", "loaded_revision"]}),
         ("Taxonomy", {"fields": TAXONOMY_FIELDS}),
         ("Ratings", {"fields": [f"{name}_rating" for name in RATING_FIELDS] + ["ratings_basis"]}),
         ("Dates and note", {"fields": ["evidence_reviewed_on", "change_note"]}),
@@ -155,8 +173,10 @@ class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAd
             "Version",
             {
                 "fields": [
-                    ("number", "state"),
-                    ("created_by", "created_at", "updated_at"),
+                    ("number", "state", "revision"),
+                    ("created_by", "created_at"),
+                    ("last_saved_by", "updated_at"),
+                    ("submitted_by", "submitted_at"),
                     ("published_by", "published_at"),
                 ]
             },
@@ -182,16 +202,18 @@ class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAd
         return False
 
     def has_change_permission(self, request, obj=None):
-        return (obj is None or obj.is_open) and super().has_change_permission(request, obj)
+        return (obj is None or obj.is_editable) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return (obj is None or obj.is_open) and super().has_delete_permission(request, obj)
-
-    def may_start_drafts(self, request):
-        return super().has_change_permission(request)
+        # History is kept: a draft nobody will finish is archived instead (see actions).
+        return False
 
     def view_on_site(self, obj):
         return obj.get_absolute_url() if obj.is_live else None
+
+    def save_model(self, request, obj, form, change):
+        obj.last_saved_by = request.user
+        super().save_model(request, obj, form, change)
 
     # The form.
 
@@ -225,37 +247,54 @@ class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAd
             context.update(
                 live_version=others.live().first(),
                 open_draft=others.open().first(),
-                can_publish=obj.is_open and request.user.has_perm(PUBLISH_PERMISSION),
-                can_start_draft=not obj.is_open and self.may_start_drafts(request),
+                workflow_buttons=action_buttons(request.user, obj),
+                preview_url=reverse("admin:summaries_summaryversion_preview", args=[obj.pk]),
+                history_url=history_url(obj),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    # Actions on one version: start a new draft from it, publish it.
+    # The workflow: starting a draft, preview, and the actions in ``actions.py``.
 
     def get_urls(self):
         view = self.admin_site.admin_view
+        action_urls = [
+            path(
+                f"<path:object_id>/{slug}/",
+                view(workflow_action_view),
+                {"model_admin": self, "spec": spec},
+                name=f"summaries_summaryversion_{slug.replace('-', '_')}",
+            )
+            for slug, spec in ACTIONS.items()
+        ]
         return [
             path(
                 "<path:object_id>/new-draft/",
                 view(require_POST(self.draft_start_view)),
                 name="summaries_summaryversion_new_draft",
             ),
+            # Not wrapped in admin_view, which would send visitors to the login page:
+            # for them a preview address does not exist at all (404).
             path(
-                "<path:object_id>/publish/",
-                view(self.publish_view),
-                name="summaries_summaryversion_publish",
+                "<path:object_id>/preview/",
+                self.preview_view,
+                name="summaries_summaryversion_preview",
             ),
+            *action_urls,
             *super().get_urls(),
         ]
 
     def draft_start_view(self, request, object_id):
+        """Start a draft from the live version ("edit") or from an old one ("restore")."""
         version = self.get_object(request, unquote(object_id))
         if version is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.may_start_drafts(request):
-            raise PermissionDenied
         try:
-            draft = services.draft_start_from(version=version, user=request.user)
+            if version.is_live:
+                draft = services.draft_start_from(version=version, user=request.user)
+            else:
+                draft = services.version_restore_as_draft(version=version, user=request.user)
+        except services.NotAllowed as error:
+            raise PermissionDenied(str(error)) from error
         except services.ServiceError as error:
             message = str(error)
             if open_draft := version.intervention.versions.open().first():
@@ -266,7 +305,7 @@ class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAd
                     open_draft.number,
                 )
             self.message_user(request, message, messages.ERROR)
-            return redirect(version_change_url(version.pk))
+            return redirect(request.POST.get("next") or version_change_url(version.pk))
         self.log_addition(request, draft, f"Started from version {version.number}.")
         self.message_user(
             request,
@@ -276,43 +315,31 @@ class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAd
         )
         return redirect(version_change_url(draft.pk))
 
-    def publish_view(self, request, object_id):
-        """GET asks for confirmation; only POST publishes, as it replaces the live page."""
-        version = self.get_object(request, unquote(object_id))
-        if version is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not request.user.has_perm(PUBLISH_PERMISSION):
+    def preview_view(self, request, object_id):
+        """Any version as the public would see it, under a banner; staff only, never cached."""
+        if not (request.user.is_active and request.user.is_staff):
+            raise Http404
+        if not workflow.may_view(request.user):
             raise PermissionDenied
-        if request.method == "POST":
-            try:
-                services.version_publish(version=version, user=request.user)
-            except services.ServiceError as error:
-                self.message_user(request, str(error), messages.ERROR)
-            else:
-                self.log_change(request, version, "Published.")
-                self.message_user(
-                    request,
-                    format_html(
-                        'Version {} is live. <a href="{}">View the public page</a>.',
-                        version.number,
-                        version.intervention.get_absolute_url(),
-                    ),
-                    messages.SUCCESS,
-                )
-            return redirect(version_change_url(version.pk))
-        if not version.is_open:
-            self.message_user(request, f"Version {version.number} is not a draft.", messages.ERROR)
-            return redirect(version_change_url(version.pk))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": f"Publish version {version.number}?",
-            "version": version,
-            "live_version": version.intervention.versions.live().first(),
-        }
-        return TemplateResponse(
-            request, "admin/summaries/summaryversion/publish_confirmation.html", context
+        try:
+            version = SummaryVersion.objects.for_page().get(pk=unquote(object_id))
+        except (SummaryVersion.DoesNotExist, ValueError) as error:
+            raise Http404 from error
+        if version.published_at is None:
+            # Show the dates the public would see if it were published now (not saved).
+            version.published_at = timezone.now()
+        response = views.render_summary(
+            request,
+            version,
+            template="summaries/preview.html",
+            extra_context={
+                "change_url": version_change_url(version.pk),
+                "history_url": history_url(version),
+            },
         )
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+        return response
 
 
 # --- Systematic reviews: reached from their version, not from the index ------------------
@@ -325,13 +352,20 @@ class ReviewBreakdownInline(VersionChildInline, admin.TabularInline):
     extra = 1
 
 
+class ReviewForm(RevisionCheckForm):
+    def version(self):
+        return self.instance.version
+
+
 @admin.register(SystematicReview)
 class SystematicReviewAdmin(EditorFieldsMixin, admin.ModelAdmin):
+    form = ReviewForm
     list_display = ["label", "version"]
     list_select_related = ["version"]
     readonly_fields = ["version"]
     fields = [
         "version",
+        "loaded_revision",
         ("label", "position"),
         "citation",
         "url",
@@ -347,8 +381,14 @@ class SystematicReviewAdmin(EditorFieldsMixin, admin.ModelAdmin):
         return False  # added on their version's page
 
     def has_change_permission(self, request, obj=None):
-        is_open = obj is None or obj.version.is_open
+        is_open = obj is None or obj.version.is_editable
         return is_open and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A review is part of its version: saving it counts as a save of the version.
+        obj.version.last_saved_by = request.user
+        obj.version.save(update_fields=["last_saved_by", "updated_at"])
 
     def has_delete_permission(self, request, obj=None):
         return False  # deleted on their version's page, with the version's other rows

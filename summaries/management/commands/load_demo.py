@@ -29,7 +29,7 @@ from summaries.models import (
     Setting,
     SystematicReview,
 )
-from summaries.services import version_publish
+from summaries.services import version_publish, version_submit
 
 TAXONOMY_MODELS = {
     "problems": Problem,
@@ -120,6 +120,8 @@ class Command(BaseCommand):
             ExternalLink.objects.create(
                 version=version, position=position, title=title, url=url, description=description
             )
+        # Through review like any summary: the submit check proves the demo is complete.
+        version_submit(version=version, change_note=data.CHANGE_NOTE)
         version_publish(version=version)
 
     def load_accounts(self):

@@ -1,0 +1,280 @@
+"""The workflow actions on one version: submit, request changes, publish, schedule,
+withdraw, archive.
+
+Each action is a page: GET explains what will happen and asks for what the action needs
+(a change note, a comment, a reason, a time); only POST acts. The user's role is checked
+before anything is shown (403 otherwise), and again by the service, which also checks the
+version's state and writes the audit event.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from summaries import services, workflow
+from summaries.models import AuditAction, SummaryVersion
+
+from .common import version_change_url
+
+# --- The forms: what each action asks for ---------------------------------------------
+
+
+class SubmitForm(forms.Form):
+    change_note = forms.CharField(
+        label="Change note",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="What changed in this version and why. Reviewers read it first; once "
+        "published it appears in the public change log.",
+    )
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label="What needs to change",
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        help_text="The editors see this on the draft and on their admin home page.",
+    )
+
+
+class ScheduleForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        label="Publish at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text="Date and time, site time. Publication happens within a minute or so of "
+        "it, when the scheduled-publishing job next runs.",
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for withdrawal",
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text="Shown to the public at the summary's address, e.g. 'Withdrawn while the "
+        "evidence is reviewed after a new systematic review was published.'",
+    )
+
+
+class ArchiveForm(forms.Form):
+    comment = forms.CharField(
+        label="Why (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text="Kept in the audit log.",
+    )
+
+
+# --- The actions --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    action: str  # an AuditAction, the key of the rule in workflow.RULES
+    label: str  # the button on the version page
+    confirm: str  # the button on the action's own page
+    run: Callable  # service call: (version, user, cleaned_data) -> version
+    done: str  # success message; {n} is the version number
+    form: type[forms.Form] | None = None
+    danger: bool = False
+
+
+def _submit(version, user, data):
+    return services.version_submit(version=version, user=user, change_note=data["change_note"])
+
+
+def _request_changes(version, user, data):
+    return services.version_request_changes(version=version, user=user, comment=data["comment"])
+
+
+def _publish(version, user, data):
+    return services.version_publish(version=version, user=user)
+
+
+def _schedule(version, user, data):
+    return services.version_schedule(version=version, user=user, publish_at=data["publish_at"])
+
+
+def _unschedule(version, user, data):
+    return services.version_unschedule(version=version, user=user)
+
+
+def _withdraw(version, user, data):
+    return services.version_withdraw(version=version, user=user, reason=data["reason"])
+
+
+def _archive(version, user, data):
+    return services.version_archive(version=version, user=user, comment=data["comment"])
+
+
+# Keyed by the URL's last part: /admin/summaries/summaryversion/<pk>/<key>/
+ACTIONS = {
+    "submit": ActionSpec(
+        AuditAction.SUBMIT,
+        "Submit for review",
+        "Submit version {n} for review",
+        _submit,
+        "Version {n} is in review. Reviewers see it on their admin home page.",
+        form=SubmitForm,
+    ),
+    "request-changes": ActionSpec(
+        AuditAction.REQUEST_CHANGES,
+        "Request changes",
+        "Send version {n} back to the editors",
+        _request_changes,
+        "Version {n} went back to the editors with your comment.",
+        form=CommentForm,
+    ),
+    "publish": ActionSpec(
+        AuditAction.PUBLISH,
+        "Approve and publish",
+        "Yes, publish version {n}",
+        _publish,
+        "Version {n} is live.",
+    ),
+    "schedule": ActionSpec(
+        AuditAction.SCHEDULE,
+        "Schedule publication",
+        "Schedule version {n}",
+        _schedule,
+        "Version {n} is approved and scheduled.",
+        form=ScheduleForm,
+    ),
+    "unschedule": ActionSpec(
+        AuditAction.UNSCHEDULE,
+        "Cancel scheduled publication",
+        "Cancel the scheduled publication of version {n}",
+        _unschedule,
+        "Version {n} is no longer scheduled; it stays in review.",
+    ),
+    "withdraw": ActionSpec(
+        AuditAction.WITHDRAW,
+        "Withdraw from the public site",
+        "Withdraw version {n}",
+        _withdraw,
+        "Version {n} is withdrawn: its address now tells visitors it was withdrawn.",
+        form=WithdrawForm,
+        danger=True,
+    ),
+    "archive": ActionSpec(
+        AuditAction.ARCHIVE,
+        "Archive this draft",
+        "Archive draft {n}",
+        _archive,
+        "Draft {n} is archived. It stays in the history and can be restored from there.",
+        form=ArchiveForm,
+        danger=True,
+    ),
+}
+
+
+def _offered(user, key: str, spec: ActionSpec, version: SummaryVersion) -> bool:
+    if not workflow.may(user, spec.action, version):
+        return False
+    if key == "schedule":
+        return version.publish_at is None
+    if key == "unschedule":
+        return version.publish_at is not None
+    return True
+
+
+def action_buttons(user, version: SummaryVersion) -> list[dict]:
+    """The actions ``user`` may take on ``version`` now, as buttons for its page."""
+    return [
+        {
+            "label": spec.label,
+            "url": reverse(
+                f"admin:summaries_summaryversion_{key.replace('-', '_')}", args=[version.pk]
+            ),
+            "danger": spec.danger,
+            "key": key,
+        }
+        for key, spec in ACTIONS.items()
+        if _offered(user, key, spec, version)
+    ]
+
+
+def workflow_action_view(request, object_id, *, model_admin, spec: ActionSpec):
+    version = model_admin.get_object(request, unquote(object_id))
+    if version is None:
+        return model_admin._get_obj_does_not_exist_redirect(request, model_admin.opts, object_id)
+    if not workflow.role_allows(request.user, spec.action, version):
+        raise PermissionDenied
+    back = redirect(version_change_url(version.pk))
+    if not workflow.state_allows(spec.action, version):
+        model_admin.message_user(
+            request,
+            f"Not possible now: version {version.number} is {version.get_state_display().lower()}.",
+            messages.ERROR,
+        )
+        return back
+
+    form = _bound_form(request, spec, version)
+    problems = []
+    if request.method == "POST" and (form is None or form.is_valid()):
+        data = form.cleaned_data if form else {}
+        try:
+            spec.run(version, request.user, data)
+        except services.NotAllowed as error:
+            raise PermissionDenied(str(error)) from error
+        except services.SubmitRefused as error:
+            problems = error.problems
+            model_admin.message_user(request, _problem_list(error), messages.ERROR)
+        except services.ServiceError as error:
+            model_admin.message_user(request, str(error), messages.ERROR)
+            return back
+        else:
+            model_admin.message_user(request, _done_message(spec, version), messages.SUCCESS)
+            return back
+    elif spec.action == AuditAction.SUBMIT:
+        # Say before the editor writes a change note what still stops the draft.
+        problems = workflow.submit_problems(version)
+
+    opts = model_admin.opts
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": opts,
+        "title": f"{spec.label}: version {version.number}",
+        "version": version,
+        "live_version": version.intervention.versions.live().first(),
+        "spec": spec,
+        "confirm_label": spec.confirm.format(n=version.number),
+        "form": form,
+        "problems": problems,
+        "now": timezone.now(),
+    }
+    return TemplateResponse(request, "admin/summaries/summaryversion/workflow_action.html", context)
+
+
+def _bound_form(request, spec: ActionSpec, version: SummaryVersion):
+    if spec.form is None:
+        return None
+    if request.method == "POST":
+        return spec.form(request.POST)
+    initial = {"change_note": version.change_note} if spec.form is SubmitForm else {}
+    return spec.form(initial=initial)
+
+
+def _problem_list(error):
+    items = format_html_join("", "<li>{}</li>", ((p,) for p in error.problems))
+    return format_html("Not submitted. Before review:<ul>{}</ul>", items)
+
+
+def _done_message(spec: ActionSpec, version: SummaryVersion):
+    message = spec.done.format(n=version.number)
+    if spec.action == AuditAction.PUBLISH:
+        return format_html(
+            '{} <a href="{}">View the public page</a>.',
+            message,
+            version.intervention.get_absolute_url(),
+        )
+    return message

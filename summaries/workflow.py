@@ -1,0 +1,135 @@
+"""Who may do what to a version, in which state, and what a draft needs before review.
+
+One table (``RULES``) answers both questions the admin asks: which buttons to show, and
+whether to refuse a request. The services call ``check`` before every transition, so a
+rule holds for every code path, not only for the buttons a page happens to show.
+
+``user=None`` means the system itself (a management command such as the demo loader or
+``publish_scheduled``): role checks are skipped, state checks are not.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.html import strip_tags
+
+from .models import EDITABLE_STATES, AuditAction, SectionKind, State, SummaryVersion
+
+EDIT = "summaries.change_summaryversion"
+VIEW = "summaries.view_summaryversion"
+REVIEW = "summaries.review_summaryversion"
+PUBLISH = "summaries.publish_summaryversion"
+
+CLOSED_STATES = (State.PUBLISHED, State.SUPERSEDED, State.WITHDRAWN, State.ARCHIVED)
+
+
+class ServiceError(Exception):
+    """A request the content rules refuse; the message is shown to the user."""
+
+
+class NotAllowed(ServiceError):
+    """The user's role does not allow the action (the admin answers 403)."""
+
+
+class SubmitRefused(ServiceError):
+    """A draft is not ready for review; ``problems`` lists every reason at once."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("Not submitted. Before review: " + " ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Rule:
+    permission: str
+    states: tuple[str, ...]
+    # "Nobody but a superuser publishes a draft they submitted themselves."
+    not_by_submitter: bool = False
+
+
+RULES = {
+    AuditAction.SUBMIT: Rule(EDIT, EDITABLE_STATES),
+    AuditAction.ARCHIVE: Rule(EDIT, EDITABLE_STATES),
+    AuditAction.START_DRAFT: Rule(EDIT, (State.PUBLISHED,)),
+    AuditAction.RESTORE: Rule(EDIT, CLOSED_STATES),
+    AuditAction.REQUEST_CHANGES: Rule(REVIEW, (State.IN_REVIEW,)),
+    AuditAction.PUBLISH: Rule(PUBLISH, (State.IN_REVIEW,), not_by_submitter=True),
+    AuditAction.SCHEDULE: Rule(PUBLISH, (State.IN_REVIEW,), not_by_submitter=True),
+    AuditAction.UNSCHEDULE: Rule(PUBLISH, (State.IN_REVIEW,)),
+    AuditAction.WITHDRAW: Rule(PUBLISH, (State.PUBLISHED,)),
+}
+
+
+def role_allows(user, action: str, version: SummaryVersion) -> bool:
+    """Whether ``user``'s role lets them take ``action`` on ``version``, whatever its state."""
+    if user is None:
+        return True
+    rule = RULES[action]
+    if not (user.is_active and user.is_staff and user.has_perm(rule.permission)):
+        return False
+    if rule.not_by_submitter and not user.is_superuser:
+        return version.submitted_by_id != user.pk
+    return True
+
+
+def state_allows(action: str, version: SummaryVersion) -> bool:
+    return version.state in RULES[action].states
+
+
+def may(user, action: str, version: SummaryVersion) -> bool:
+    """Whether to offer ``action`` to ``user`` on ``version`` (its role and state allow it)."""
+    return role_allows(user, action, version) and state_allows(action, version)
+
+
+def check(user, action: str, version: SummaryVersion) -> None:
+    """Raise ``NotAllowed`` (role) or ``ServiceError`` (state) unless ``may`` holds."""
+    if not role_allows(user, action, version):
+        if RULES[action].not_by_submitter and version.submitted_by_id == user.pk:
+            raise NotAllowed(
+                "You submitted this version yourself: another reviewer must publish it."
+            )
+        raise NotAllowed("Your role does not allow this.")
+    if not state_allows(action, version):
+        allowed = ", ".join(State(s).label.lower() for s in RULES[action].states)
+        raise ServiceError(
+            f"Not possible now: version {version.number} is "
+            f"{version.get_state_display().lower()}; this needs a version that is {allowed}."
+        )
+
+
+def may_edit(user, version: SummaryVersion | None = None) -> bool:
+    """Whether ``user`` may save the version form (of ``version``, if given)."""
+    allowed = user.is_active and user.is_staff and user.has_perm(EDIT)
+    return allowed and (version is None or version.is_editable)
+
+
+def may_view(user) -> bool:
+    """Whether ``user`` may see drafts: previews, history and diffs."""
+    return user.is_active and user.is_staff and user.has_perm(VIEW)
+
+
+# --- What a draft needs before review ------------------------------------------------------
+
+
+def submit_problems(version: SummaryVersion, *, change_note: str | None = None) -> list[str]:
+    """Every reason ``version`` cannot go to review yet, at once (empty when it can).
+
+    Without ``change_note`` only the content is checked (to warn before the note is typed).
+    """
+    problems = []
+    if not version.title.strip():
+        problems.append("Add a title.")
+    if not version.standfirst.strip():
+        problems.append("Add a standfirst (one sentence saying what the intervention is).")
+    bodies = dict(version.sections.values_list("kind", "body"))
+    for kind in SectionKind:
+        if not strip_tags(bodies.get(kind.value, "")).strip():
+            problems.append(f"Write the section “{kind.label}”.")
+    if version.effect_rating_id is None:
+        problems.append("Choose the effect rating.")
+    if version.quality_rating_id is None:
+        problems.append("Choose the quality of evidence rating.")
+    if not version.reviews.exists():
+        problems.append("Add at least one systematic review to the evidence base.")
+    if change_note is not None and not change_note.strip():
+        problems.append("Write a change note: what changed in this version and why.")
+    return problems

@@ -1,0 +1,195 @@
+"""What the public sees of the workflow: change log, withdrawn summaries, and never a draft."""
+
+import re
+
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from summaries.models import (
+    Approach,
+    ExternalLink,
+    KeyFigure,
+    Problem,
+    RelatedSummary,
+    Scale,
+    Section,
+    SectionKind,
+    SummaryVersion,
+    SystematicReview,
+)
+from summaries.services import (
+    draft_start_from,
+    version_archive,
+    version_request_changes,
+    version_withdraw,
+)
+from tests.factories import make_draft, make_live, make_user, publish, send_to_review
+
+MARKER = "zqxmarker"
+
+
+class ChangeLogTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.v1 = make_live(title="Street lighting")
+        SummaryVersion.objects.filter(pk=cls.v1.pk).update(change_note="First published.")
+        v2 = draft_start_from(version=cls.v1, change_note="Added the 2023 review.")
+        publish(v2)
+        v3 = draft_start_from(version=v2, change_note=f"{MARKER} unpublished note")
+        v3.save()
+
+    def test_change_log_lists_published_versions_with_notes(self):
+        """The page lists each published version, newest first, with its change note."""
+        response = self.client.get(self.v1.get_absolute_url())
+        html = response.content.decode()
+        self.assertContains(response, "Change log")
+        self.assertEqual(re.findall(r"<strong>Version (\d)</strong>", html), ["2", "1"])
+        self.assertContains(response, "Added the 2023 review.")
+        self.assertContains(response, "First published.")
+        self.assertNotContains(response, MARKER)
+        self.assertContains(response, "<dt>First published</dt>", html=True)
+        self.assertContains(response, "<dt>Last updated</dt>", html=True)
+
+    def test_query_count_does_not_grow_with_versions(self):
+        """Ten published versions cost the same queries as two."""
+
+        url = self.v1.get_absolute_url()
+
+        def count():
+            with CaptureQueriesContext(connection) as queries:
+                self.assertEqual(self.client.get(url).status_code, 200)
+            return len(queries)
+
+        few = count()
+        draft = SummaryVersion.objects.open().get(intervention=self.v1.intervention)
+        publish(draft)
+        for _ in range(7):
+            live = SummaryVersion.objects.live().get(intervention=self.v1.intervention)
+            publish(draft_start_from(version=live, change_note="Another."))
+        self.assertEqual(count(), few)
+
+
+class WithdrawnTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.live = make_live("street-lighting", title="Street lighting")
+        version_withdraw(version=cls.live, reason="The evidence is being re-examined.")
+
+    def test_withdrawn_summary_answers_410_with_the_reason(self):
+        """A withdrawn summary's address says so, when and why, with status 410 Gone."""
+        response = self.client.get("/toolkit/street-lighting/")
+        self.assertEqual(response.status_code, 410)
+        self.assertContains(response, "This summary has been withdrawn", status_code=410)
+        self.assertContains(response, "The evidence is being re-examined.", status_code=410)
+
+    def test_withdrawn_summary_leaves_lists_and_search(self):
+        """A withdrawn summary is on no list, home page or search result."""
+        for url in ("/", "/toolkit/", "/toolkit/?q=lighting"):
+            self.assertNotContains(self.client.get(url), "Street lighting")
+
+    def test_republished_summary_is_back(self):
+        """Publishing a new version of a withdrawn summary makes its page live again."""
+        publish(draft_start_from(version=self.live))
+        response = self.client.get("/toolkit/street-lighting/")
+        self.assertContains(response, "<h1>Street lighting</h1>", html=True)
+
+
+class NoUnpublishedTextTests(TestCase):
+    """A draft with a marker in every field and row is reachable through no public URL."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.live = make_live("street-lighting", title="Street lighting")
+        cls.draft = draft_start_from(version=cls.live)
+        cls.secret_only = make_draft(f"{MARKER}-programme", title=f"{MARKER} programme")
+        fill_with_marker(cls.draft, related_to=cls.secret_only.intervention)
+        fill_with_marker(cls.secret_only)
+        # The same secret text in every other unpublished state.
+        send_to_review(make_draft(title=f"{MARKER} in review"))
+        sent_back = send_to_review(make_draft(title=f"{MARKER} sent back"))
+        version_request_changes(version=sent_back, comment=f"{MARKER} comment")
+        version_archive(version=make_draft(title=f"{MARKER} archived"))
+        withdrawn = make_live("withdrawn-summary", title="Withdrawn summary")
+        version_withdraw(version=withdrawn, reason="Withdrawn for review.")
+        fill_with_marker(draft_start_from(version=withdrawn))
+
+    def public_urls(self):
+        versions = SummaryVersion.objects.all()
+        urls = ["/", "/toolkit/", f"/toolkit/?q={MARKER}", "/toolkit/?q=street", "/healthz"]
+        urls += [f"/toolkit/?q={MARKER}&page=2", "/no-such-page/", "/toolkit/no-such/"]
+        urls += [reverse("summaries:scale", args=[s.dimension]) for s in Scale.objects.all()]
+        for version in versions:
+            urls.append(version.intervention.get_absolute_url())
+            for name in ("preview", "change", "history", "submit", "publish"):
+                urls.append(reverse(f"admin:summaries_summaryversion_{name}", args=[version.pk]))
+            history = reverse(
+                "admin:summaries_intervention_history", args=[version.intervention_id]
+            )
+            urls += [history, f"{history}?old=1&new=2"]
+        urls += [
+            reverse("admin:index"),
+            reverse("admin:summaries_summaryversion_changelist") + f"?q={MARKER}",
+            reverse("admin:summaries_auditevent_changelist"),
+        ]
+        return urls
+
+    def test_marker_never_reaches_an_anonymous_visitor(self):
+        """Every public page, preview, history and admin address, as anonymous: no marker."""
+        urls = self.public_urls()
+        self.assertGreater(len(urls), 40)
+        for url in urls:
+            with self.subTest(url=url):
+                response = self.client.get(url, follow=True)
+                self.assertIn(response.status_code, {200, 404, 410})
+                # The marker followed by a field name: a search or a login page may echo
+                # the bare word from the address, but only draft content has the rest.
+                self.assertNotRegex(response.content.decode().lower(), f"{MARKER} \\w")
+
+    def test_marker_is_really_in_the_drafts(self):
+        """The test would notice a leak: staff do see the marker in a preview."""
+        staff = make_user(groups=[Group.objects.get(name="Editors")])
+        self.client.force_login(staff)
+        url = reverse("admin:summaries_summaryversion_preview", args=[self.draft.pk])
+        html = self.client.get(url).content.decode()
+        for fragment in ("title", "standfirst", "section", "review", "breakdown", "figure"):
+            self.assertIn(f"{MARKER} {fragment}", html)
+
+
+def fill_with_marker(version, related_to=None):
+    """Put the marker in every text field and child row of ``version``."""
+    version.title = f"{MARKER} title"
+    version.standfirst = f"{MARKER} standfirst"
+    version.change_note = f"{MARKER} change note"
+    version.save()
+    version.sections.all().delete()
+    for kind in SectionKind.values:
+        Section.objects.create(version=version, kind=kind, body=f"<p>{MARKER} section</p>")
+    review = SystematicReview.objects.create(
+        version=version,
+        label=f"{MARKER} review",
+        citation=f"{MARKER} citation",
+        url=f"https://example.org/{MARKER}",
+    )
+    review.breakdowns.create(kind="country", label=f"{MARKER} breakdown", count=1)
+    KeyFigure.objects.create(version=version, outcome=f"{MARKER} figure", note=f"{MARKER} note")
+    ExternalLink.objects.create(
+        version=version,
+        title=f"{MARKER} link",
+        url=f"https://example.org/{MARKER}/link",
+        description=f"{MARKER} description",
+    )
+    version.problems.add(
+        Problem.objects.create(
+            name=f"{MARKER} problem {version.pk}", slug=f"{MARKER}-p{version.pk}"
+        )
+    )
+    version.approaches.add(
+        Approach.objects.create(
+            name=f"{MARKER} approach {version.pk}", slug=f"{MARKER}-a{version.pk}"
+        )
+    )
+    if related_to is not None:
+        RelatedSummary.objects.create(version=version, target=related_to)
