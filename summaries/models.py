@@ -180,7 +180,8 @@ class Intervention(models.Model):
         "slug",
         max_length=120,
         unique=True,
-        help_text="The summary's address: /toolkit/<slug>/. Change it only with good reason.",
+        help_text="The summary's address: /toolkit/<slug>/. Change it only with good reason; "
+        "the old address keeps working and redirects to the new one.",
     )
     first_published_at = models.DateTimeField(
         "first published",
@@ -206,6 +207,49 @@ class Intervention(models.Model):
 
     def get_absolute_url(self):
         return reverse("summaries:detail", kwargs={"slug": self.slug})
+
+
+class SlugRedirect(models.Model):
+    """An address a summary had before its slug was changed; it redirects to the summary.
+
+    Each points straight at the intervention, never at another old slug, so a summary
+    renamed A → B → C answers A and B with one redirect each to C. Written only by
+    ``services.intervention_rename``.
+    """
+
+    old_slug = models.SlugField(
+        "old slug",
+        max_length=120,
+        help_text="The summary's former address: /toolkit/<old slug>/ redirects to its "
+        "current one. No other summary may take it.",
+    )
+    intervention = models.ForeignKey(
+        Intervention,
+        on_delete=models.CASCADE,
+        related_name="slug_redirects",
+        verbose_name="intervention",
+        help_text="The summary the old address leads to.",
+    )
+    created_at = models.DateTimeField(
+        "renamed", auto_now_add=True, help_text="When the summary left this address."
+    )
+
+    class Meta:
+        verbose_name = "slug redirect"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["old_slug"], name="slugredirect_unique_old_slug"),
+            models.CheckConstraint(
+                condition=~Q(old_slug=""), name="slugredirect_old_slug_not_empty"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_absolute_url()} → {self.intervention}"
+
+    def get_absolute_url(self):
+        """The old address, the one this row answers."""
+        return reverse("summaries:detail", kwargs={"slug": self.old_slug})
 
 
 class State(models.TextChoices):
@@ -867,6 +911,7 @@ class AuditAction(models.TextChoices):
     SUPERSEDE = "supersede", "Superseded"
     WITHDRAW = "withdraw", "Withdrew"
     ARCHIVE = "archive", "Archived"
+    RENAME = "rename", "Changed the address"
 
 
 class AuditEventQuerySet(models.QuerySet):

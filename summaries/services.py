@@ -11,7 +11,9 @@ shows the message. Every transition checks the rules in ``workflow.py`` and writ
 import logging
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, When
 from django.utils import timezone
 
 from . import workflow
@@ -24,6 +26,7 @@ from .models import (
     RelatedSummary,
     ReviewBreakdown,
     Section,
+    SlugRedirect,
     State,
     SummaryVersion,
 )
@@ -64,8 +67,7 @@ def intervention_create(
     *, slug: str, title: str, standfirst: str = "", user=None
 ) -> SummaryVersion:
     """Create an intervention and its first draft version; return the draft."""
-    if Intervention.objects.filter(slug=slug).exists():
-        raise ServiceError(f"A summary with the address '{slug}' already exists.")
+    slug_check_available(slug)
     intervention = Intervention.objects.create(slug=slug)
     draft = SummaryVersion.objects.create(
         intervention=intervention,
@@ -77,6 +79,60 @@ def intervention_create(
     )
     _audit(version=draft, user=user, action=AuditAction.CREATE)
     return draft
+
+
+def slug_check_available(slug: str, *, intervention: Intervention | None = None) -> None:
+    """Raise ``ServiceError`` unless ``intervention`` (default: a new one) may take ``slug``.
+
+    No summary takes another's address, current or old: an old address must keep leading
+    where its links always led.
+    """
+    others = Intervention.objects.exclude(pk=getattr(intervention, "pk", None))
+    if others.filter(slug=slug).exists():
+        raise ServiceError(f"A summary with the address '{slug}' already exists.")
+    if moved := others.filter(slug_redirects__old_slug=slug).first():
+        raise ServiceError(
+            f"The address '{slug}' used to belong to the summary now at '{moved.slug}' "
+            "and still leads there; choose another."
+        )
+
+
+@transaction.atomic
+def intervention_rename(*, intervention: Intervention, new_slug: str, user=None) -> Intervention:
+    """Move ``intervention`` to the address ``new_slug``; its old address redirects there.
+
+    Every old slug points at the intervention itself, so renaming again adds one more
+    redirect and never a chain. Renaming back to an old slug takes that redirect away.
+    """
+    if user is not None and not user.has_perm("summaries.change_intervention"):
+        raise NotAllowed("Your role does not allow this.")
+    intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    old_slug = intervention.slug
+    if new_slug == old_slug:
+        return intervention
+    try:
+        Intervention._meta.get_field("slug").clean(new_slug, intervention)
+    except ValidationError as exc:
+        raise ServiceError(
+            f"'{new_slug}' is not a valid address: {' '.join(exc.messages)}"
+        ) from exc
+    slug_check_available(new_slug, intervention=intervention)
+    intervention.slug_redirects.filter(old_slug=new_slug).delete()
+    SlugRedirect.objects.create(old_slug=old_slug, intervention=intervention)
+    intervention.slug = new_slug
+    intervention.save(update_fields=["slug"])
+    # The log hangs off a version: the live one, else the newest.
+    version = intervention.versions.order_by(
+        Case(When(state=State.PUBLISHED, then=0), default=1), "-number"
+    ).first()
+    if version is not None:
+        _audit(
+            version=version,
+            user=user,
+            action=AuditAction.RENAME,
+            comment=f"Address changed from '{old_slug}' to '{new_slug}'.",
+        )
+    return intervention
 
 
 def _copy_children(*, source: SummaryVersion, target: SummaryVersion) -> None:

@@ -12,11 +12,12 @@ import logging
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DatabaseError, InterfaceError, connection
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, When
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_safe
 
 from .models import Approach, Problem, Scale, State, SummaryVersion
@@ -128,10 +129,13 @@ def summary_list(request):
 
 @require_GET
 def summary_detail(request, slug):
-    """The live version of one summary; 410 if it was withdrawn, 404 if it never was live."""
+    """The live version of one summary; 410 if it was withdrawn, 404 if it never was live.
+
+    A summary's old address (its slug before a rename) redirects to its current one.
+    """
     version = SummaryVersion.objects.live().for_page().filter(intervention__slug=slug).first()
     if version is None:
-        return _withdrawn(request, slug)
+        return _withdrawn(request, slug) or _moved(request, slug)
     return render_summary(request, version)
 
 
@@ -166,8 +170,42 @@ def _withdrawn(request, slug):
         .first()
     )
     if withdrawn is None:
-        raise Http404
+        return None
     return render(request, "summaries/withdrawn.html", {"version": withdrawn}, status=410)
+
+
+# Browsers keep a 301 for as long as they are allowed to; a summary renamed back to an old
+# address would then send readers who remember the rename round in a loop. A day bounds it.
+MOVED_MAX_AGE = 24 * 60 * 60
+
+
+def _moved(request, slug):
+    """An old address: 301 to the current one if the summary is live, 410 if withdrawn.
+
+    One query, only on this path. A summary that is not public answers exactly as an
+    unknown address would, and a withdrawn one answers 410 here rather than redirecting:
+    either way its current address, which may never have been public, stays unknown.
+    """
+    version = (
+        SummaryVersion.objects.filter(
+            intervention__slug_redirects__old_slug=slug,
+            state__in=(State.PUBLISHED, State.WITHDRAWN),
+        )
+        .select_related("intervention")
+        .only("state", "title", "withdrawn_at", "withdrawal_reason", "intervention__slug")
+        .order_by(Case(When(state=State.PUBLISHED, then=0), default=1), "-withdrawn_at")
+        .first()
+    )
+    if version is None:
+        raise Http404
+    if not version.is_live:
+        return render(request, "summaries/withdrawn.html", {"version": version}, status=410)
+    url = version.get_absolute_url()
+    if query := request.META.get("QUERY_STRING"):
+        url = f"{url}?{query}"
+    response = redirect(url, permanent=True)
+    patch_cache_control(response, max_age=MOVED_MAX_AGE)
+    return response
 
 
 def _live_related(version: SummaryVersion) -> list[SummaryVersion]:

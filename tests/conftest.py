@@ -1,6 +1,44 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
 from django.conf import settings
+
+# Debian's Chromium: Playwright's own browser download cannot be used on these machines.
+CHROMIUM = Path(os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 def pytest_configure(config):
     # Tests log users in often; a fast hasher keeps the suite quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def browser(live_server, browser_data):
+    """Headless Chromium driven by Playwright, started only after ``browser_data``.
+
+    Every browser test module defines a ``browser_data`` fixture that writes all the data
+    its tests need, and its tests then talk to the site over HTTP only, as its users do.
+    Playwright's sync API runs an asyncio event loop in this thread (in a greenlet), so
+    Django refuses ORM calls made while it runs (SynchronousOnlyOperation). Forcing them
+    with DJANGO_ALLOW_ASYNC_UNSAFE is worse than it looks: the greenlet has its own
+    context, so Django opens a second database connection there that nothing closes
+    (PostgreSQL then cannot drop the test database) and that lacks the test database's
+    serialized contents, which later transactional tests restore from.
+
+    Without Chromium the tests skip locally, but fail when ``CI`` is set, so CI can never
+    pass by silently skipping them.
+    """
+    if not CHROMIUM.exists():
+        message = f"Chromium not found at {CHROMIUM}: apt-get install chromium, or set CHROMIUM."
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright  # imported here: only browser tests need it
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -2,28 +2,25 @@
 admin pages editors use, and what axe cannot see: keyboard use, heading order, the page
 language and reflow at 400% zoom.
 
-Chromium is Debian's (``CHROMIUM``, default /usr/bin/chromium), driven by Playwright's
-sync API. Without it the tests skip locally, but fail when ``CI`` is set, so CI can never
-pass by silently skipping them.
+Chromium is Debian's, driven by Playwright's sync API (the ``browser`` fixture in
+``conftest.py``: without Chromium these tests skip locally, but fail when ``CI`` is set).
+All database work happens in ``browser_data``, before the browser starts; see ``browser``
+for why.
 """
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.base import AXE_FILE_PATH
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from playwright.sync_api import sync_playwright
 
 from summaries.demo import data
 from summaries.models import SummaryVersion
 from summaries.services import draft_start_from
 from summaries.views import AXE_CORE_VERSION
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ADMIN_PASSWORD = "accessible admin password"
 
 AXE_OPTIONS = {
@@ -65,37 +62,14 @@ pytestmark = [
 
 
 @pytest.fixture
-def site(live_server):
+def browser_data(live_server):
     """The demo summary (live), a draft of it and an admin account, written before the
-    browser starts.
-
-    Playwright's sync API runs an event loop in this thread. Django refuses ORM calls
-    while one runs, and a connection opened then belongs to another context: it is never
-    closed (PostgreSQL then cannot drop the test database) and it lacks the test
-    database's serialized contents that later transactional tests restore from. So all
-    database work happens here, first, and the browser only talks to the site over HTTP.
-    """
+    browser starts (the ``browser`` fixture depends on this one, and explains why)."""
     call_command("load_demo", "--no-accounts", verbosity=0)
     live = SummaryVersion.objects.live().get(intervention__slug=data.SLUG)
     draft = draft_start_from(version=live)
     get_user_model().objects.create_superuser("axe-admin", password=ADMIN_PASSWORD)
     return {"draft_pk": draft.pk}
-
-
-@pytest.fixture
-def browser(site):
-    if not CHROMIUM.exists():
-        message = f"Chromium not found at {CHROMIUM}: the accessibility tests need it."
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -143,13 +117,13 @@ def test_public_page_has_no_axe_violations(page, live_server, name):
     assert_no_violations({name: axe_violations(page)})
 
 
-def test_admin_pages_have_no_axe_violations(admin_page, live_server, site):
+def test_admin_pages_have_no_axe_violations(admin_page, live_server, browser_data):
     """The admin pages editors use have no violation outside Django's excluded markup."""
     pages = {
         "index": "/admin/",
         "interventions": "/admin/summaries/intervention/",
         "add intervention": "/admin/summaries/intervention/add/",
-        "draft version": f"/admin/summaries/summaryversion/{site['draft_pk']}/change/",
+        "draft version": f"/admin/summaries/summaryversion/{browser_data['draft_pk']}/change/",
     }
     found = {}
     for name, path in pages.items():

@@ -5,20 +5,16 @@ resubmits; the reviewer publishes; the public sees it. The editor then edits the
 summary while the public still sees the old text until the reviewer publishes again; the
 history shows the difference, and an old version is restored as a draft.
 
-Playwright (Python) drives Debian's Chromium (``apt-get install chromium``). Without it the
-test is skipped locally, but fails when ``CI`` is set, so CI can never skip it silently.
+Playwright (Python) drives Debian's Chromium (the ``browser`` fixture in ``conftest.py``:
+without Chromium the test skips locally, but fails when ``CI`` is set). All database work
+happens in ``browser_data``, before the browser starts; see ``browser`` for why.
 """
-
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
 
 from tests.factories import make_user
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORD = "correct horse battery staple"
 
 pytestmark = [
@@ -29,37 +25,11 @@ pytestmark = [
 
 
 @pytest.fixture
-def accounts(live_server):
-    """The editor and the reviewer, created before the browser starts (see ``browser``)."""
+def browser_data(live_server):
+    """The editor and the reviewer, created before the browser starts (the ``browser``
+    fixture depends on this one, and explains why)."""
     make_user("editor", groups=[Group.objects.get(name="Editors")])
     make_user("reviewer", groups=[Group.objects.get(name="Reviewers")])
-
-
-@pytest.fixture
-def browser(live_server, accounts):
-    """Chromium, started after every database write the test needs.
-
-    Playwright's sync API runs an asyncio event loop in this thread (in a greenlet), so
-    Django refuses ORM calls made while it runs (SynchronousOnlyOperation). Forcing them
-    with DJANGO_ALLOW_ASYNC_UNSAFE is worse than it looks: the greenlet has its own
-    context, so Django opens a second database connection there that nothing closes, and
-    PostgreSQL then cannot drop the test database. So the test writes its data first
-    and checks results only through the browser, as its users would.
-    """
-    if not Path(CHROMIUM).exists():
-        message = f"Chromium not found at {CHROMIUM}: apt-get install chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 class Person:

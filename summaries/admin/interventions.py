@@ -10,8 +10,10 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 
 from summaries import diff, services, workflow
 from summaries.models import OPEN_STATES, AuditAction, Intervention, State, SummaryVersion
@@ -53,7 +55,19 @@ class HasOpenDraftFilter(admin.SimpleListFilter):
         return {"yes": queryset.filter(open_), "no": queryset.filter(~open_)}.get(self.value())
 
 
-class InterventionAddForm(forms.ModelForm):
+class InterventionForm(forms.ModelForm):
+    """Refuses another summary's old address here, as a form error, before any save."""
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        try:
+            services.slug_check_available(slug, intervention=self.instance)
+        except services.ServiceError as error:
+            raise forms.ValidationError(str(error), code="taken") from error
+        return slug
+
+
+class InterventionAddForm(InterventionForm):
     """Slug plus the first draft's title and standfirst: enough to start writing."""
 
     title = SummaryVersion._meta.get_field("title").formfield(
@@ -92,7 +106,9 @@ class InterventionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAdmi
     list_filter = [HasLiveVersionFilter, HasOpenDraftFilter, "is_synthetic"]
     # Also what the related-summary picker searches.
     search_fields = ["slug", "versions__title"]
-    fields = ["slug", "first_published_at", "is_synthetic"]
+    form = InterventionForm
+    fields = ["slug", "old_addresses", "first_published_at", "is_synthetic"]
+    readonly_fields = ["old_addresses"]
     inlines = [VersionInline]
 
     def get_queryset(self, request):
@@ -146,6 +162,21 @@ class InterventionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAdmi
     def last_saved(self, obj):
         return obj.last_saved_at
 
+    @admin.display(description="old addresses")
+    def old_addresses(self, obj):
+        """Where the summary used to be; each address redirects to the current one."""
+        redirects = obj.slug_redirects.all() if obj.pk else []
+        if not redirects:
+            return "None: the summary has always been at this address."
+        return format_html_join(
+            mark_safe("<br>"),
+            "{} (until {})",
+            (
+                (r.get_absolute_url(), date_format(localtime(r.created_at), "j M Y"))
+                for r in redirects
+            ),
+        )
+
     def view_on_site(self, obj):
         return obj.get_absolute_url() if obj.versions.live().exists() else None
 
@@ -179,6 +210,11 @@ class InterventionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAdmi
 
     def save_model(self, request, obj, form, change):
         if change:
+            if "slug" in form.changed_data:
+                # The service moves the address and keeps the old one as a redirect.
+                services.intervention_rename(
+                    intervention=obj, new_slug=form.cleaned_data["slug"], user=request.user
+                )
             return super().save_model(request, obj, form, change)
         draft = services.intervention_create(
             slug=form.cleaned_data["slug"],

@@ -1,0 +1,147 @@
+"""Facts about the systematic reviews, read from the text: counts, years, breakdowns."""
+
+import re
+from collections.abc import Iterable
+
+from .result import ParsedReview
+
+UNITS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+    "fourteen fifteen sixteen seventeen eighteen nineteen"
+).split()
+TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+NUMBER_WORDS = {word: n for n, word in enumerate(UNITS)} | {
+    word: 20 + 10 * n for n, word in enumerate(TENS)
+}
+# A count written in digits or words ("35", "five", "twenty-one"), but not a fraction.
+NUM = (
+    rf"(?:\d+|(?:{'|'.join(TENS)})(?:-(?:{'|'.join(UNITS[1:10])}))?|{'|'.join(UNITS)})"
+    r"(?![\s-]+(?:thirds?|quarters?|half|halves|fifths?|tenths?)\b)"
+)
+REVIEW_LABEL = re.compile(rf"\bReview\s+({NUM})\b")
+STUDIES_UP_TO = re.compile(
+    rf"\b({NUM})\s+(?:primary\s+)?studies\s*\((?:published\s+)?"
+    r"(?:up\s+to|until|to|before|between\s+\d{4}\s+and)\s+(\d{4})\)",
+    re.IGNORECASE,
+)
+STUDIES_IN = re.compile(
+    rf"\b({NUM})\s+(?:primary\s+)?studies\s+(?:in|covered\s+by|included\s+in|of)\s+Review\b",
+    re.IGNORECASE,
+)
+TESTS = re.compile(
+    rf"\b(?:produced|yielded|provided|contained|included|reported)\s+({NUM})\s+tests\b",
+    re.IGNORECASE,
+)
+RCTS = re.compile(
+    rf"\b({NUM})\s+(?:of\s+the(?:se)?\s+)?(?:primary\s+)?studies\s+were\s+"
+    r"(?:randomi[sz]ed\s+controlled\s+trials|RCTs)\b",
+    re.IGNORECASE,
+)
+CONFLICT = re.compile(rf"conflict of interest.*?\bin\s+({NUM})\s+of\s+the\s+({NUM})\b", re.I)
+APPROACH_COUNT = re.compile(rf"\(({NUM})\s+(?:primary\s+)?stud(?:y|ies)\)", re.IGNORECASE)
+LIST_VERB = re.compile(r"\b(?:covered|included|including|comprised|examined|were)\b|:")
+COUNTRY_COUNT = re.compile(
+    rf"\b({NUM})\s+(?:were\s+(?:carried\s+out|conducted|based)\s+)?(?:in|from)\s+(?:the\s+)?"
+    r"([\"'‘’]?other[\"'‘’]?|[A-Z][A-Za-z]*(?:\s+[A-Z][A-Za-z]*)*)"
+)
+FOLLOW_ON = re.compile(r"^(?:Of\s+(?:these|those|them|the\s+\w+\s+tests))\b", re.IGNORECASE)
+SENTENCE_BREAK = re.compile(r"(?<=[.!?;:])\s+(?=[\"'‘“(]*[A-Z0-9])")
+
+
+def _number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    return sum(NUMBER_WORDS[part] for part in text.lower().split("-"))
+
+
+def _review_label(number: str) -> str:
+    n = _number(number)
+    return f"Review {UNITS[n]}" if 0 < n < len(UNITS) else f"Review {n}"
+
+
+def _sentences(texts: Iterable[str]) -> list[str]:
+    return [s for text in texts for s in SENTENCE_BREAK.split(text) if s]
+
+
+def extract_reviews(texts: list[str]) -> list[ParsedReview]:
+    """Facts about each review, read sentence by sentence.
+
+    A sentence is about the first review it names, or else the one the sentence before
+    was about ("For Review one, these included:" then the items of the list).
+    """
+    reviews: dict[str, ParsedReview] = {}
+    current = None
+    after_tests = False
+    for sentence in _sentences(texts):
+        label = REVIEW_LABEL.search(sentence)
+        if label:
+            name = _review_label(label.group(1))
+            current = reviews.setdefault(name, ParsedReview(label=name))
+        if current is None:
+            continue
+        _read_counts(current, sentence)
+        tests = TESTS.search(sentence)
+        if tests:
+            _read_countries(current, sentence[tests.end() :])
+        elif after_tests and FOLLOW_ON.match(sentence):
+            _read_countries(current, sentence)
+        after_tests = bool(tests)
+        _read_approaches(current, sentence)
+    return sorted(reviews.values(), key=lambda r: _number(r.label.split()[-1]))
+
+
+def _read_counts(review: ParsedReview, sentence: str) -> None:
+    """Fill in the single-number facts this sentence states; the first statement wins."""
+    if match := STUDIES_UP_TO.search(sentence):
+        review.studies = review.studies or _number(match.group(1))
+        review.published_up_to = review.published_up_to or int(match.group(2))
+    if (match := STUDIES_IN.search(sentence)) and review.studies is None:
+        review.studies = _number(match.group(1))
+    if (match := TESTS.search(sentence)) and review.tests is None:
+        review.tests = _number(match.group(1))
+    if (match := RCTS.search(sentence)) and review.rcts is None:
+        review.rcts = _number(match.group(1))
+    if (match := CONFLICT.search(sentence)) and review.conflict_of_interest_studies is None:
+        review.conflict_of_interest_studies = _number(match.group(1))
+
+
+def _read_approaches(review: ParsedReview, sentence: str) -> None:
+    """'covered CBT (20 studies), behavioural therapy (five studies) and ...'."""
+    counts = list(APPROACH_COUNT.finditer(sentence))
+    if not counts or review.approaches:
+        return
+    verbs = list(LIST_VERB.finditer(sentence, 0, counts[0].start()))
+    start = verbs[-1].end() if verbs else 0
+    for match in counts:
+        label = re.sub(r"^[\s,;]*(?:and\s+|or\s+)?", "", sentence[start : match.start()])
+        _add_count(review.approaches, label.strip(), _number(match.group(1)))
+        start = match.end()
+
+
+def _read_countries(review: ParsedReview, text: str) -> None:
+    """'13 were carried out in Canada, 11 in USA, and the remaining 13 in other ...'."""
+    if review.countries:
+        return
+    for match in COUNTRY_COUNT.finditer(text):
+        label = match.group(2).strip("\"'‘’")
+        _add_count(review.countries, label, _number(match.group(1)))
+
+
+def _add_count(counts: list[tuple[str, int]], label: str, count: int) -> None:
+    if label and all(existing != label for existing, _ in counts):
+        counts.append((label, count))
+
+
+def check_reviews(reviews: list[ParsedReview]) -> list[str]:
+    """Drop counts the database would refuse, saying so, rather than fail the import."""
+    warnings = []
+    for review in reviews:
+        for name in ("rcts", "conflict_of_interest_studies"):
+            value = getattr(review, name)
+            if value is not None and review.studies is not None and value > review.studies:
+                setattr(review, name, None)
+                warnings.append(
+                    f"{review.label}: {value} {name.replace('_', ' ')} is more than its "
+                    f"{review.studies} studies; left empty."
+                )
+    return warnings

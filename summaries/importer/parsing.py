@@ -1,0 +1,89 @@
+"""The text of an export becomes a ``ParsedSummary``: title, standfirst, sections, facts."""
+
+import re
+from urllib.parse import urlsplit
+
+from summaries.models import SectionKind
+
+from .facts import check_reviews, extract_reviews
+from .paragraphs import Block, section_blocks, to_html
+from .result import ImportFailed, ParsedSummary
+from .text import (
+    Line,
+    clean_line,
+    join_lines,
+    match_heading,
+    page_links,
+    split_sections,
+    strip_furniture,
+)
+
+# Fewer headings than this, and the text is not a toolkit summary at all.
+MIN_HEADINGS = 3
+BOILERPLATE = re.compile(r"This summary is part of the [^.]*Toolkit[^.]*\.?\s*", re.IGNORECASE)
+MAX_TITLE_LENGTH = 200
+
+
+def _standfirst(preamble: list[Line]) -> tuple[str, list[str]]:
+    """The text under the title, without the toolkit's boilerplate sentence."""
+    text = join_lines(preamble)
+    match = BOILERPLATE.search(text)
+    if not match:
+        return text, []
+    rest = text[match.end() :].strip()
+    warnings = [f"Text before the first heading was left out: '{rest}'"] if rest else []
+    return text[: match.start()].strip(), warnings
+
+
+SEE_ALSO = re.compile(r"^See also:?\s+(.+?)\.?$")
+
+
+def parse_summary(text: str) -> ParsedSummary:
+    """Read a toolkit summary from the text of its PDF export."""
+    raw_lines = [clean_line(raw) for raw in text.split("\n")]
+    lines, urls, page_url = strip_furniture([line for line in raw_lines if line.text])
+    if not lines or match_heading(lines, 0):
+        raise ImportFailed("The text does not look like a toolkit summary: no title found.")
+    title = lines[0].text
+    if len(title) > MAX_TITLE_LENGTH:
+        raise ImportFailed(
+            "The text does not look like a toolkit summary: its first line is too long "
+            f"to be a title ({len(title)} characters)."
+        )
+    preamble, section_lines, warnings = split_sections(lines[1:])
+    if len(section_lines) < MIN_HEADINGS:
+        raise ImportFailed(
+            "The text does not look like a toolkit summary: no section headings found "
+            f"(found {len(section_lines)} of the {len(SectionKind.values)})."
+        )
+    standfirst, standfirst_warnings = _standfirst(preamble)
+    blocks = section_blocks(section_lines)
+    texts = [block.text for kind in SectionKind.values for block in blocks.get(kind, [])]
+    reviews = extract_reviews(texts)
+    return ParsedSummary(
+        title=title,
+        standfirst=standfirst,
+        sections={kind: to_html(blocks[kind]) for kind in SectionKind.values if kind in blocks},
+        reviews=reviews,
+        see_also=[m.group(1) for t in texts if (m := SEE_ALSO.match(t))],
+        links=page_links(urls, page_url),
+        warnings=[
+            *standfirst_warnings,
+            *warnings,
+            *_section_warnings(blocks),
+            *check_reviews(reviews),
+        ],
+        slug=urlsplit(page_url).path.rstrip("/").rsplit("/", 1)[-1] if page_url else "",
+    )
+
+
+def _section_warnings(blocks: dict[str, list[Block]]) -> list[str]:
+    warnings = []
+    for kind, label in SectionKind.choices:
+        if kind not in blocks:
+            warnings.append(f"No '{label}' section was found; add it in the admin.")
+        elif not blocks[kind]:
+            warnings.append(f"The '{label}' section is empty.")
+    if list(blocks) != [kind for kind in SectionKind.values if kind in blocks]:
+        warnings.append("The sections were not in the usual order; they are saved in order.")
+    return warnings
