@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import workflow
+from .cache import public_content_changed
 from .models import (
     AuditAction,
     AuditEvent,
@@ -261,6 +262,7 @@ def version_publish(*, version: SummaryVersion, user=None, comment: str = "") ->
         from_state=State.IN_REVIEW,
         comment=comment or version.change_note,
     )
+    public_content_changed()
     return version
 
 
@@ -340,6 +342,7 @@ def version_withdraw(*, version: SummaryVersion, user=None, reason: str) -> Summ
         from_state=State.PUBLISHED,
         comment=version.withdrawal_reason,
     )
+    public_content_changed()
     return version
 
 
