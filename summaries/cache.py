@@ -80,9 +80,24 @@ def _one_snapshot():
         yield
 
 
+def _last_modified(changed_at: datetime) -> int | None:
+    """Last-Modified for the generation, in whole seconds, once that second is over.
+
+    HTTP dates have no fractions: a copy fetched in the same second as a change (or the
+    next, allowing for clocks that differ a little between servers) could be confirmed by
+    If-Modified-Since after a second change within that second. Until then the page has
+    only its ETag, which has no such blind spot.
+    """
+    second = int(changed_at.timestamp())
+    if timezone.now().timestamp() < second + 2:
+        return None
+    return second
+
+
 def _finish(response, etag: str, changed_at: datetime):
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(changed_at.timestamp())
+    if (last_modified := _last_modified(changed_at)) is not None:
+        response["Last-Modified"] = http_date(last_modified)
     # "no-cache" makes browsers and proxies ask again each time (a 304 if nothing changed)
     # unless the operator accepts some staleness with PUBLIC_MAX_AGE.
     if settings.PUBLIC_MAX_AGE:
@@ -109,7 +124,7 @@ def public_page(view):
         generation, changed_at = current_generation()
         etag = _etag(request, generation)
         not_modified = get_conditional_response(
-            request, etag=etag, last_modified=int(changed_at.timestamp())
+            request, etag=etag, last_modified=_last_modified(changed_at)
         )
         if not_modified is not None:
             return _finish(not_modified, etag, changed_at)
