@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 from unittest import mock
 
-from django.db import OperationalError, connection
+from django.core.signals import request_finished
+from django.db import OperationalError, close_old_connections, connection
 from django.test import RequestFactory, SimpleTestCase, TestCase, override_settings
 from django.urls import reverse
 
@@ -104,6 +105,16 @@ class DeployCheckTests(SimpleTestCase):
         self.assertIn("CACHE_URL must start with", result.stderr)
 
 
+def close_file(response):
+    """Close a streamed static file, as the test client does: without the end-of-request
+    signal, which would close the test's database connection mid-transaction."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 class SecurityHeaderTests(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -140,7 +151,7 @@ class SecurityHeaderTests(TestCase):
                 response = self.client.get(url)
                 self.assertEqual(response.status_code, status)
                 self.assert_security_headers(response)
-                response.close()  # static files are streamed from an open file
+                close_file(response)
 
     def test_public_pages_allow_no_inline_style(self):
         """Public pages have no inline style or script, so the policy allows none."""
