@@ -16,7 +16,6 @@ FEED_LENGTH = 20
 
 class RecentSummariesFeed(Feed):
     feed_type = Atom1Feed
-    description_template = None
 
     def title(self):
         return f"{settings.TOOLKIT_NAME}: recently published summaries"

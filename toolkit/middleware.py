@@ -6,6 +6,7 @@ from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
 from django.template import loader
 
 logger = logging.getLogger(__name__)
@@ -58,8 +59,6 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
 def service_unavailable(request=None):
     """The 503 page, rendered without the database or a request context."""
-    from django.http import HttpResponse
-
     html = loader.get_template("503.html").render()
     response = HttpResponse(html, status=503)
     response["Retry-After"] = str(settings.RETRY_AFTER_SECONDS)
