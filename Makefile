@@ -31,6 +31,13 @@ demo: migrate
 run: demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# Production-like on this machine: static files collected and compressed, migrations
+# applied, gunicorn with gunicorn.conf.py. Needs the production variables (DEBUG=0 ...).
+serve: install
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py migrate --noinput
+	PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py
+
 lint: dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

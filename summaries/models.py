@@ -974,3 +974,30 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit log is append-only.")
+
+
+# --- What the public sees, as one number -------------------------------------------
+
+
+class PublicContent(models.Model):
+    """One row: a generation number raised in the same transaction as every change to
+    what the public sees (a publication, a withdrawal, an edit of a term or a scale).
+
+    Cached pages and ETags are keyed by it (``cache.py``), so a page cached before a
+    change is never served after it. It lives in the database, not in the cache, so
+    several app servers with caches of their own agree on it, and the row lock taken
+    to raise it makes two publications commit one after the other, each with its own
+    number.
+    """
+
+    generation = models.PositiveBigIntegerField("generation", default=1)
+    changed_at = models.DateTimeField("last changed", default=timezone.now)
+
+    class Meta:
+        verbose_name = "public content generation"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="publiccontent_single_row"),
+        ]
+
+    def __str__(self):
+        return f"generation {self.generation} ({self.changed_at:%Y-%m-%d %H:%M})"

@@ -17,6 +17,7 @@ from django.db.models import Case, When
 from django.utils import timezone
 
 from . import workflow
+from .cache import public_content_changed
 from .models import (
     AuditAction,
     AuditEvent,
@@ -81,12 +82,18 @@ def intervention_create(
     return draft
 
 
+# Addresses under /toolkit/ that the site uses itself (see urls.py).
+RESERVED_SLUGS = frozenset({"feed", "scales"})
+
+
 def slug_check_available(slug: str, *, intervention: Intervention | None = None) -> None:
     """Raise ``ServiceError`` unless ``intervention`` (default: a new one) may take ``slug``.
 
     No summary takes another's address, current or old: an old address must keep leading
     where its links always led.
     """
+    if slug in RESERVED_SLUGS:
+        raise ServiceError(f"The address '{slug}' is used by the site itself; choose another.")
     others = Intervention.objects.exclude(pk=getattr(intervention, "pk", None))
     if others.filter(slug=slug).exists():
         raise ServiceError(f"A summary with the address '{slug}' already exists.")
@@ -121,6 +128,8 @@ def intervention_rename(*, intervention: Intervention, new_slug: str, user=None)
     SlugRedirect.objects.create(old_slug=old_slug, intervention=intervention)
     intervention.slug = new_slug
     intervention.save(update_fields=["slug"])
+    # Cached pages link to the old address (or are cached under it): all must refresh.
+    public_content_changed()
     # The log hangs off a version: the live one, else the newest.
     version = intervention.versions.order_by(
         Case(When(state=State.PUBLISHED, then=0), default=1), "-number"
@@ -317,6 +326,7 @@ def version_publish(*, version: SummaryVersion, user=None, comment: str = "") ->
         from_state=State.IN_REVIEW,
         comment=comment or version.change_note,
     )
+    public_content_changed()
     return version
 
 
@@ -396,6 +406,7 @@ def version_withdraw(*, version: SummaryVersion, user=None, reason: str) -> Summ
         from_state=State.PUBLISHED,
         comment=version.withdrawal_reason,
     )
+    public_content_changed()
     return version
 
 

@@ -56,6 +56,7 @@ from django.db.models.signals import post_delete, pre_delete
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .cache import public_content_changed
 from .models import (
     RATING_FIELDS,
     SECTION_ORDER,
@@ -1280,6 +1281,7 @@ def synthetic_generate(
     for plans in _plans(first_number, count, seed):
         with transaction.atomic():
             _write_batch(plans, vocabulary, levels, now)
+            public_content_changed()  # bulk inserts bypass the services
         # With DEBUG on (the local default) Django keeps every query's SQL, and each bulk
         # insert's SQL holds a whole batch of text: drop it so memory stays bounded.
         reset_queries()
@@ -1299,7 +1301,9 @@ def synthetic_delete() -> int:
     """
     with transaction.atomic():
         _delete_bottom_up(SummaryVersion.objects.filter(intervention__is_synthetic=True))
-        return _delete_bottom_up(Intervention.objects.filter(is_synthetic=True))
+        deleted = _delete_bottom_up(Intervention.objects.filter(is_synthetic=True))
+        public_content_changed()
+        return deleted
 
 
 def _delete_bottom_up(queryset, path=()) -> int:

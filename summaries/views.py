@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_safe
 
+from .cache import public_page
 from .models import Approach, Problem, Scale, State, SummaryVersion
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ def _terms_with_live_counts(model):
 
 
 @require_GET
+@public_page
 def home(request):
     """What the toolkit is and how to read it, search, browse by term, recent summaries."""
     recent = _live_cards().order_by("-published_at", "title")[:RECENT_COUNT]
@@ -98,6 +100,7 @@ BROWSE_FILTERS = {"problem": (Problem, "problems"), "approach": (Approach, "appr
 
 
 @require_GET
+@public_page
 def summary_list(request):
     """Live summaries by title, 20 a page, optionally filtered by ``q``, ``problem`` and
     ``approach``.
@@ -128,6 +131,7 @@ def summary_list(request):
 
 
 @require_GET
+@public_page
 def summary_detail(request, slug):
     """The live version of one summary; 410 if it was withdrawn, 404 if it never was live.
 
@@ -242,6 +246,7 @@ def citation(version: SummaryVersion, url: str) -> str:
 
 
 @require_GET
+@public_page
 def scale_detail(request, dimension):
     """How to read one rating scale: its question and every level in order."""
     scale = get_object_or_404(Scale.objects.prefetch_related("levels"), dimension=dimension)
@@ -255,6 +260,7 @@ AXE_CORE_VERSION = "4.12"
 
 
 @require_GET
+@public_page
 def accessibility(request):
     """The accessibility statement: the standard, how the site was tested, known issues."""
     return render(
@@ -269,12 +275,18 @@ def accessibility(request):
 
 
 @require_GET
+@public_page
 def robots_txt(request):
-    """Crawlers may read everything public; the admin is for editors only."""
+    """Crawlers may read everything public; the admin is for editors only.
+
+    A moved admin (``ADMIN_URL``) is not named: robots.txt is public, and naming the
+    address would undo the point of moving it (the admin's pages say noindex anyway).
+    """
     sitemap_url = request.build_absolute_uri(reverse("sitemap"))
+    admin_path = "/admin/" if settings.ADMIN_URL == "admin/" else ""
     return render(
         request,
         "robots.txt",
-        {"sitemap_url": sitemap_url},
+        {"sitemap_url": sitemap_url, "admin_path": admin_path},
         content_type="text/plain; charset=utf-8",
     )

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 # Debian's Chromium: Playwright's own browser download cannot be used on these machines.
 CHROMIUM = Path(os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium")
@@ -42,3 +43,12 @@ def browser(live_server, browser_data):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: rolled-back test data can repeat a generation
+    number, and a page cached by an earlier test must not answer a later one."""
+    cache.clear()
+    yield
+    cache.clear()

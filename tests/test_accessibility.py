@@ -13,6 +13,7 @@ import re
 import pytest
 from axe_playwright_python.base import AXE_FILE_PATH
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
@@ -22,6 +23,7 @@ from summaries.services import draft_start_from
 from summaries.views import AXE_CORE_VERSION
 
 ADMIN_PASSWORD = "accessible admin password"
+ADMIN = f"/{settings.ADMIN_URL}"
 
 AXE_OPTIONS = {
     "runOnly": {
@@ -83,11 +85,11 @@ def page(browser):
 @pytest.fixture
 def admin_page(page, live_server):
     """A browser page logged in to the admin as a superuser, through the login form."""
-    page.goto(f"{live_server.url}/admin/login/")
+    page.goto(f"{live_server.url}{ADMIN}login/")
     page.fill("#id_username", "axe-admin")
     page.fill("#id_password", ADMIN_PASSWORD)
     page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    page.wait_for_url(f"{live_server.url}{ADMIN}")
     return page
 
 
@@ -120,10 +122,10 @@ def test_public_page_has_no_axe_violations(page, live_server, name):
 def test_admin_pages_have_no_axe_violations(admin_page, live_server, browser_data):
     """The admin pages editors use have no violation outside Django's excluded markup."""
     pages = {
-        "index": "/admin/",
-        "interventions": "/admin/summaries/intervention/",
-        "add intervention": "/admin/summaries/intervention/add/",
-        "draft version": f"/admin/summaries/summaryversion/{browser_data['draft_pk']}/change/",
+        "index": ADMIN,
+        "interventions": f"{ADMIN}summaries/intervention/",
+        "add intervention": f"{ADMIN}summaries/intervention/add/",
+        "draft version": f"{ADMIN}summaries/summaryversion/{browser_data['draft_pk']}/change/",
     }
     found = {}
     for name, path in pages.items():
@@ -138,7 +140,7 @@ def test_admin_pages_have_no_axe_violations(admin_page, live_server, browser_dat
 
 def test_admin_login_page_has_no_axe_violations(page, live_server):
     """The admin login page has no violation."""
-    page.goto(f"{live_server.url}/admin/login/")
+    page.goto(f"{live_server.url}{ADMIN}login/")
     assert_no_violations({"login": axe_violations(page, ADMIN_EXCLUDE)})
 
 

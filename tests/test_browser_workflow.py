@@ -11,11 +11,13 @@ happens in ``browser_data``, before the browser starts; see ``browser`` for why.
 """
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 
 from tests.factories import make_user
 
 PASSWORD = "correct horse battery staple"
+ADMIN = f"/{settings.ADMIN_URL}"
 
 pytestmark = [
     # A live server needs committed data, hence a transactional database. serialized_rollback
@@ -39,12 +41,19 @@ class Person:
         self.context = browser.new_context(base_url=base_url)
         self.context.set_default_timeout(10_000)
         self.page = self.context.new_page()
+        # Chromium reports what the Content-Security-Policy blocked on the console.
+        self.csp_violations = []
+        self.page.on("console", self.note_csp_violation)
         if username:
-            self.page.goto("/admin/login/")
+            self.page.goto(f"{ADMIN}login/")
             self.page.fill("#id_username", username)
             self.page.fill("#id_password", PASSWORD)
             self.page.click("input[type=submit]")
-            self.page.wait_for_url("**/admin/")
+            self.page.wait_for_url(f"**{ADMIN}")
+
+    def note_csp_violation(self, message):
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(f"{self.page.url}: {message.text}")
 
     def click(self, text):
         self.page.get_by_role("link", name=text, exact=True).first.click()
@@ -76,7 +85,7 @@ def test_editorial_workflow(browser, live_server):
 
     # The editor adds the summary, writes every part review needs, and submits it.
     page = editor.page
-    page.goto("/admin/summaries/intervention/add/")
+    page.goto(f"{ADMIN}summaries/intervention/add/")
     page.locator("#id_title").press_sequentially("Street lighting")  # the slug follows
     assert page.input_value("#id_slug") == "street-lighting"
     page.fill("#id_standfirst", "Brighter street lighting to deter crime at night.")
@@ -96,7 +105,7 @@ def test_editorial_workflow(browser, live_server):
 
     # The reviewer finds it in the queue and sends it back with a comment.
     page = reviewer.page
-    page.goto("/admin/")
+    page.goto(ADMIN)
     assert "Waiting for review (1)" in page.inner_text("#review-queue")
     reviewer.click("Street lighting (v1)")
     reviewer.click("Request changes")
@@ -105,7 +114,7 @@ def test_editorial_workflow(browser, live_server):
 
     # The editor sees the comment, fixes the draft and resubmits.
     page = editor.page
-    page.goto("/admin/")
+    page.goto(ADMIN)
     assert "Say where the lamps were installed." in page.inner_text("#review-queue")
     editor.click("Street lighting (v1)")
     write_section(page, 0, "Lamps were installed on residential streets.")
@@ -116,7 +125,7 @@ def test_editorial_workflow(browser, live_server):
 
     # The reviewer publishes; the public sees it.
     page = reviewer.page
-    page.goto("/admin/")
+    page.goto(ADMIN)
     reviewer.click("Street lighting (v1)")
     reviewer.click("Approve and publish")
     reviewer.press("Yes, publish version 1")
@@ -126,7 +135,7 @@ def test_editorial_workflow(browser, live_server):
 
     # The editor edits the live summary: the public still sees the old text.
     page = editor.page
-    page.goto("/admin/summaries/intervention/")
+    page.goto(f"{ADMIN}summaries/intervention/")
     editor.click("Street lighting")
     editor.press("Start a new draft from version 1")
     assert "Draft v2 started from version 1" in editor.message()
@@ -141,7 +150,7 @@ def test_editorial_workflow(browser, live_server):
 
     # The reviewer publishes version 2; the public sees the new text and the change log.
     page = reviewer.page
-    page.goto("/admin/")
+    page.goto(ADMIN)
     reviewer.click("Street lighting (v2)")
     reviewer.click("Approve and publish")
     reviewer.press("Yes, publish version 2")
@@ -152,7 +161,7 @@ def test_editorial_workflow(browser, live_server):
 
     # The history shows what changed, and restores version 1 as a new draft.
     page = editor.page
-    page.goto("/admin/summaries/intervention/")
+    page.goto(f"{ADMIN}summaries/intervention/")
     editor.click("Street lighting")
     page.get_by_role("link", name="History").first.click()
     page.select_option("#compare-old", "1")
@@ -167,5 +176,8 @@ def test_editorial_workflow(browser, live_server):
     assert page.input_value("#id_title") == "Street lighting"
     assert "Lamps were installed" in page.locator("#sections-0 [contenteditable=true]").inner_text()
 
+    # The prose editor ran under the Content-Security-Policy (its import map by nonce),
+    # and nothing on any page, the version pages included, was blocked.
     for person in (editor, reviewer, public):
+        assert person.csp_violations == [], person.csp_violations
         person.context.close()

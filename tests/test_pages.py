@@ -267,7 +267,7 @@ class BrowseQueryCountTests(TestCase):
     def test_filters_cost_one_query_each_only_when_used(self):
         """The plain list runs no term look-ups; each filter in use costs one query."""
         make_live()
-        with self.assertNumQueries(2):  # count and page
+        with self.assertNumQueries(3):  # cache generation, count and page
             self.client.get("/toolkit/")
-        with self.assertNumQueries(4):
+        with self.assertNumQueries(5):
             self.client.get("/toolkit/", {"problem": "x", "approach": "y"})

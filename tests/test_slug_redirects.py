@@ -120,6 +120,14 @@ class RenameServiceTests(TestCase):
         with self.assertRaisesMessage(ImportFailed, "used to belong"):
             save_as_draft(parsed, slug="cctv")
 
+    def test_the_sites_own_addresses_are_reserved(self):
+        """No summary takes an address the site uses itself, such as the feed."""
+        for slug in ("feed", "scales"):
+            with self.subTest(slug=slug), self.assertRaisesMessage(ServiceError, "site itself"):
+                rename(self.live, slug)
+            with self.subTest(slug=slug), self.assertRaisesMessage(ServiceError, "site itself"):
+                intervention_create(slug=slug, title="Clash")
+
     def test_needs_permission_to_change_interventions(self):
         """A user without the change permission cannot move a summary."""
         with self.assertRaises(NotAllowed):
@@ -143,6 +151,14 @@ class RedirectViewTests(TestCase):
                 self.assertIn("max-age=", response["Cache-Control"])
         self.assertContains(self.client.get(url("c")), "Street lighting")
 
+    def test_a_cached_page_is_not_served_after_a_rename(self):
+        """Right after a rename the old address redirects, though its page was cached."""
+        live = make_live("before", title="Hot spots policing")
+        self.assertContains(self.client.get(url("before")), "Hot spots policing")
+        rename(live, "after")
+        self.assertEqual(self.client.get(url("before")).status_code, 301)
+        self.assertContains(self.client.get(url("after")), "Hot spots policing")
+
     def test_redirect_keeps_the_query_string(self):
         """A link to the printable page still leads to the printable page."""
         response = self.client.get(url("a"), {"print": "1"})
@@ -165,7 +181,8 @@ class RedirectViewTests(TestCase):
         """An unknown address looks for a redirect once, after the live and withdrawn checks."""
         with CaptureQueriesContext(connection) as queries:
             self.assertEqual(self.client.get(url("no-such-summary")).status_code, 404)
-        self.assertEqual(len(queries), 3)
+        # The page cache's generation, the live and withdrawn look-ups, then the redirect.
+        self.assertEqual(len(queries), 4)
         self.assertEqual(len([q for q in queries if "slugredirect" in q["sql"]]), 1)
 
 

@@ -5,7 +5,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
+from js_asset import Media
 
+from summaries.cache import public_content_changed
 from summaries.models import SummaryVersion
 
 # For model fields without help_text of their own (the position of child rows).
@@ -39,12 +41,37 @@ class EditorFieldsMixin:
         return formfield
 
 
+class PublicContentAdminMixin:
+    """For models the public pages show directly (terms, scales, interventions): every
+    save or delete through the admin makes cached public pages unused at once. The admin
+    saves inside a transaction, which the generation's update joins (``summaries/cache.py``).
+    """
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        public_content_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        public_content_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        public_content_changed()
+
+
 class AccessibleAdminMixin:
     """Our fixes to the admin for WCAG 2.2 AA (see static/css/admin.css, static/js/admin.js)."""
 
     class Media:
         css = {"all": ["css/admin.css"]}
         js = ["js/admin.js"]
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The prose editor's import map is an inline <script>; the Content-Security-Policy
+        # lets it run only with this request's nonce, which js_asset's Media writes on it.
+        context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
+        return super().render_change_form(request, context, *args, **kwargs)
 
 
 class RevisionCheckForm(forms.ModelForm):

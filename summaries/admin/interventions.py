@@ -18,7 +18,12 @@ from django.utils.timezone import localtime
 from summaries import diff, services, workflow
 from summaries.models import OPEN_STATES, AuditAction, Intervention, State, SummaryVersion
 
-from .common import AccessibleAdminMixin, EditorFieldsMixin, version_change_url
+from .common import (
+    AccessibleAdminMixin,
+    EditorFieldsMixin,
+    PublicContentAdminMixin,
+    version_change_url,
+)
 
 AUDIT_EVENTS_SHOWN = 200
 
@@ -101,7 +106,9 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(Intervention)
-class InterventionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAdmin):
+class InterventionAdmin(
+    PublicContentAdminMixin, AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAdmin
+):
     list_display = ["title", "slug", "state", "live_version", "last_saved", "first_published_at"]
     list_filter = [HasLiveVersionFilter, HasOpenDraftFilter, "is_synthetic"]
     # Also what the related-summary picker searches.

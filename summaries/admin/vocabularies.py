@@ -6,10 +6,10 @@ from django.db import models
 
 from summaries.models import Approach, Focus, Population, Problem, Scale, ScaleLevel, Setting
 
-from .common import EditorFieldsMixin
+from .common import EditorFieldsMixin, PublicContentAdminMixin
 
 
-class TermAdmin(EditorFieldsMixin, admin.ModelAdmin):
+class TermAdmin(PublicContentAdminMixin, EditorFieldsMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
@@ -32,6 +32,6 @@ class ScaleLevelInline(EditorFieldsMixin, admin.TabularInline):
 
 
 @admin.register(Scale)
-class ScaleAdmin(EditorFieldsMixin, admin.ModelAdmin):
+class ScaleAdmin(PublicContentAdminMixin, EditorFieldsMixin, admin.ModelAdmin):
     list_display = ["name", "dimension", "question"]
     inlines = [ScaleLevelInline]

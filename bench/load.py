@@ -1,0 +1,356 @@
+"""Load benchmark: gunicorn on PostgreSQL with the demo and 10,000 synthetic summaries,
+driven by wrk, while a summary is published and withdrawn over and over.
+
+    python bench/load.py            # everything, from an empty database (see bench/README.md)
+    python bench/load.py --keep-db  # reuse the populated database of an earlier run
+
+Prints, for home, the list, a search, a filtered list, a summary and the stylesheet (the
+ceiling: whitenoise serving a file through the same server): requests per second, p50 and
+p99 latency, responses that were not 2xx/3xx, 5xx, the ratio to the stylesheet's
+throughput, and the queries each page costs uncached and from the cache. A second table
+repeats the pages while the flipper publishes and withdraws; the consistency checker
+fetches the flipped summary all along and fails the run on any 5xx or any page whose
+title, version number and change note belong to different versions.
+
+This is a benchmark, not a test: it prints figures and takes minutes.
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+PYTHON = sys.executable
+DEMO = "/toolkit/psychosocial-treatment-sex-offenders/"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://toolkit_ci:toolkit_ci@127.0.0.1:5432/toolkit_bench"
+        ),
+        help="PostgreSQL database to create (its role needs CREATEDB); dropped afterwards",
+    )
+    parser.add_argument("--summaries", type=int, default=10_000, help="synthetic summaries")
+    parser.add_argument("--port", type=int, default=8502)
+    parser.add_argument("--duration", type=int, default=20, help="seconds of wrk per page")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
+    parser.add_argument("--flip-interval", type=float, default=1.0, help="seconds between flips")
+    parser.add_argument("--cache-url", default="locmem://")
+    parser.add_argument("--keep-db", action="store_true", help="reuse the database, keep it")
+    return parser.parse_args()
+
+
+def say(message):
+    print(f"[bench] {message}", flush=True)
+
+
+def database(url: str, *, create: bool, drop: bool) -> None:
+    """Create (or drop) the database named in ``url``, connecting to 'postgres'."""
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    name = info.pop("dbname")
+    with psycopg.connect(
+        psycopg.conninfo.make_conninfo(**info, dbname="postgres"), autocommit=True
+    ) as db:
+        exists = db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if drop and exists:
+            db.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = False
+        if create and not exists:
+            db.execute(f'CREATE DATABASE "{name}"')
+
+
+def manage(env, *args, capture=False):
+    return subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        capture_output=capture,
+    )
+
+
+def start_gunicorn(env, args, log):
+    server_env = {
+        **env,
+        "PORT": str(args.port),
+        "GUNICORN_WORKERS": str(args.workers),
+        "GUNICORN_THREADS": str(args.threads),
+    }
+    process = subprocess.Popen(
+        [str(Path(PYTHON).parent / "gunicorn"), "-c", "gunicorn.conf.py"],
+        cwd=ROOT,
+        env=server_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so its workers stop with it
+    )
+    base = f"http://127.0.0.1:{args.port}"
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return process, base
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start: see the log")
+
+
+def stop(process):
+    if process and process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def wrk(url, args) -> dict:
+    result = subprocess.run(
+        [
+            "wrk",
+            f"-t{args.wrk_threads}",
+            f"-c{args.connections}",
+            f"-d{args.duration}s",
+            "--latency",
+            "-s",
+            str(BENCH / "status.lua"),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(line for line in result.stdout.splitlines() if line.startswith("WRK_JSON "))
+    figures = json.loads(line.removeprefix("WRK_JSON "))
+    statuses = {int(code): count for code, count in figures["statuses"].items()}
+    return {
+        "rps": figures["requests"] / (figures["duration_us"] / 1e6),
+        "p50": figures["p50_us"] / 1000,
+        "p99": figures["p99_us"] / 1000,
+        "not_ok": sum(n for code, n in statuses.items() if not 200 <= code < 400),
+        "errors_5xx": sum(n for code, n in statuses.items() if code >= 500),
+        "socket_errors": figures["socket_errors"] + figures["timeouts"],
+        "statuses": statuses,
+    }
+
+
+class ConsistencyChecker(threading.Thread):
+    """Fetches the flipped summary continuously; every page must be one version only."""
+
+    def __init__(self, url):
+        super().__init__(daemon=True)
+        self.url = url
+        self.running = True
+        self.counts = {"pages": 0, "gone": 0, "5xx": 0, "mixed": 0, "other": 0}
+        self.examples = []
+
+    def check(self, html: str) -> bool:
+        title = re.search(r"<h1>[^<]*\(bench v(\d+)\)</h1>", html)
+        meta = re.search(r'<meta name="toolkit:version" content="(\d+)">', html)
+        note = re.search(r"<dd>Benchmark revision (\d+)\.</dd>", html)
+        about = re.search(r"<dt>Version</dt><dd>(\d+)</dd>", html)
+        if not (meta and about):
+            return False
+        # Version 1 is the summary as generated: no benchmark marker in title or note.
+        found = {m.group(1) if m else "1" for m in (title, meta, note, about)}
+        return len(found) == 1
+
+    def run(self):
+        while self.running:
+            try:
+                with urllib.request.urlopen(self.url, timeout=10) as response:
+                    html = response.read().decode()
+                self.counts["pages"] += 1
+                if not self.check(html):
+                    self.counts["mixed"] += 1
+                    self.examples.append(html[:2000])
+            except urllib.error.HTTPError as error:
+                key = "gone" if error.code == 410 else "5xx" if error.code >= 500 else "other"
+                self.counts[key] += 1
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                self.counts["other"] += 1
+            time.sleep(0.02)
+
+
+def table(title, results, ceiling, queries):
+    print(f"\n{title}")
+    header = (
+        f"{'page':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx/3xx':>12} "
+        f"{'5xx':>5} {'vs static':>10} {'queries (uncached/cached)':>26}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, (path, figures) in results.items():
+        q = queries.get(path)
+        q_text = f"{q['uncached']} / {q['cached']}" if q else "0 (whitenoise)"
+        print(
+            f"{name:<10} {figures['rps']:>8.0f} {figures['p50']:>8.1f} {figures['p99']:>8.1f} "
+            f"{figures['not_ok']:>12} {figures['errors_5xx']:>5} "
+            f"{figures['rps'] / ceiling:>10.2f} {q_text:>26}"
+        )
+
+
+def main():
+    args = parse_args()
+    if not shutil.which("wrk"):
+        say("installing wrk (Debian package)")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    workdir = Path(tempfile.mkdtemp(prefix="toolkit-bench-"))
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DATABASE_URL": args.database_url,
+        "CONN_MAX_AGE": "60",
+        "CACHE_URL": args.cache_url,
+        "SECURE_SSL_REDIRECT": "0",
+        "STATIC_ROOT": str(workdir / "static"),
+        "LOG_FORMAT": "json",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(BENCH),
+    }
+    server = flipper = None
+    started = time.monotonic()
+    try:
+        if not args.keep_db:
+            database(args.database_url, create=False, drop=True)
+        database(args.database_url, create=True, drop=False)
+        say("migrate, demo, collectstatic")
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "load_demo", "--no-accounts")
+        manage(env, "collectstatic", "--noinput", "-v0")
+        have = manage(
+            env,
+            "shell",
+            "-v0",
+            "-c",
+            "from summaries.models import Intervention as I; "
+            "print(I.objects.filter(is_synthetic=True).count())",
+            capture=True,
+        ).stdout.strip()
+        if int(have) < args.summaries:
+            say(f"generate_synthetic {args.summaries - int(have)} (takes a while)")
+            manage(env, "generate_synthetic", str(args.summaries - int(have)))
+        probe = manage(
+            env,
+            "shell",
+            "-v0",
+            "-c",
+            "from summaries.models import Intervention, Problem; "
+            "print(Problem.objects.filter(summaryversion__state='published')"
+            ".order_by('position', 'name').first().slug); "
+            "print(Intervention.objects.filter(is_synthetic=True).order_by('slug').first().slug)",
+            capture=True,
+        ).stdout.split()
+        problem, flip_slug = probe[0], probe[1]
+
+        pages = {
+            "home": "/",
+            "list": "/toolkit/",
+            "search": "/toolkit/?q=reoffending",
+            "filtered": f"/toolkit/?problem={problem}",
+            "summary": DEMO,
+        }
+        log = open(workdir / "gunicorn.log", "w")  # noqa: SIM115  (open for the whole run)
+        server, base = start_gunicorn(env, args, log)
+        with urllib.request.urlopen(base + "/") as response:
+            css = re.search(r'href="(/static/css/site\.[0-9a-f]+\.css)"', response.read().decode())
+        pages["static css"] = css.group(1)
+        queries = json.loads(
+            subprocess.run(
+                [PYTHON, str(BENCH / "queries.py"), *list(pages.values())[:-1]],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+        say(f"gunicorn {args.workers} workers x {args.threads} threads on {base}; load {load()}")
+
+        def run_all(label):
+            results = {}
+            for name, path in pages.items():
+                results[name] = (path, wrk(base + path, args))
+                say(f"{label} {name}: {results[name][1]['rps']:.0f} req/s; load {load()}")
+            return results
+
+        steady = run_all("steady")
+        checker = ConsistencyChecker(f"{base}/toolkit/{flip_slug}/")
+        flipper = subprocess.Popen(
+            [PYTHON, str(BENCH / "flip.py"), flip_slug, str(args.flip_interval)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        checker.start()
+        flipping = run_all("flipping")
+        checker.running = False
+        checker.join()
+        stop_flipper = flipper
+        flipper = None
+        stop_flipper.terminate()
+        flips = len(stop_flipper.communicate(timeout=30)[0].split())
+
+        ceiling = steady["static css"][1]["rps"]
+        print(
+            f"\nLoad benchmark: {args.summaries:,} synthetic summaries + the demo, PostgreSQL, "
+            f"gunicorn {args.workers}x{args.threads} (gthread), cache {args.cache_url}, "
+            f"wrk -t{args.wrk_threads} -c{args.connections} -d{args.duration}s; load {load()}"
+        )
+        table("Steady (no publications):", steady, ceiling, queries)
+        table(
+            f"While a summary is published or withdrawn every {args.flip_interval:g} s "
+            f"({flips} flips; ratios to the steady static file):",
+            flipping,
+            ceiling,
+            queries,
+        )
+        c = checker.counts
+        print(
+            f"\nConsistency: {c['pages']} pages of the flipped summary read, {c['gone']} answered "
+            f"410 while withdrawn, {c['mixed']} mixed versions, {c['5xx']} 5xx, "
+            f"{c['other']} other failures."
+        )
+        total_5xx = sum(f["errors_5xx"] for r in (steady, flipping) for _, f in r.values())
+        say(f"done in {time.monotonic() - started:.0f} s")
+        if total_5xx or c["5xx"] or c["mixed"] or not c["pages"]:
+            for example in checker.examples[:1]:
+                print(example)
+            raise SystemExit("FAILED: 5xx responses or mixed versions (see above)")
+    finally:
+        if flipper:
+            flipper.terminate()
+        stop(server)
+        if not args.keep_db:
+            database(args.database_url, create=False, drop=True)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""Public pages from the cache, and conditional GET, without ever serving a stale page.
+
+Every change to what the public sees raises ``PublicContent.generation`` in the same
+transaction (``public_content_changed``: publishing, withdrawing, the admin's edits of
+terms, scales and interventions, the synthetic data generator). A public page's cache key
+and its ETag both contain the generation, so the first request after a change misses the
+cache and renders afresh; nothing needs deleting, and app servers that each keep their
+own cache stay correct because they all read the number from the database.
+
+A request that hits the cache runs one query (the generation, a primary-key lookup); a
+browser revalidating with ``If-None-Match`` or ``If-Modified-Since`` gets a 304 for the
+same price. A miss renders the page inside one database snapshot, so a publication
+committed mid-render cannot mix two versions on one page.
+"""
+
+import hashlib
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import F
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+from .models import PublicContent
+
+# Statuses worth keeping: a page, and the "withdrawn" page. Not 404s: anyone can invent
+# addresses, and they would push real pages out of the cache.
+CACHEABLE_STATUSES = {200, 410}
+NEVER = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def public_content_changed() -> None:
+    """Record that what the public sees changed; call it inside the changing transaction.
+
+    The row lock this takes holds back a second change until the first commits, so each
+    committed change has a number of its own and readers never see one without the other.
+    """
+    now = timezone.now()
+    if not PublicContent.objects.filter(pk=1).update(
+        generation=F("generation") + 1, changed_at=now
+    ):
+        # Migration 0008 creates the row; a database flushed since (tests) has none.
+        PublicContent.objects.get_or_create(pk=1, defaults={"changed_at": now})
+
+
+def current_generation() -> tuple[int, datetime]:
+    """The generation and when it last changed: one primary-key lookup."""
+    row = PublicContent.objects.filter(pk=1).values_list("generation", "changed_at").first()
+    return row or (0, NEVER)
+
+
+def _etag(request, generation: int) -> str:
+    # The address includes host and scheme (pages hold absolute links); the date, because
+    # the printed footer says when the page was printed.
+    source = f"{generation}|{timezone.localdate()}|{request.build_absolute_uri()}"
+    return '"' + hashlib.blake2b(source.encode(), digest_size=16).hexdigest() + '"'
+
+
+@contextmanager
+def _one_snapshot():
+    """Run the block's queries against one snapshot of the database.
+
+    PostgreSQL's default (read committed) gives each query its own snapshot; repeatable
+    read gives the whole transaction one. SQLite's read transaction already holds one.
+    Inside an enclosing transaction (tests) the isolation cannot change and need not.
+    """
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def _last_modified(changed_at: datetime) -> int | None:
+    """Last-Modified for the generation, in whole seconds, once that second is over.
+
+    HTTP dates have no fractions: a copy fetched in the same second as a change (or the
+    next, allowing for clocks that differ a little between servers) could be confirmed by
+    If-Modified-Since after a second change within that second. Until then the page has
+    only its ETag, which has no such blind spot.
+    """
+    second = int(changed_at.timestamp())
+    if timezone.now().timestamp() < second + 2:
+        return None
+    return second
+
+
+def _finish(response, etag: str, changed_at: datetime):
+    response["ETag"] = etag
+    if (last_modified := _last_modified(changed_at)) is not None:
+        response["Last-Modified"] = http_date(last_modified)
+    # "no-cache" makes browsers and proxies ask again each time (a 304 if nothing changed)
+    # unless the operator accepts some staleness with PUBLIC_MAX_AGE.
+    if settings.PUBLIC_MAX_AGE:
+        patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)
+    else:
+        patch_cache_control(response, public=True, no_cache=True)
+    return response
+
+
+def public_page(view):
+    """Serve an anonymous GET of ``view`` from the cache, with ETag and Last-Modified.
+
+    Requests that carry a session (signed-in staff) bypass the cache: the pages do not
+    differ for them today, but a page that some day does must not leak into the cache.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            response = view(request, *args, **kwargs)
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
+
+        generation, changed_at = current_generation()
+        etag = _etag(request, generation)
+        not_modified = get_conditional_response(
+            request, etag=etag, last_modified=_last_modified(changed_at)
+        )
+        if not_modified is not None:
+            return _finish(not_modified, etag, changed_at)
+
+        cached = cache.get(f"page:{etag}")
+        if cached is not None:
+            status, headers, content = cached
+            return _finish(HttpResponse(content, status=status, headers=headers), etag, changed_at)
+
+        # The snapshot starts after the generation was read, so the page is at least as
+        # new as its key says: a publication in between files the new page under the old
+        # key, which only requests already in flight can still ask for.
+        with _one_snapshot():
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()  # a TemplateResponse (the sitemap) renders in the snapshot
+        if response.status_code in CACHEABLE_STATUSES and not response.cookies:
+            headers = {k: v for k, v in response.headers.items() if k != "Last-Modified"}
+            cache.set(
+                f"page:{etag}",
+                (response.status_code, headers, response.content),
+                settings.PAGE_CACHE_SECONDS,
+            )
+        return _finish(response, etag, changed_at)
+
+    return wrapped

@@ -1,0 +1,56 @@
+"""/toolkit/feed/: an Atom feed of the most recently published summaries, live only.
+
+An updated summary keeps its entry id (its address) with a new ``updated`` date, so feed
+readers show it as changed rather than as a new summary.
+"""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from .models import SummaryVersion
+
+FEED_LENGTH = 20
+
+
+class RecentSummariesFeed(Feed):
+    feed_type = Atom1Feed
+
+    def title(self):
+        return f"{settings.TOOLKIT_NAME}: recently published summaries"
+
+    def subtitle(self):
+        return "New and updated summaries of the research on what works to reduce crime."
+
+    def link(self):
+        return reverse("summaries:list")
+
+    def feed_url(self):
+        return reverse("summaries:feed")
+
+    def items(self):
+        return (
+            SummaryVersion.objects.live()
+            .select_related("intervention")
+            .order_by("-published_at", "pk")[:FEED_LENGTH]
+        )
+
+    def item_title(self, version):
+        return version.title
+
+    def item_description(self, version):
+        note = f" Version {version.number}: {version.change_note}" if version.change_note else ""
+        return f"{version.standfirst}{note}"
+
+    def item_link(self, version):
+        return version.get_absolute_url()
+
+    def item_pubdate(self, version):
+        return version.intervention.first_published_at or version.published_at
+
+    def item_updateddate(self, version):
+        return version.published_at
+
+    def author_name(self):
+        return settings.TOOLKIT_ORGANISATION

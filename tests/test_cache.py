@@ -1,0 +1,227 @@
+"""Public pages come from the cache, and are never stale: a publication or a withdrawal
+shows on every page at once, on the very next request."""
+
+from datetime import timedelta
+
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from summaries.cache import current_generation, public_content_changed
+from summaries.models import Problem, PublicContent, SummaryVersion
+from summaries.services import (
+    draft_start_from,
+    publish_due,
+    version_schedule,
+    version_withdraw,
+)
+from tests.factories import make_draft, make_live, make_user, publish, send_to_review
+
+# Pages that show a summary's title (the sitemap lists addresses only).
+TITLE_PAGES = ["home", "list", "search", "filtered", "feed", "summary"]
+
+
+class FreshnessTests(TestCase):
+    """Each page is read (and so cached) before every change, and read again right after."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.problem = Problem.objects.create(name="Burglary", slug="burglary")
+        cls.alpha = make_live("alpha", title="Alphatreatment")
+        cls.alpha.problems.add(cls.problem)
+
+    def urls(self, slug="alpha", word="treatment"):
+        return {
+            "home": reverse("home"),
+            "list": reverse("summaries:list"),
+            "search": f"{reverse('summaries:list')}?q={word}",
+            "filtered": f"{reverse('summaries:list')}?problem=burglary",
+            "sitemap": reverse("sitemap"),
+            "feed": reverse("summaries:feed"),
+            "summary": reverse("summaries:detail", kwargs={"slug": slug}),
+        }
+
+    def read_all(self, urls):
+        """Every page, twice: the second read must come from the cache (one query)."""
+        pages = {}
+        for name, url in urls.items():
+            self.client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                response = self.client.get(url)
+            self.assertEqual(len(queries), 1, f"{name} was not served from the cache")
+            pages[name] = response
+        return pages
+
+    def test_new_version_shows_everywhere_at_once(self):
+        """Publishing a new version replaces the old title on every page immediately."""
+        self.read_all(self.urls())
+        draft = draft_start_from(version=self.alpha, change_note="Retitled.")
+        SummaryVersion.objects.filter(pk=draft.pk).update(title="Alphatreatment revised")
+        publish(draft)
+        pages = self.read_all(self.urls())
+        for name in TITLE_PAGES:
+            with self.subTest(page=name):
+                self.assertContains(pages[name], "Alphatreatment revised")
+        self.assertContains(pages["summary"], '<meta name="toolkit:version" content="2">')
+
+    def test_new_summary_shows_everywhere_at_once(self):
+        """A newly published summary is on every list, the sitemap and the feed at once."""
+        self.read_all(self.urls())
+        bravo = make_live("bravo", title="Bravotreatment")
+        bravo.problems.add(self.problem)
+        # Tagging a live version directly is test set-up, not something the admin allows.
+        public_content_changed()
+        pages = self.read_all(self.urls("bravo"))
+        for name in TITLE_PAGES:
+            with self.subTest(page=name):
+                self.assertContains(pages[name], "Bravotreatment")
+        self.assertContains(pages["sitemap"], "/toolkit/bravo/")
+
+    def test_withdrawal_removes_it_everywhere_at_once(self):
+        """A withdrawn summary leaves every page at once, and its address answers 410."""
+        self.read_all(self.urls())
+        version_withdraw(version=self.alpha, reason="Superseded by new research.")
+        urls = self.urls()
+        summary = self.client.get(urls.pop("summary"))
+        self.assertContains(summary, "Superseded by new research.", status_code=410)
+        for name, response in self.read_all(urls).items():
+            with self.subTest(page=name):
+                self.assertNotContains(response, "Alphatreatment")
+                self.assertNotContains(response, "/toolkit/alpha/")
+
+    def test_scheduled_publication_shows_at_once(self):
+        """A publication by the scheduler (cron) refreshes the pages like one by a reviewer."""
+        self.read_all(self.urls())
+        draft = draft_start_from(version=self.alpha, change_note="Scheduled.")
+        SummaryVersion.objects.filter(pk=draft.pk).update(title="Alphatreatment scheduled")
+        reviewer = make_user(superuser=True)
+        version_schedule(
+            version=send_to_review(draft),
+            user=reviewer,
+            publish_at=timezone.now() + timedelta(minutes=1),
+        )
+        self.assertEqual(publish_due(now=timezone.now() + timedelta(minutes=2)), [draft])
+        pages = self.read_all(self.urls())
+        for name in TITLE_PAGES:
+            with self.subTest(page=name):
+                self.assertContains(pages[name], "Alphatreatment scheduled")
+
+    def test_admin_edit_of_a_term_shows_at_once(self):
+        """Renaming a term in the admin changes the home page's browse list at once."""
+        self.read_all(self.urls())
+        admin = make_user(superuser=True)
+        self.client.force_login(admin)
+        response = self.client.post(
+            reverse("admin:summaries_problem_change", args=[self.problem.pk]),
+            {"name": "Domestic burglary", "slug": "burglary", "position": 0, "description": ""},
+        )
+        self.assertEqual(response.status_code, 302)
+        self.client.logout()
+        self.client.cookies.clear()
+        self.assertContains(self.client.get(reverse("home")), "Domestic burglary")
+
+
+class ConditionalGetTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.version = make_live("alpha", title="Alphatreatment")
+        cls.url = reverse("summaries:detail", kwargs={"slug": "alpha"})
+
+    def setUp(self):
+        # Last-Modified is only given once the second of the last change is over.
+        PublicContent.objects.update(changed_at=timezone.now() - timedelta(minutes=1))
+
+    def test_headers(self):
+        """Public pages carry an ETag and Last-Modified, and ask caches to revalidate."""
+        response = self.client.get(self.url)
+        self.assertTrue(response["ETag"].startswith('"'))
+        self.assertIn("GMT", response["Last-Modified"])
+        self.assertEqual(response["Cache-Control"], "public, no-cache")
+
+    def test_etag_revalidation(self):
+        """A browser's copy is confirmed with 304 and one query, until a publication."""
+        etag = self.client.get(self.url)["ETag"]
+        with self.assertNumQueries(1):
+            response = self.client.get(self.url, headers={"if-none-match": etag})
+        self.assertEqual(response.status_code, 304)
+        self.assertEqual(response.content, b"")
+        version_withdraw(version=self.version, reason="Withdrawn for the test.")
+        response = self.client.get(self.url, headers={"if-none-match": etag})
+        self.assertEqual(response.status_code, 410)
+
+    def test_last_modified_revalidation(self):
+        """If-Modified-Since gets 304 while nothing changed, the page after a change."""
+        last_modified = self.client.get(self.url)["Last-Modified"]
+        response = self.client.get(self.url, headers={"if-modified-since": last_modified})
+        self.assertEqual(response.status_code, 304)
+        version_withdraw(version=self.version, reason="Withdrawn for the test.")
+        response = self.client.get(self.url, headers={"if-modified-since": last_modified})
+        self.assertEqual(response.status_code, 410)
+
+    def test_no_last_modified_in_the_second_of_a_change(self):
+        """Right after a change only the ETag is given: HTTP dates cannot tell apart two
+        changes within one second."""
+        version_withdraw(version=self.version, reason="Withdrawn for the test.")
+        response = self.client.get(self.url)
+        self.assertNotIn("Last-Modified", response)
+        self.assertIn("ETag", response)
+
+    def test_etag_differs_by_page_and_host(self):
+        """Two addresses, or one address under two host names, never share an ETag."""
+        home = self.client.get(reverse("home"))["ETag"]
+        summary = self.client.get(self.url)["ETag"]
+        other_host = self.client.get(self.url, headers={"host": "localhost"})["ETag"]
+        self.assertEqual(len({home, summary, other_host}), 3)
+
+    def test_signed_in_staff_bypass_the_cache(self):
+        """Staff get a private, freshly rendered page, and it is not stored for others."""
+        self.client.force_login(make_user(superuser=True))
+        response = self.client.get(self.url)
+        self.assertIn("private", response["Cache-Control"])
+        self.assertNotIn("ETag", response)
+        self.client.logout()
+        self.client.cookies.clear()
+        with CaptureQueriesContext(connection) as queries:
+            self.client.get(self.url)
+        self.assertGreater(len(queries), 1)
+
+    def test_not_found_is_not_cached(self):
+        """Invented addresses are not kept in the cache."""
+        url = reverse("summaries:detail", kwargs={"slug": "no-such-summary"})
+        self.assertEqual(self.client.get(url).status_code, 404)
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.client.get(url).status_code, 404)
+        self.assertGreater(len(queries), 1)
+
+
+class GenerationTests(TestCase):
+    def test_each_publication_raises_the_generation(self):
+        """Publishing and withdrawing each raise the generation and its time."""
+        before, at = current_generation()
+        version = make_live()
+        after_publish, published_at = current_generation()
+        version_withdraw(version=version, reason="Test.")
+        after_withdraw, _ = current_generation()
+        self.assertLess(before, after_publish)
+        self.assertLess(after_publish, after_withdraw)
+        self.assertGreaterEqual(published_at, at)
+
+
+class FeedTests(TestCase):
+    def test_live_summaries_only(self):
+        """The Atom feed lists live summaries with their standfirst, never a draft."""
+        make_live(title="Live one", standfirst="What the live one is.")
+        make_draft(title="Secret draft")
+        response = self.client.get(reverse("summaries:feed"))
+        self.assertEqual(response["Content-Type"], "application/atom+xml; charset=utf-8")
+        self.assertContains(response, "<title>Live one</title>")
+        self.assertContains(response, "What the live one is.")
+        self.assertNotContains(response, "Secret draft")
+
+    def test_pages_link_the_feed(self):
+        """Every public page's head points feed readers at the feed."""
+        response = self.client.get(reverse("home"))
+        self.assertContains(response, 'type="application/atom+xml"')
+        self.assertContains(response, 'href="/toolkit/feed/"')
