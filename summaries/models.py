@@ -12,6 +12,7 @@ CMS can serve another What Works toolkit.
 """
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -438,6 +439,10 @@ class SummaryVersion(models.Model):
         editable=False,
         help_text="Shown to the public at the summary's address while it is withdrawn.",
     )
+    # Search (search.py). On PostgreSQL the weighted text of a live version (title A,
+    # standfirst and taxonomy B, sections C), GIN-indexed; NULL for every other version
+    # and always NULL on SQLite, which keeps its index in the FTS5 table ``summary_fts``.
+    search_vector = SearchVectorField("search index", null=True, editable=False)
 
     objects = VersionQuerySet.as_manager()
 
@@ -929,3 +934,54 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit log is append-only.")
+
+
+# --- Search index -----------------------------------------------------------------------
+
+
+class SearchEntry(models.Model):
+    """A live version's row in SQLite's FTS5 table ``summary_fts`` (see ``search.py``).
+
+    Unmanaged: a migration creates the virtual table on SQLite only, and only search code
+    touches it. The model exists so a search can join versions to their matches
+    (``SummaryVersion.objects.filter(search_entry__document=...)``) and order by the
+    table's ``rank`` column, which FTS5 computes with bm25 once per query rather than once
+    per row as a correlated subquery would. ``document`` is FTS5's hidden column named
+    after the table: ``summary_fts.summary_fts = 'expression'`` is a full-text match.
+    """
+
+    version = models.OneToOneField(
+        SummaryVersion,
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        db_column="rowid",
+        db_constraint=False,
+        related_name="search_entry",
+    )
+    title = models.TextField()
+    standfirst = models.TextField()
+    taxonomy = models.TextField()
+    body = models.TextField()
+    document = models.TextField(db_column="summary_fts")
+    rank = models.FloatField(db_column="rank")
+
+    class Meta:
+        managed = False
+        db_table = "summary_fts"
+
+    def __str__(self):
+        return f"Search entry of version {self.version_id}"
+
+
+class SearchGeneration(models.Model):
+    """One row counting changes to the search index, so cached facet counts and result
+    counts can be keyed by it: a publication or withdrawal changes the key at once, in
+    every process, the moment its transaction commits."""
+
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="searchgeneration_one_row")]
+
+    def __str__(self):
+        return f"Search generation {self.value}"
