@@ -241,7 +241,7 @@ class VersionQuerySet(models.QuerySet):
 
     def for_page(self):
         """Everything a summary page shows, in a fixed number of queries."""
-        return self.select_related(
+        return self.defer("search_vector").select_related(
             "intervention",
             *(f"{d}_rating__scale" for d in RATING_FIELDS),
         ).prefetch_related(

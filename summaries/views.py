@@ -34,8 +34,10 @@ CHANGE_LOG_LENGTH = 10
 
 def _live_cards():
     """Live versions with what a summary card shows, in one query."""
-    return SummaryVersion.objects.live().select_related(
-        "intervention", "effect_rating__scale", "quality_rating__scale"
+    return (
+        SummaryVersion.objects.live()
+        .select_related("intervention", "effect_rating__scale", "quality_rating__scale")
+        .defer("search_vector")
     )
 
 
