@@ -47,9 +47,7 @@ class LenientChoiceField(forms.ModelMultipleChoiceField):
         if not isinstance(value, list | tuple):
             value = [value] if value else []
         slugs = list(
-            dict.fromkeys(
-                v for v in value if isinstance(v, str) and 0 < len(v) <= MAX_SLUG_LENGTH
-            )
+            dict.fromkeys(v for v in value if isinstance(v, str) and 0 < len(v) <= MAX_SLUG_LENGTH)
         )[:MAX_VALUES_PER_FACET]
         if not slugs:
             return []

@@ -241,25 +241,29 @@ class VersionQuerySet(models.QuerySet):
 
     def for_page(self):
         """Everything a summary page shows, in a fixed number of queries."""
-        return self.defer("search_vector").select_related(
-            "intervention",
-            *(f"{d}_rating__scale" for d in RATING_FIELDS),
-        ).prefetch_related(
-            "sections",
-            "key_figures",
-            models.Prefetch(
-                "reviews", queryset=SystematicReview.objects.prefetch_related("breakdowns")
-            ),
-            "external_links",
-            models.Prefetch(
-                "related_summaries",
-                queryset=RelatedSummary.objects.select_related("target"),
-            ),
-            "problems",
-            "focuses",
-            "approaches",
-            "delivery_settings",
-            "populations",
+        return (
+            self.defer("search_vector")
+            .select_related(
+                "intervention",
+                *(f"{d}_rating__scale" for d in RATING_FIELDS),
+            )
+            .prefetch_related(
+                "sections",
+                "key_figures",
+                models.Prefetch(
+                    "reviews", queryset=SystematicReview.objects.prefetch_related("breakdowns")
+                ),
+                "external_links",
+                models.Prefetch(
+                    "related_summaries",
+                    queryset=RelatedSummary.objects.select_related("target"),
+                ),
+                "problems",
+                "focuses",
+                "approaches",
+                "delivery_settings",
+                "populations",
+            )
         )
 
 

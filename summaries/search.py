@@ -96,10 +96,11 @@ class ParsedQuery:
         # finds nothing rather than everything, so it never scans the whole collection.
         return bool(self.required)
 
-    def websearch(self) -> str:
+    def websearch(self, *, exclusions: bool = True) -> str:
         """The query for PostgreSQL's ``websearch_to_tsquery``, built from clean words."""
         groups = [" or ".join(_websearch_clause(c) for c in group) for group in self.required]
-        return " ".join([*groups, *(f"-{_websearch_clause(c)}" for c in self.excluded)])
+        excluded = [f"-{_websearch_clause(c)}" for c in self.excluded] if exclusions else []
+        return " ".join([*groups, *excluded])
 
     def fts5(self) -> str:
         """The query as an FTS5 expression: every word a quoted string, never syntax."""
@@ -192,7 +193,12 @@ def search_live(queryset, text: str, *, ranked: bool = True):
         query = SearchQuery(parsed.websearch(), search_type="websearch", config=CONFIG)
         queryset = queryset.filter(search_vector=query)
         if ranked:
-            queryset = queryset.annotate(rank=SearchRank(F("search_vector"), query))
+            # Ranked on what was asked for only: ts_rank scores a negated word as if it
+            # were one more word to look for, which would reorder the results.
+            wanted = SearchQuery(
+                parsed.websearch(exclusions=False), search_type="websearch", config=CONFIG
+            )
+            queryset = queryset.annotate(rank=SearchRank(F("search_vector"), wanted))
         return queryset
     # The hidden column named after the table: ``summary_fts.summary_fts = 'expr'`` is
     # FTS5's MATCH. ``rank`` is bm25 with the column weights set on the table, negated
