@@ -46,9 +46,13 @@ class LenientChoiceField(forms.ModelMultipleChoiceField):
     def clean(self, value):
         if not isinstance(value, list | tuple):
             value = [value] if value else []
-        slugs = list(
-            dict.fromkeys(v for v in value if isinstance(v, str) and 0 < len(v) <= MAX_SLUG_LENGTH)
-        )[:MAX_VALUES_PER_FACET]
+        # PostgreSQL refuses NUL in a string, and no slug has one.
+        usable = (
+            v
+            for v in value
+            if isinstance(v, str) and 0 < len(v) <= MAX_SLUG_LENGTH and "\x00" not in v
+        )
+        slugs = list(dict.fromkeys(usable))[:MAX_VALUES_PER_FACET]
         if not slugs:
             return []
         return list(self.queryset.filter(**{f"{self.to_field_name}__in": slugs}))

@@ -234,13 +234,17 @@ def _postgresql_snippets(parsed: ParsedQuery, version_ids: list[int]) -> dict[in
         f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, MinWords=12, "
         'MaxFragments=2, FragmentDelimiter=" … "'
     )
+    # ts_headline's parser takes anything like a tag for markup and drops it, so text
+    # such as "<script>" would vanish: it is given escaped text, and the result unescaped
+    # (``_marked_html`` escapes it again, whatever the fragment boundaries).
+    escaped = [escape(bodies[pk]) for pk in ids]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT d.id, ts_headline(%s::regconfig, d.body, websearch_to_tsquery("
             "%s::regconfig, %s), %s) FROM unnest(%s::bigint[], %s::text[]) AS d(id, body)",
-            [CONFIG, CONFIG, parsed.websearch(), options, ids, [bodies[pk] for pk in ids]],
+            [CONFIG, CONFIG, parsed.websearch(), options, ids, escaped],
         )
-        return dict(cursor.fetchall())
+        return {pk: html.unescape(headline) for pk, headline in cursor.fetchall()}
 
 
 def _sqlite_snippets(parsed: ParsedQuery, version_ids: list[int]) -> dict[int, str]:
