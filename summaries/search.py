@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 
 from .models import SearchGeneration, Section, State, SummaryVersion
@@ -200,13 +201,22 @@ def search_live(queryset, text: str, *, ranked: bool = True):
             )
             queryset = queryset.annotate(rank=SearchRank(F("search_vector"), wanted))
         return queryset
-    # The hidden column named after the table: ``summary_fts.summary_fts = 'expr'`` is
-    # FTS5's MATCH. ``rank`` is bm25 with the column weights set on the table, negated
-    # so that higher is better on both databases.
-    queryset = queryset.filter(search_entry__document=parsed.fts5())
+    # ``summary_fts = 'expr'`` on the hidden column named after the table is FTS5's MATCH.
+    # The matches are always given as a subquery: joined alone, SQLite's planner would
+    # walk every live version and run the full-text query once per row.
+    expression = parsed.fts5()
+    queryset = queryset.filter(pk__in=RawSQL(_FTS5_MATCHES, [expression]))
     if ranked:
-        queryset = queryset.annotate(rank=-F("search_entry__rank"))
+        # ``rank`` only exists in a matching query, hence the join as well; with the
+        # subquery present the planner reads the full-text matches first. It is bm25 with
+        # the column weights set on the table, negated so higher is better on both engines.
+        queryset = queryset.filter(search_entry__document=expression).annotate(
+            rank=-F("search_entry__rank")
+        )
     return queryset
+
+
+_FTS5_MATCHES = "SELECT rowid FROM summary_fts WHERE summary_fts = %s"
 
 
 def snippets(text: str, version_ids: Iterable[int]) -> dict[int, str]:
