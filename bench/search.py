@@ -123,7 +123,16 @@ def _build(url: str, size: int) -> float:
     if "postgres" in url:
         # Fresh statistics, as autovacuum would gather soon after a real bulk load.
         subprocess.run(
-            [*manage, "dbshell", "--", "-c", "VACUUM ANALYZE"],
+            [
+                *manage,
+                "dbshell",
+                "--",
+                "-q",
+                "-c",
+                "SET client_min_messages = error",
+                "-c",
+                "VACUUM ANALYZE",
+            ],
             env=env,
             cwd=ROOT,
             check=True,

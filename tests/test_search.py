@@ -23,7 +23,7 @@ from summaries.models import (
 )
 from summaries.services import draft_start_from, version_withdraw
 from summaries.synthetic import RARE_TERMS
-from tests.factories import level, make_draft, make_live, publish
+from tests.factories import level, make_draft, make_live, make_user, publish
 
 LIST_URL = "/toolkit/"
 
@@ -410,3 +410,38 @@ class SyntheticIndexTests(TestCase):
             with connection.cursor() as cursor:
                 cursor.execute("SELECT count(*) FROM summary_fts")
                 self.assertEqual(cursor.fetchone()[0], 0)
+
+
+class IndexMaintenanceTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.term = Problem.objects.create(name="Burglary", slug="burglary")
+        version = make_draft(title="Alley gating")
+        version.problems.add(cls.term)
+        publish(version)
+        cls.admin = make_user(superuser=True)
+
+    def test_renamed_term_is_searched_by_its_new_name(self):
+        """Renaming a term in the admin reindexes the live summaries it tags."""
+        self.client.force_login(self.admin)
+        response = self.client.post(
+            f"/admin/summaries/problem/{self.term.pk}/change/",
+            {"name": "Domestic burglary", "slug": "burglary", "description": "", "position": 0},
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(found("domestic"), ["Alley gating"])
+
+    def test_deleted_term_is_no_longer_searched(self):
+        """Deleting a term takes its name out of the summaries' indexed text."""
+        self.client.force_login(self.admin)
+        self.client.post(f"/admin/summaries/problem/{self.term.pk}/delete/", {"post": "yes"})
+        self.assertEqual(found("burglary"), [])
+
+    def test_rebuild_command(self):
+        """search_rebuild indexes every live summary again from scratch."""
+        search.unindex_versions(SummaryVersion.objects.live().values_list("pk", flat=True))
+        self.assertEqual(found("gating"), [])
+        out = StringIO()
+        call_command("search_rebuild", stdout=out)
+        self.assertIn("Indexed 1 live summary", out.getvalue())
+        self.assertEqual(found("gating"), ["Alley gating"])
