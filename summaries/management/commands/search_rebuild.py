@@ -20,6 +20,5 @@ class Command(BaseCommand):
         with transaction.atomic():
             count = index_all_live()
         elapsed = time.monotonic() - started
-        self.stdout.write(
-            self.style.SUCCESS(f"Indexed {count:,} live summaries in {elapsed:.1f} s.")
-        )
+        noun = "summary" if count == 1 else "summaries"
+        self.stdout.write(self.style.SUCCESS(f"Indexed {count:,} live {noun} in {elapsed:.1f} s."))
