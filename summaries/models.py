@@ -479,7 +479,20 @@ class SummaryVersion(models.Model):
                 name="version_published_has_date",
             ),
         ]
-        indexes = [models.Index(fields=["state", "intervention"])]
+        indexes = [
+            models.Index(fields=["state", "intervention"]),
+            # The public list's two orders (views.SORTS), over live versions only.
+            models.Index(
+                fields=["title", "id"],
+                condition=Q(state=State.PUBLISHED),
+                name="version_live_by_title",
+            ),
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(state=State.PUBLISHED),
+                name="version_live_by_date",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.title} (v{self.number}, {self.get_state_display().lower()})"

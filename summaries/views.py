@@ -92,10 +92,12 @@ def healthz(request):
 
 
 # The orders a reader may choose; relevance only means something with a query.
+# Ties are broken by id, not by slug: the partial indexes on live versions' (title, id)
+# and (published_at, id) then give a page without sorting every live summary.
 SORTS = {
-    "relevance": ("Relevance", ("-rank", "title", "intervention__slug")),
-    "title": ("Title", ("title", "intervention__slug")),
-    "updated": ("Last updated", ("-published_at", "title", "intervention__slug")),
+    "relevance": ("Relevance", ("-rank", "title", "pk")),
+    "title": ("Title", ("title", "pk")),
+    "updated": ("Last updated", ("-published_at", "-pk")),
 }
 
 
