@@ -12,6 +12,7 @@ CMS can serve another What Works toolkit.
 """
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -284,25 +285,29 @@ class VersionQuerySet(models.QuerySet):
 
     def for_page(self):
         """Everything a summary page shows, in a fixed number of queries."""
-        return self.select_related(
-            "intervention",
-            *(f"{d}_rating__scale" for d in RATING_FIELDS),
-        ).prefetch_related(
-            "sections",
-            "key_figures",
-            models.Prefetch(
-                "reviews", queryset=SystematicReview.objects.prefetch_related("breakdowns")
-            ),
-            "external_links",
-            models.Prefetch(
-                "related_summaries",
-                queryset=RelatedSummary.objects.select_related("target"),
-            ),
-            "problems",
-            "focuses",
-            "approaches",
-            "delivery_settings",
-            "populations",
+        return (
+            self.defer("search_vector")
+            .select_related(
+                "intervention",
+                *(f"{d}_rating__scale" for d in RATING_FIELDS),
+            )
+            .prefetch_related(
+                "sections",
+                "key_figures",
+                models.Prefetch(
+                    "reviews", queryset=SystematicReview.objects.prefetch_related("breakdowns")
+                ),
+                "external_links",
+                models.Prefetch(
+                    "related_summaries",
+                    queryset=RelatedSummary.objects.select_related("target"),
+                ),
+                "problems",
+                "focuses",
+                "approaches",
+                "delivery_settings",
+                "populations",
+            )
         )
 
 
@@ -482,6 +487,10 @@ class SummaryVersion(models.Model):
         editable=False,
         help_text="Shown to the public at the summary's address while it is withdrawn.",
     )
+    # Search (search.py). On PostgreSQL the weighted text of a live version (title A,
+    # standfirst and taxonomy B, sections C), GIN-indexed; NULL for every other version
+    # and always NULL on SQLite, which keeps its index in the FTS5 table ``summary_fts``.
+    search_vector = SearchVectorField("search index", null=True, editable=False)
 
     objects = VersionQuerySet.as_manager()
 
@@ -514,7 +523,20 @@ class SummaryVersion(models.Model):
                 name="version_published_has_date",
             ),
         ]
-        indexes = [models.Index(fields=["state", "intervention"])]
+        indexes = [
+            models.Index(fields=["state", "intervention"]),
+            # The public list's two orders (views.SORTS), over live versions only.
+            models.Index(
+                fields=["title", "id"],
+                condition=Q(state=State.PUBLISHED),
+                name="version_live_by_title",
+            ),
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(state=State.PUBLISHED),
+                name="version_live_by_date",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.title} (v{self.number}, {self.get_state_display().lower()})"
@@ -1001,3 +1023,40 @@ class PublicContent(models.Model):
 
     def __str__(self):
         return f"generation {self.generation} ({self.changed_at:%Y-%m-%d %H:%M})"
+
+
+# --- Search index -----------------------------------------------------------------------
+
+
+class SearchEntry(models.Model):
+    """A live version's row in SQLite's FTS5 table ``summary_fts`` (see ``search.py``).
+
+    Unmanaged: a migration creates the virtual table on SQLite only, and only search code
+    touches it. The model exists so a search can join versions to their matches
+    (``SummaryVersion.objects.filter(search_entry__document=...)``) and order by the
+    table's ``rank`` column, which FTS5 computes with bm25 once per query rather than once
+    per row as a correlated subquery would. ``document`` is FTS5's hidden column named
+    after the table: ``summary_fts.summary_fts = 'expression'`` is a full-text match.
+    """
+
+    version = models.OneToOneField(
+        SummaryVersion,
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        db_column="rowid",
+        db_constraint=False,
+        related_name="search_entry",
+    )
+    title = models.TextField()
+    standfirst = models.TextField()
+    taxonomy = models.TextField()
+    body = models.TextField()
+    document = models.TextField(db_column="summary_fts")
+    rank = models.FloatField(db_column="rank")
+
+    class Meta:
+        managed = False
+        db_table = "summary_fts"
+
+    def __str__(self):
+        return f"Search entry of version {self.version_id}"

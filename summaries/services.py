@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Case, When
 from django.utils import timezone
 
-from . import workflow
+from . import search, workflow
 from .cache import public_content_changed
 from .models import (
     AuditAction,
@@ -301,7 +301,9 @@ def version_publish(*, version: SummaryVersion, user=None, comment: str = "") ->
         raise ServiceError("A summary needs a title before it can be published.")
     now = timezone.now()
     intervention = version.intervention
+    superseded = []
     for previous in intervention.versions.live():
+        superseded.append(previous.pk)
         previous.state = State.SUPERSEDED
         previous.save(update_fields=["state"])
         _audit(
@@ -319,6 +321,9 @@ def version_publish(*, version: SummaryVersion, user=None, comment: str = "") ->
     if intervention.first_published_at is None:
         intervention.first_published_at = now
         intervention.save(update_fields=["first_published_at"])
+    # In this transaction: the new text is found, and the old text no longer, exactly
+    # when the publication commits.
+    search.index_versions([version.pk, *superseded])
     _audit(
         version=version,
         user=user,
@@ -390,7 +395,8 @@ def publish_due(*, now: datetime | None = None) -> list[SummaryVersion]:
 
 @transaction.atomic
 def version_withdraw(*, version: SummaryVersion, user=None, reason: str) -> SummaryVersion:
-    """Take a live summary off the public site; its address then answers 410 Gone."""
+    """Take a live summary off the public site and out of search; its address then
+    answers 410 Gone."""
     version = _locked(version)
     workflow.check(user, AuditAction.WITHDRAW, version)
     if not reason.strip():
@@ -399,6 +405,7 @@ def version_withdraw(*, version: SummaryVersion, user=None, reason: str) -> Summ
     version.withdrawn_at = timezone.now()
     version.withdrawal_reason = reason.strip()
     version.save(update_fields=["state", "withdrawn_at", "withdrawal_reason"])
+    search.unindex_versions([version.pk])
     _audit(
         version=version,
         user=user,

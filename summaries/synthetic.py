@@ -56,6 +56,7 @@ from django.db.models.signals import post_delete, pre_delete
 from django.utils import timezone
 from django.utils.text import slugify
 
+from . import search
 from .cache import public_content_changed
 from .models import (
     RATING_FIELDS,
@@ -1199,6 +1200,8 @@ def _write_batch(plans: list[SummaryPlan], vocabulary, levels, now) -> None:
     )
     _write_reviews(version_ids, plans)
     _through_rows(version_ids, plans, vocabulary)
+    # Searchable in the same transaction as the rows, like any publication.
+    search.index_versions(version_ids)
 
 
 def _version(plan: SummaryPlan, intervention_id: int, published_at, levels) -> SummaryVersion:
@@ -1300,7 +1303,9 @@ def synthetic_delete() -> int:
     of interventions deleted.
     """
     with transaction.atomic():
-        _delete_bottom_up(SummaryVersion.objects.filter(intervention__is_synthetic=True))
+        versions = SummaryVersion.objects.filter(intervention__is_synthetic=True)
+        search.unindex_versions(versions.values_list("pk", flat=True))
+        _delete_bottom_up(versions)
         deleted = _delete_bottom_up(Intervention.objects.filter(is_synthetic=True))
         public_content_changed()
         return deleted
@@ -1319,7 +1324,12 @@ def _delete_bottom_up(queryset, path=()) -> int:
     relations = [
         f
         for f in model._meta.get_fields(include_hidden=True)
-        if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one)
+        if f.auto_created
+        and not f.concrete
+        and (f.one_to_many or f.one_to_one)
+        # The search index (an unmanaged table, SQLite only) is cleared by
+        # ``search.unindex_versions``, not as a relation.
+        and f.related_model._meta.managed
     ]
     needs_orm = (
         model in path

@@ -10,17 +10,21 @@ reason, so readers and search engines learn it was taken down on purpose.
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import DatabaseError, InterfaceError, connection
 from django.db.models import Case, Count, Q, When
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_safe
 
+from . import search
 from .cache import public_page
+from .filters import CACHE_SECONDS, SummaryFilter, cache_key, facet_counts
 from .models import Approach, Problem, Scale, State, SummaryVersion
 
 logger = logging.getLogger(__name__)
@@ -28,20 +32,15 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 20
 RECENT_COUNT = 6
 CHANGE_LOG_LENGTH = 10
-# Longer queries are cut, not refused: nobody types more, and the database is spared.
-MAX_QUERY_LENGTH = 200
 
 
 def _live_cards():
     """Live versions with what a summary card shows, in one query."""
-    return SummaryVersion.objects.live().select_related(
-        "intervention", "effect_rating__scale", "quality_rating__scale"
+    return (
+        SummaryVersion.objects.live()
+        .select_related("intervention", "effect_rating__scale", "quality_rating__scale")
+        .defer("search_vector")
     )
-
-
-def _search_query(request) -> str:
-    # PostgreSQL refuses NUL characters in strings: drop them rather than fail with a 500.
-    return request.GET.get("q", "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
 
 
 def _terms_with_live_counts(model):
@@ -95,39 +94,135 @@ def healthz(request):
     return response
 
 
-# GET parameter -> (vocabulary, version field) of the simple browse filters.
-BROWSE_FILTERS = {"problem": (Problem, "problems"), "approach": (Approach, "approaches")}
+# The orders a reader may choose; relevance only means something with a query.
+# Ties are broken by id, not by slug: the partial indexes on live versions' (title, id)
+# and (published_at, id) then give a page without sorting every live summary.
+SORTS = {
+    "relevance": ("Relevance", ("-rank", "title", "pk")),
+    "title": ("Title", ("title", "pk")),
+    "updated": ("Last updated", ("-published_at", "-pk")),
+}
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told the number of results (from the cache) instead of counting."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self):
+        return self._known_count
 
 
 @require_GET
 @public_page
 def summary_list(request):
-    """Live summaries by title, 20 a page, optionally filtered by ``q``, ``problem`` and
-    ``approach``.
+    """Search and browse live summaries: ``q`` (full-text search), the seven facets of
+    ``filters.SummaryFilter``, ``sort`` and ``page``; 20 results a page.
 
-    ``q`` is a simple case-insensitive match on title and standfirst until real search
-    arrives. ``problem`` and ``approach`` take a term's slug (the home page's browse
-    links); an unknown slug is ignored rather than showing nothing. ``?page=`` follows
-    ``Paginator.get_page``: anything that is not a number shows the first page, and a
-    number past either end shows the last page, never an error.
+    Every state of the page is a plain GET URL. Nothing a reader types breaks it: the query
+    is cleaned and parsed by ``search.py``, unknown facet values are ignored (and named),
+    an unknown ``sort`` falls back to the default, and ``page`` follows
+    ``Paginator.get_page`` (not a number: the first page; past either end: the last).
+    The page costs a fixed number of queries, however many summaries match.
     """
-    query = _search_query(request)
-    versions = _live_cards().order_by("title", "intervention__slug")
+    query = search.clean_query(request.GET.get("q", ""))
+    sort = request.GET.get("sort", "")
+    if sort not in SORTS or (sort == "relevance" and not query):
+        sort = "relevance" if query else "title"
+
+    results = _live_cards()
+    matching = SummaryVersion.objects.live()
     if query:
-        versions = versions.filter(Q(title__icontains=query) | Q(standfirst__icontains=query))
-    active_terms = []
-    for parameter, (model, field) in BROWSE_FILTERS.items():
-        slug = request.GET.get(parameter, "")[:120]
-        term = model.objects.filter(slug=slug).first() if slug else None
-        if term is not None:
-            versions = versions.filter(**{field: term})
-            active_terms.append(term)
-    page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page"))
+        results = search.search_live(results, query)
+        matching = search.search_live(matching, query, ranked=False)
+    filterset = SummaryFilter(request.GET, queryset=results)
+    key = cache_key(filterset, query)
+    results = filterset.qs.order_by(*SORTS[sort][1])
+    total = cache.get_or_set(f"{key}:count", results.count, CACHE_SECONDS)
+    page = KnownCountPaginator(results, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    if query:
+        marked = search.snippets(query, [version.pk for version in page.object_list])
+        for version in page.object_list:
+            version.snippet = marked.get(version.pk, "")
+
+    facets = facet_counts(filterset, matching, key=key)
+    state = _ListState(query, sort, filterset.selected())
     return render(
         request,
         "summaries/list.html",
-        {"page_obj": page, "query": query, "active_terms": active_terms},
+        {
+            "page_obj": page,
+            "query": query,
+            "facets": facets,
+            "has_facets": any(facet.options for facet in facets),
+            "chips": state.chips(),
+            "clear_url": state.url(facets={}) if state.has_filters else "",
+            "sorts": state.sort_links(),
+            "sort": sort,
+            "hidden_sort": state.explicit_sort,
+            "keep_params": state.kept_params(),
+            "unknown_values": filterset.unknown_values(),
+        },
     )
+
+
+class _ListState:
+    """The page's state as canonical URLs: for the filter chips, "clear all" and sort."""
+
+    def __init__(self, query: str, sort: str, selected: dict[str, list]):
+        self.query = query
+        self.sort = sort
+        self.facets = {name: [t.slug for t in terms] for name, terms in selected.items()}
+        self.selected = selected
+        self.has_filters = any(self.facets.values())
+
+    @property
+    def explicit_sort(self) -> str:
+        """The sort when it is not the default one, so URLs stay short."""
+        return "" if self.sort == ("relevance" if self.query else "title") else self.sort
+
+    def kept_params(self) -> list[tuple[str, str]]:
+        """What a new search from this page keeps: the filters and a chosen sort."""
+        kept = [(name, slug) for name, slugs in self.facets.items() for slug in slugs]
+        return kept + ([("sort", self.explicit_sort)] if self.explicit_sort else [])
+
+    def url(self, *, facets=None, sort=None) -> str:
+        params = QueryDict(mutable=True)
+        if self.query:
+            params["q"] = self.query
+        for name, slugs in (self.facets if facets is None else facets).items():
+            params.setlist(name, slugs)
+        sort = sort or self.sort
+        if sort != ("relevance" if self.query else "title"):
+            params["sort"] = sort
+        encoded = params.urlencode()
+        return f"{reverse('summaries:list')}?{encoded}" if encoded else reverse("summaries:list")
+
+    def chips(self) -> list[dict]:
+        """One per chosen term: what it is, and the page without it."""
+        chips = []
+        for name, terms in self.selected.items():
+            for term in terms:
+                rest = {**self.facets, name: [s for s in self.facets[name] if s != term.slug]}
+                chips.append(
+                    {
+                        "facet": SummaryFilter.base_filters[name].label,
+                        "name": getattr(term, "label", None) or term.name,
+                        "remove_url": self.url(facets=rest),
+                    }
+                )
+        return chips
+
+    def sort_links(self) -> list[dict]:
+        return [
+            {"label": label, "url": self.url(sort=key), "current": key == self.sort}
+            for key, (label, _) in SORTS.items()
+            if key != "relevance" or self.query
+        ]
 
 
 @require_GET

@@ -47,8 +47,9 @@ def browser(live_server, browser_data):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: rolled-back test data can repeat a generation
-    number, and a page cached by an earlier test must not answer a later one."""
+    """Each test starts with an empty cache: a test's rollback winds the content generation
+    back, so a page or a facet count cached by one test could answer another over
+    different data."""
     cache.clear()
     yield
     cache.clear()

@@ -29,7 +29,7 @@ class FreshnessTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.problem = Problem.objects.create(name="Burglary", slug="burglary")
-        cls.alpha = make_live("alpha", title="Alphatreatment")
+        cls.alpha = make_live("alpha", title="Alpha treatment")
         cls.alpha.problems.add(cls.problem)
 
     def urls(self, slug="alpha", word="treatment"):
@@ -58,25 +58,25 @@ class FreshnessTests(TestCase):
         """Publishing a new version replaces the old title on every page immediately."""
         self.read_all(self.urls())
         draft = draft_start_from(version=self.alpha, change_note="Retitled.")
-        SummaryVersion.objects.filter(pk=draft.pk).update(title="Alphatreatment revised")
+        SummaryVersion.objects.filter(pk=draft.pk).update(title="Alpha treatment revised")
         publish(draft)
         pages = self.read_all(self.urls())
         for name in TITLE_PAGES:
             with self.subTest(page=name):
-                self.assertContains(pages[name], "Alphatreatment revised")
+                self.assertContains(pages[name], "Alpha treatment revised")
         self.assertContains(pages["summary"], '<meta name="toolkit:version" content="2">')
 
     def test_new_summary_shows_everywhere_at_once(self):
         """A newly published summary is on every list, the sitemap and the feed at once."""
         self.read_all(self.urls())
-        bravo = make_live("bravo", title="Bravotreatment")
+        bravo = make_live("bravo", title="Bravo treatment")
         bravo.problems.add(self.problem)
         # Tagging a live version directly is test set-up, not something the admin allows.
         public_content_changed()
         pages = self.read_all(self.urls("bravo"))
         for name in TITLE_PAGES:
             with self.subTest(page=name):
-                self.assertContains(pages[name], "Bravotreatment")
+                self.assertContains(pages[name], "Bravo treatment")
         self.assertContains(pages["sitemap"], "/toolkit/bravo/")
 
     def test_withdrawal_removes_it_everywhere_at_once(self):
@@ -88,14 +88,14 @@ class FreshnessTests(TestCase):
         self.assertContains(summary, "Superseded by new research.", status_code=410)
         for name, response in self.read_all(urls).items():
             with self.subTest(page=name):
-                self.assertNotContains(response, "Alphatreatment")
+                self.assertNotContains(response, "Alpha treatment")
                 self.assertNotContains(response, "/toolkit/alpha/")
 
     def test_scheduled_publication_shows_at_once(self):
         """A publication by the scheduler (cron) refreshes the pages like one by a reviewer."""
         self.read_all(self.urls())
         draft = draft_start_from(version=self.alpha, change_note="Scheduled.")
-        SummaryVersion.objects.filter(pk=draft.pk).update(title="Alphatreatment scheduled")
+        SummaryVersion.objects.filter(pk=draft.pk).update(title="Alpha treatment scheduled")
         reviewer = make_user(superuser=True)
         version_schedule(
             version=send_to_review(draft),
@@ -106,7 +106,7 @@ class FreshnessTests(TestCase):
         pages = self.read_all(self.urls())
         for name in TITLE_PAGES:
             with self.subTest(page=name):
-                self.assertContains(pages[name], "Alphatreatment scheduled")
+                self.assertContains(pages[name], "Alpha treatment scheduled")
 
     def test_admin_edit_of_a_term_shows_at_once(self):
         """Renaming a term in the admin changes the home page's browse list at once."""
@@ -126,7 +126,7 @@ class FreshnessTests(TestCase):
 class ConditionalGetTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.version = make_live("alpha", title="Alphatreatment")
+        cls.version = make_live("alpha", title="Alpha treatment")
         cls.url = reverse("summaries:detail", kwargs={"slug": "alpha"})
 
     def setUp(self):

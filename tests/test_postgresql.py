@@ -129,7 +129,10 @@ def table_names() -> list[str]:
     tables = set()
     for label in BACKED_UP_APPS:
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
-            tables.add(model._meta.db_table)
+            # Unmanaged models are views of tables that exist on other databases only
+            # (SearchEntry: SQLite's full-text table); their data is derived, not backed up.
+            if model._meta.managed:
+                tables.add(model._meta.db_table)
     return sorted(tables)
 
 

@@ -4,7 +4,17 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 
-from summaries.models import Approach, Focus, Population, Problem, Scale, ScaleLevel, Setting
+from summaries import search
+from summaries.models import (
+    Approach,
+    Focus,
+    Population,
+    Problem,
+    Scale,
+    ScaleLevel,
+    Setting,
+    SummaryVersion,
+)
 
 from .common import EditorFieldsMixin, PublicContentAdminMixin
 
@@ -15,6 +25,35 @@ class TermAdmin(PublicContentAdminMixin, EditorFieldsMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     # Also what the version form's taxonomy pickers search.
     search_fields = ["name", "slug"]
+
+    # Term names are searchable text of the live summaries they tag (search.py), so a
+    # renamed or deleted term reindexes those summaries, in the admin's transaction.
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            search.index_versions(_live_tagged(self.model, [obj.pk]))
+
+    def delete_model(self, request, obj):
+        tagged = _live_tagged(self.model, [obj.pk])
+        super().delete_model(request, obj)
+        search.index_versions(tagged)
+
+    def delete_queryset(self, request, queryset):
+        tagged = _live_tagged(self.model, list(queryset.values_list("pk", flat=True)))
+        super().delete_queryset(request, queryset)
+        search.index_versions(tagged)
+
+
+def _live_tagged(term_model, term_ids) -> list[int]:
+    """The live versions tagged with any of these terms."""
+    field = next(f.name for f in SummaryVersion._meta.many_to_many if f.related_model is term_model)
+    return list(
+        SummaryVersion.objects.live()
+        .filter(**{f"{field}__in": term_ids})
+        .values_list("pk", flat=True)
+        .distinct()
+    )
 
 
 for term_model in (Problem, Focus, Approach, Setting, Population):
