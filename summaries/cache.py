@@ -108,7 +108,8 @@ def _finish(response, etag: str, changed_at: datetime):
 
 
 def public_page(view):
-    """Serve an anonymous GET of ``view`` from the cache, with ETag and Last-Modified.
+    """Serve an anonymous GET (or HEAD) of ``view`` from the cache, with ETag and
+    Last-Modified.
 
     Requests that carry a session (signed-in staff) bypass the cache: the pages do not
     differ for them today, but a page that some day does must not leak into the cache.
@@ -116,7 +117,7 @@ def public_page(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)
             return response

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 
 from . import search
 from .cache import public_page
@@ -58,7 +58,7 @@ def _terms_with_live_counts(model):
     )
 
 
-@require_GET
+@require_safe  # GET and HEAD (link checkers and monitors use HEAD)
 @public_page
 def home(request):
     """What the toolkit is and how to read it, search, browse by term, recent summaries."""
@@ -116,7 +116,7 @@ class KnownCountPaginator(Paginator):
         return self._known_count
 
 
-@require_GET
+@require_safe
 @public_page
 def summary_list(request):
     """Search and browse live summaries: ``q`` (full-text search), the seven facets of
@@ -225,7 +225,7 @@ class _ListState:
         ]
 
 
-@require_GET
+@require_safe
 @public_page
 def summary_detail(request, slug):
     """The live version of one summary; 410 if it was withdrawn, 404 if it never was live.
@@ -340,7 +340,7 @@ def citation(version: SummaryVersion, url: str) -> str:
     )
 
 
-@require_GET
+@require_safe
 @public_page
 def scale_detail(request, dimension):
     """How to read one rating scale: its question and every level in order."""
@@ -354,7 +354,7 @@ def scale_detail(request, dimension):
 AXE_CORE_VERSION = "4.12"
 
 
-@require_GET
+@require_safe
 @public_page
 def accessibility(request):
     """The accessibility statement: the standard, how the site was tested, known issues."""
@@ -369,7 +369,7 @@ def accessibility(request):
     )
 
 
-@require_GET
+@require_safe
 @public_page
 def robots_txt(request):
     """Crawlers may read everything public; the admin is for editors only.

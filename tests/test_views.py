@@ -651,3 +651,33 @@ class ListQueryCountTests(TestCase):
         self.assertEqual(SummaryVersion.objects.live().count(), 25)
         many = (self.count_queries(LIST_URL), self.count_queries(HOME_URL))
         self.assertEqual(few, many)
+
+
+class MethodTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.version = make_live("head-check", title="Street lighting")
+
+    def test_head_is_answered_like_get(self):
+        """Link checkers and monitors probe with HEAD: public pages answer 200, no body."""
+        for url in (
+            "/",
+            "/toolkit/",
+            "/toolkit/?q=lighting",
+            "/toolkit/head-check/",
+            "/toolkit/scales/effect/",
+            "/sitemap.xml",
+            "/robots.txt",
+        ):
+            with self.subTest(url=url):
+                response = self.client.head(url)
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response.content, b"")
+
+    def test_writes_are_refused(self):
+        """Public pages take no POST: 405, with the allowed methods named."""
+        for url in ("/", "/toolkit/", "/toolkit/head-check/"):
+            with self.subTest(url=url):
+                response = self.client.post(url)
+                self.assertEqual(response.status_code, 405)
+                self.assertIn("GET", response["Allow"])
