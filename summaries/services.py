@@ -82,8 +82,10 @@ def intervention_create(
     return draft
 
 
-# Addresses under /toolkit/ that the site uses itself (see urls.py).
-RESERVED_SLUGS = frozenset({"feed", "scales"})
+# Addresses under /toolkit/ that the site uses itself (see urls.py). "data" is kept for
+# the open data downloads (/toolkit/data.json, /toolkit/data.csv), so that no summary at
+# /toolkit/data/ is ever mistaken for them.
+RESERVED_SLUGS = frozenset({"data", "feed", "scales"})
 
 
 def slug_check_available(slug: str, *, intervention: Intervention | None = None) -> None:

@@ -20,7 +20,17 @@ from summaries.services import (
 from tests.factories import make_draft, make_live, make_user, publish, send_to_review
 
 # Pages that show a summary's title (the sitemap lists addresses only).
-TITLE_PAGES = ["home", "list", "search", "filtered", "feed", "summary"]
+TITLE_PAGES = [
+    "home",
+    "list",
+    "search",
+    "filtered",
+    "feed",
+    "summary",
+    "summary_data",
+    "data_json",
+    "data_csv",
+]
 
 
 class FreshnessTests(TestCase):
@@ -41,6 +51,9 @@ class FreshnessTests(TestCase):
             "sitemap": reverse("sitemap"),
             "feed": reverse("summaries:feed"),
             "summary": reverse("summaries:detail", kwargs={"slug": slug}),
+            "summary_data": reverse("summaries:detail_data", kwargs={"slug": slug}),
+            "data_json": reverse("summaries:data_json"),
+            "data_csv": reverse("summaries:data_csv"),
         }
 
     def read_all(self, urls):
@@ -86,6 +99,8 @@ class FreshnessTests(TestCase):
         urls = self.urls()
         summary = self.client.get(urls.pop("summary"))
         self.assertContains(summary, "Superseded by new research.", status_code=410)
+        data = self.client.get(urls.pop("summary_data"))
+        self.assertContains(data, "Superseded by new research.", status_code=410)
         for name, response in self.read_all(urls).items():
             with self.subTest(page=name):
                 self.assertNotContains(response, "Alpha treatment")

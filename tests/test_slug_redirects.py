@@ -122,7 +122,7 @@ class RenameServiceTests(TestCase):
 
     def test_the_sites_own_addresses_are_reserved(self):
         """No summary takes an address the site uses itself, such as the feed."""
-        for slug in ("feed", "scales"):
+        for slug in ("data", "feed", "scales"):
             with self.subTest(slug=slug), self.assertRaisesMessage(ServiceError, "site itself"):
                 rename(self.live, slug)
             with self.subTest(slug=slug), self.assertRaisesMessage(ServiceError, "site itself"):

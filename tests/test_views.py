@@ -665,6 +665,9 @@ class MethodTests(TestCase):
             "/toolkit/",
             "/toolkit/?q=lighting",
             "/toolkit/head-check/",
+            "/toolkit/head-check/data.json",
+            "/toolkit/data.json",
+            "/toolkit/data.csv",
             "/toolkit/scales/effect/",
             "/sitemap.xml",
             "/robots.txt",
@@ -676,7 +679,7 @@ class MethodTests(TestCase):
 
     def test_writes_are_refused(self):
         """Public pages take no POST: 405, with the allowed methods named."""
-        for url in ("/", "/toolkit/", "/toolkit/head-check/"):
+        for url in ("/", "/toolkit/", "/toolkit/head-check/", "/toolkit/data.csv"):
             with self.subTest(url=url):
                 response = self.client.post(url)
                 self.assertEqual(response.status_code, 405)

@@ -1,0 +1,317 @@
+"""Open data: the live summaries as JSON and CSV, for anyone to reuse.
+
+``/toolkit/<slug>/data.json`` is one summary, everything its page shows;
+``/toolkit/data.json`` and ``/toolkit/data.csv`` list every live summary, one object or
+row each. Like the pages they read live versions only, cost a fixed number of queries
+however many summaries there are, and are cached and refreshed by ``@public_page``, so a
+publication or a withdrawal shows in every download on the next request.
+
+Decimals (rates and changes, in per cent or percentage points) are written as strings in
+JSON, exactly as stated ("13.6", "-31.8"): a JSON number would invite binary floating
+point, and the figures are given to one decimal place on purpose.
+"""
+
+import csv
+import io
+
+from django.db.models import Count, Prefetch, Sum
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_safe
+
+from .cache import public_page
+from .models import RATING_FIELDS, KeyFigure, SlugRedirect, State, SummaryVersion
+from .views import MOVED_MAX_AGE, _live_related
+
+# (JSON key, SummaryVersion field) of each vocabulary, in the page's order.
+TAXONOMY = [
+    ("problems", "problems"),
+    ("focuses", "focuses"),
+    ("approaches", "approaches"),
+    ("settings", "delivery_settings"),
+    ("populations", "populations"),
+]
+CSV_FILENAME = "toolkit-summaries.csv"
+
+
+def _decimal(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _iso(value) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _json(data, *, status=200) -> JsonResponse:
+    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    # Public data, no credentials involved: any site's scripts may read it.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+# --- One summary ---------------------------------------------------------------------
+
+
+@require_safe
+@public_page
+def summary_data(request, slug):
+    """The live version of one summary as JSON; 410 if withdrawn, 404 if never live.
+
+    An old address (the slug before a rename) redirects to the current one's data.
+    """
+    version = SummaryVersion.objects.live().for_page().filter(intervention__slug=slug).first()
+    if version is None:
+        return _not_live(slug)
+    return _json(summary_as_dict(version, request.build_absolute_uri))
+
+
+def _not_live(slug):
+    withdrawn = (
+        SummaryVersion.objects.filter(intervention__slug=slug, state=State.WITHDRAWN)
+        .only("withdrawn_at", "withdrawal_reason")
+        .order_by("-withdrawn_at")
+        .first()
+    )
+    if withdrawn is not None:
+        return _json(
+            {
+                "slug": slug,
+                "withdrawn_at": _iso(withdrawn.withdrawn_at),
+                "withdrawal_reason": withdrawn.withdrawal_reason,
+            },
+            status=410,
+        )
+    # Only a summary that is live now is followed to its new address: anything else
+    # answers as an unknown address would, as the page does.
+    moved = (
+        SlugRedirect.objects.filter(old_slug=slug, intervention__versions__state=State.PUBLISHED)
+        .values_list("intervention__slug", flat=True)
+        .first()
+    )
+    if moved is None:
+        raise Http404
+    response = redirect("summaries:detail_data", slug=moved, permanent=True)
+    patch_cache_control(response, max_age=MOVED_MAX_AGE)
+    return response
+
+
+def summary_as_dict(version: SummaryVersion, absolute_uri) -> dict:
+    """Everything a summary page shows, as plain data (``version`` from ``for_page()``)."""
+    intervention = version.intervention
+    return {
+        "slug": intervention.slug,
+        "url": absolute_uri(version.get_absolute_url()),
+        "title": version.title,
+        "standfirst": version.standfirst,
+        "version": version.number,
+        "published_at": _iso(version.published_at),
+        "first_published_at": _iso(intervention.first_published_at),
+        "evidence_reviewed_on": _iso(version.evidence_reviewed_on),
+        "change_note": version.change_note,
+        "ratings_basis": version.ratings_basis,
+        "ratings": {
+            field: None
+            if level is None
+            else {
+                "dimension": level.scale.get_dimension_display(),
+                "level": level.slug,
+                "label": level.label,
+                "meaning": level.description,
+            }
+            for field in RATING_FIELDS
+            for level in [getattr(version, f"{field}_rating")]
+        },
+        "taxonomy": {
+            key: [{"slug": term.slug, "name": term.name} for term in getattr(version, field).all()]
+            for key, field in TAXONOMY
+        },
+        "key_figures": [_key_figure(figure) for figure in version.key_figures.all()],
+        "reviews": [
+            {
+                "label": review.label,
+                "citation": review.citation,
+                "url": review.url,
+                "studies": review.studies,
+                "tests": review.tests,
+                "published_up_to": review.published_up_to,
+                "rcts": review.rcts,
+                "conflict_of_interest_studies": review.conflict_of_interest_studies,
+                "breakdowns": [
+                    {
+                        "kind": row.kind,
+                        "label": row.label,
+                        "count": row.count,
+                        "unit": row.unit,
+                    }
+                    for row in review.breakdowns.all()
+                ],
+            }
+            for review in version.reviews.all()
+        ],
+        # Sanitised on save (Section.save), like the page shows it.
+        "sections": [
+            {"kind": section.kind, "heading": section.heading, "html": section.body}
+            for section in version.sections.all()
+        ],
+        "related_summaries": [
+            {
+                "slug": related.intervention.slug,
+                "title": related.title,
+                "url": absolute_uri(related.get_absolute_url()),
+            }
+            for related in _live_related(version)
+        ],
+        "external_links": [
+            {"title": link.title, "url": link.url, "description": link.description}
+            for link in version.external_links.all()
+        ],
+    }
+
+
+def _key_figure(figure: KeyFigure) -> dict:
+    return {
+        "outcome": figure.outcome,
+        "comparison_rate": _decimal(figure.comparison_rate),
+        "treatment_rate": _decimal(figure.treatment_rate),
+        "relative_change": _decimal(figure.relative_change),
+        # Treatment minus comparison, in percentage points.
+        "absolute_change": _decimal(figure.absolute_change),
+        "note": figure.note,
+    }
+
+
+# --- Every live summary --------------------------------------------------------------
+
+
+def _live_rows():
+    """Every live version with what a row needs, in a fixed number of queries."""
+    return (
+        SummaryVersion.objects.live()
+        .defer("search_vector")
+        .select_related("intervention", *(f"{field}_rating" for field in RATING_FIELDS))
+        .prefetch_related(
+            *(field for _, field in TAXONOMY),
+            Prefetch(
+                "key_figures",
+                queryset=KeyFigure.objects.order_by("position", "id")[:1],
+                to_attr="first_figures",
+            ),
+        )
+        # One join (reviews), so neither aggregate counts a row twice.
+        .annotate(review_count=Count("reviews"), study_count=Sum("reviews__studies"))
+        .order_by("title", "pk")
+    )
+
+
+def _summary_row(version: SummaryVersion, absolute_uri) -> dict:
+    figure = version.first_figures[0] if version.first_figures else None
+    return {
+        "slug": version.intervention.slug,
+        "url": absolute_uri(version.get_absolute_url()),
+        "title": version.title,
+        "standfirst": version.standfirst,
+        "version": version.number,
+        "published_on": timezone.localdate(version.published_at).isoformat(),
+        "ratings": {
+            field: None if level is None else {"level": level.slug, "label": level.label}
+            for field in RATING_FIELDS
+            for level in [getattr(version, f"{field}_rating")]
+        },
+        "taxonomy": {
+            key: [term.name for term in getattr(version, field).all()] for key, field in TAXONOMY
+        },
+        "key_figure": None
+        if figure is None
+        else {
+            "outcome": figure.outcome,
+            "comparison_rate": figure.comparison_rate,
+            "treatment_rate": figure.treatment_rate,
+            "relative_change": figure.relative_change,
+        },
+        "reviews": version.review_count,
+        "studies": version.study_count,
+    }
+
+
+@require_safe
+@public_page
+def summaries_json(request):
+    """Every live summary as JSON: ``{"summaries": [...]}``, by title."""
+    # JsonResponse's encoder writes the key figures' decimals as strings.
+    rows = [_summary_row(version, request.build_absolute_uri) for version in _live_rows()]
+    return _json({"summaries": rows})
+
+
+CSV_HEADER = [
+    "slug",
+    "url",
+    "title",
+    "standfirst",
+    "version",
+    "published_on",
+    *(f"{field}_{part}" for field in RATING_FIELDS for part in ("level", "label")),
+    *(key for key, _ in TAXONOMY),
+    "key_figure_outcome",
+    "key_figure_comparison_rate",
+    "key_figure_treatment_rate",
+    "key_figure_relative_change",
+    "reviews",
+    "studies",
+]
+
+# A spreadsheet treats a cell starting with one of these as a formula, so an editor's text
+# such as "=HYPERLINK(...)" would run when a reader opens the file ("CSV injection"). Text
+# cells starting with one get a leading apostrophe, which spreadsheets show as text.
+# Numbers are written as numbers: a relative change of -31.8 must stay a number.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
+def _csv_cells(row: dict) -> list:
+    ratings = row["ratings"]
+    figure = row["key_figure"] or {}
+    return [
+        *(row[key] for key in ("slug", "url", "title", "standfirst", "version", "published_on")),
+        *(
+            (ratings[field] or {}).get(part)
+            for field in RATING_FIELDS
+            for part in ("level", "label")
+        ),
+        *("; ".join(names) for names in row["taxonomy"].values()),
+        figure.get("outcome"),
+        figure.get("comparison_rate"),
+        figure.get("treatment_rate"),
+        figure.get("relative_change"),
+        row["reviews"],
+        row["studies"],
+    ]
+
+
+@require_safe
+@public_page
+def summaries_csv(request):
+    """Every live summary as CSV, one row each, by title, with a header row.
+
+    Built whole rather than streamed: ``@public_page`` keeps the finished response in the
+    cache, and a toolkit's few hundred summaries make a file of a few hundred kilobytes.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    for version in _live_rows():
+        writer.writerow(
+            _cell(value) for value in _csv_cells(_summary_row(version, request.build_absolute_uri))
+        )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{CSV_FILENAME}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
