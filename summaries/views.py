@@ -10,7 +10,6 @@ reason, so readers and search engines learn it was taken down on purpose.
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import DatabaseError, InterfaceError, connection
 from django.db.models import Case, Count, Q, When
@@ -24,7 +23,7 @@ from django.views.decorators.http import require_safe
 
 from . import search
 from .cache import public_page
-from .filters import CACHE_SECONDS, SummaryFilter, cache_key, facet_counts
+from .filters import SummaryFilter, cache_key, search_counts
 from .models import Approach, Problem, Scale, State, SummaryVersion
 
 logger = logging.getLogger(__name__)
@@ -141,15 +140,13 @@ def summary_list(request):
     filterset = SummaryFilter(request.GET, queryset=results)
     key = cache_key(filterset, query)
     results = filterset.qs.order_by(*SORTS[sort][1])
-    total = cache.get_or_set(f"{key}:count", results.count, CACHE_SECONDS)
+    total, facets = search_counts(filterset, matching, key=key)
     page = KnownCountPaginator(results, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     if query:
         marked = search.snippets(query, [version.pk for version in page.object_list])
         for version in page.object_list:
             version.snippet = marked.get(version.pk, "")
-
-    facets = facet_counts(filterset, matching, key=key)
     state = _ListState(query, sort, filterset.selected())
     return render(
         request,
