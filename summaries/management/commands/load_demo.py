@@ -24,10 +24,8 @@ from summaries.models import (
     Population,
     Problem,
     RatingsBasis,
-    ReviewBreakdown,
     ScaleLevel,
     Setting,
-    SystematicReview,
 )
 from summaries.services import version_publish, version_submit
 
@@ -78,6 +76,9 @@ class Command(BaseCommand):
             parsed = importer.parse_summary(importer.read_export(data.SEED_FILE))
         except importer.ImportFailed as error:
             raise CommandError(f"The demo file could not be imported: {error}") from error
+        # The reviews' facts come from the demo data, so the demo does not depend on how
+        # much the importer recognised; the importer's own tests check that separately.
+        parsed.reviews = [importer.ParsedReview(**review) for review in data.REVIEWS]
         version = importer.save_as_draft(parsed, slug=data.SLUG, source_name=data.SEED_FILE.name)
         version.change_note = data.CHANGE_NOTE
         version.ratings_basis = RatingsBasis.EDITOR_READING
@@ -88,24 +89,6 @@ class Command(BaseCommand):
         for field, field_terms in terms.items():
             getattr(version, field).set(field_terms)
 
-        # The reviews' facts come from the demo data, so the demo does not depend on how
-        # much the importer recognised; the importer's own tests check that separately.
-        version.reviews.all().delete()
-        for position, review in enumerate(data.REVIEWS, start=1):
-            facts = {k: v for k, v in review.items() if k not in ("approaches", "countries")}
-            saved = SystematicReview.objects.create(version=version, position=position, **facts)
-            ReviewBreakdown.objects.bulk_create(
-                [
-                    ReviewBreakdown(
-                        review=saved, kind=kind, unit=unit, label=label, count=n, position=i
-                    )
-                    for key, kind, unit in (
-                        ("approaches", "approach", "studies"),
-                        ("countries", "country", "tests"),
-                    )
-                    for i, (label, n) in enumerate(review[key], start=1)
-                ]
-            )
         for position, figure in enumerate(data.KEY_FIGURES, start=1):
             KeyFigure.objects.create(
                 version=version,
