@@ -8,8 +8,9 @@ by default in production), the access log included.
 import multiprocessing
 import os
 
-DEBUG = os.environ.get("DEBUG", "1").strip().lower() in {"1", "true", "yes", "on"}
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
+# The project's own settings decide DEBUG, the log format and the log handler, so the
+# server and the application read the environment the same way and log alike.
+from toolkit import settings as toolkit_settings
 
 wsgi_app = "toolkit.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
@@ -37,22 +38,10 @@ access_log_format = (
     'duration_ms=%(M)s referrer="%(f)s" user_agent="%(a)s"'
 )
 logconfig_dict = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "toolkit.log.JsonFormatter"},
-    },
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": LOG_FORMAT,
-        }
-    },
-    "root": {"handlers": ["stdout"], "level": "INFO"},
+    **toolkit_settings.LOGGING,
     "loggers": {
-        "gunicorn.error": {"handlers": ["stdout"], "level": loglevel.upper(), "propagate": False},
-        "gunicorn.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        **toolkit_settings.LOGGING["loggers"],
+        "gunicorn.error": {"handlers": ["console"], "level": loglevel.upper(), "propagate": False},
+        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
