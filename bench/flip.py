@@ -11,8 +11,8 @@ import time
 import _django  # noqa: F401  (sets Django up)
 from django.db.models import F
 
+from summaries.editorial.services import draft_start_from, version_publish, version_withdraw
 from summaries.models import State, SummaryVersion
-from summaries.services import draft_start_from, version_publish, version_withdraw
 
 slug, interval = sys.argv[1], float(sys.argv[2])
 versions = SummaryVersion.objects.filter(intervention__slug=slug)

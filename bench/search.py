@@ -156,8 +156,8 @@ def measure(spec: dict) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from summaries import search
-    from summaries.filters import SummaryFilter
     from summaries.models import SummaryVersion
+    from summaries.search.filters import SummaryFilter
     from summaries.synthetic import COMMON_TERMS, RARE_TERMS, TYPICAL_TERMS
 
     typical = "burglary" if "burglary" in TYPICAL_TERMS else next(iter(TYPICAL_TERMS))

@@ -4,6 +4,7 @@ from itertools import count
 
 from django.contrib.auth import get_user_model
 
+from summaries.editorial.services import intervention_create, version_publish
 from summaries.models import (
     Dimension,
     ScaleLevel,
@@ -13,7 +14,6 @@ from summaries.models import (
     SummaryVersion,
     SystematicReview,
 )
-from summaries.services import intervention_create, version_publish
 
 _serial = count(1)
 

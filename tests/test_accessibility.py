@@ -18,9 +18,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from summaries.demo import data
+from summaries.editorial.services import draft_start_from
 from summaries.models import SummaryVersion
-from summaries.services import draft_start_from
-from summaries.views import AXE_CORE_VERSION
+from summaries.public.views import AXE_CORE_VERSION
 
 ADMIN_PASSWORD = "accessible admin password"
 ADMIN = f"/{settings.ADMIN_URL}"

@@ -2,11 +2,10 @@
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db import connection
 from django.test import Client, TestCase
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from summaries.editorial.services import draft_start_from, version_request_changes, version_submit
 from summaries.models import (
     AuditEvent,
     KeyFigure,
@@ -15,8 +14,8 @@ from summaries.models import (
     SummaryVersion,
     SystematicReview,
 )
-from summaries.services import draft_start_from, version_request_changes, version_submit
 from tests.factories import make_complete_draft, make_draft, make_live, make_user, publish
+from tests.helpers import count_get
 from tests.test_admin import change_url, form_data
 
 
@@ -233,9 +232,7 @@ class PreviewTests(StaffTestCase):
         client = self.client_for(self.editor)
 
         def count(version):
-            with CaptureQueriesContext(connection) as queries:
-                self.assertEqual(client.get(action_url(version, "preview")).status_code, 200)
-            return len(queries)
+            return count_get(self, client, action_url(version, "preview"))
 
         small, large = make_complete_draft(), make_complete_draft()
         for n in range(2, 6):
@@ -310,9 +307,7 @@ class HistoryTests(StaffTestCase):
         client = self.client_for(self.editor)
 
         def count():
-            with CaptureQueriesContext(connection) as queries:
-                self.assertEqual(client.get(history_url(self.v1)).status_code, 200)
-            return len(queries)
+            return count_get(self, client, history_url(self.v1))
 
         few = count()
         publish(self.v2)
@@ -358,9 +353,7 @@ class QueueTests(StaffTestCase):
         client = self.client_for(self.reviewer)
 
         def count():
-            with CaptureQueriesContext(connection) as queries:
-                self.assertEqual(client.get(reverse("admin:index")).status_code, 200)
-            return len(queries)
+            return count_get(self, client, reverse("admin:index"))
 
         for _ in range(2):
             version_submit(version=make_complete_draft(), user=self.editor, change_note="x")

@@ -9,14 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from summaries.cache import current_generation, public_content_changed
-from summaries.models import Problem, PublicContent, SummaryVersion
-from summaries.services import (
+from summaries.editorial.services import (
     draft_start_from,
     publish_due,
     version_schedule,
     version_withdraw,
 )
+from summaries.models import Problem, PublicContent, SummaryVersion
+from summaries.models.generation import current_generation, public_content_changed
 from tests.factories import make_draft, make_live, make_user, publish, send_to_review
 
 # Pages that show a summary's title (the sitemap lists addresses only).

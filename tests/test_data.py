@@ -4,11 +4,10 @@ import csv
 import io
 
 from django.core.management import call_command
-from django.db import connection
 from django.test import TestCase
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from summaries.editorial.services import draft_start_from, intervention_rename, version_withdraw
 from summaries.models import (
     Approach,
     Dimension,
@@ -20,8 +19,8 @@ from summaries.models import (
     SummaryVersion,
     SystematicReview,
 )
-from summaries.services import draft_start_from, intervention_rename, version_withdraw
 from tests.factories import level, make_draft, make_live
+from tests.helpers import count_get
 
 DEMO_SLUG = "psychosocial-treatment-sex-offenders"
 LIST_JSON = reverse("summaries:data_json")
@@ -273,10 +272,7 @@ class DataQueryCountTests(TestCase):
         return version
 
     def count_queries(self, url):
-        with CaptureQueriesContext(connection) as queries:
-            response = self.client.get(url)
-        self.assertEqual(response.status_code, 200)
-        return len(queries)
+        return count_get(self, self.client, url)
 
     def test_lists_do_not_grow_with_summaries(self):
         """Both list downloads cost the same queries with 2 or 25 live summaries."""

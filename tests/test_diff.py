@@ -2,9 +2,9 @@
 
 from django.test import SimpleTestCase, TestCase
 
-from summaries.diff import compare_versions, diff_words, html_to_text
+from summaries.editorial.diff import compare_versions, diff_words, html_to_text
+from summaries.editorial.services import draft_start_from
 from summaries.models import ExternalLink, KeyFigure, SectionKind, SummaryVersion
-from summaries.services import draft_start_from
 from tests.factories import make_live
 
 

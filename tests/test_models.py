@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.test import TestCase
 from django.utils import timezone
 
+from summaries.editorial.services import ServiceError, draft_start_from, version_publish
 from summaries.models import (
     Intervention,
     KeyFigure,
@@ -16,7 +17,6 @@ from summaries.models import (
     SummaryVersion,
     SystematicReview,
 )
-from summaries.services import ServiceError, draft_start_from, version_publish
 from tests.factories import make_draft, make_live, publish
 
 

@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from summaries.editorial.services import draft_start_from, version_submit
 from summaries.models import AuditEvent, State, SummaryVersion
-from summaries.services import draft_start_from, version_submit
 from tests.factories import make_complete_draft, make_live, make_user, publish
 from tests.test_admin import form_data
 

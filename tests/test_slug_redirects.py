@@ -6,9 +6,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from summaries.importer import ImportFailed, parse_summary, save_as_draft
-from summaries.models import AuditAction, AuditEvent, Intervention, SlugRedirect
-from summaries.services import (
+from summaries.editorial.services import (
     NotAllowed,
     ServiceError,
     draft_start_from,
@@ -16,7 +14,10 @@ from summaries.services import (
     intervention_rename,
     version_withdraw,
 )
+from summaries.importer import ImportFailed, parse_summary, save_as_draft
+from summaries.models import AuditAction, AuditEvent, Intervention, SlugRedirect
 from tests.factories import make_draft, make_live, make_user, publish
+from tests.helpers import queries_of
 from tests.test_admin import change_url, form_data
 
 
@@ -179,11 +180,11 @@ class RedirectViewTests(TestCase):
 
     def test_miss_path_costs_one_more_query(self):
         """An unknown address looks for a redirect once, after the live and withdrawn checks."""
-        with CaptureQueriesContext(connection) as queries:
-            self.assertEqual(self.client.get(url("no-such-summary")).status_code, 404)
-        # The page cache's generation, the live and withdrawn look-ups, then the redirect.
-        self.assertEqual(len(queries), 4)
-        self.assertEqual(len([q for q in queries if "slugredirect" in q["sql"]]), 1)
+        sql = queries_of(
+            lambda: self.assertEqual(self.client.get(url("no-such-summary")).status_code, 404)
+        )
+        redirect_lookups = [n for n, query in enumerate(sql) if "slugredirect" in query]
+        self.assertEqual(redirect_lookups, [len(sql) - 1])
 
 
 class NotPublicTests(TestCase):

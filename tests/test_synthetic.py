@@ -13,6 +13,7 @@ from summaries import synthetic
 from summaries.models import (
     RATING_FIELDS,
     SECTION_ORDER,
+    TAXONOMY_FIELDS,
     AuditAction,
     AuditEvent,
     Intervention,
@@ -29,7 +30,7 @@ from summaries.models import (
 from summaries.sanitize import sanitize_html
 from tests.factories import make_live
 
-M2M_FIELDS = ("problems", "focuses", "approaches", "delivery_settings", "populations")
+M2M_FIELDS = TAXONOMY_FIELDS
 
 
 def generate(*args):

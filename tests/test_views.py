@@ -8,10 +8,10 @@ from unittest import mock
 from django.db import OperationalError, connection
 from django.template.loader import get_template
 from django.test import Client, RequestFactory, TestCase
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.views.defaults import server_error
 
+from summaries.editorial.services import draft_start_from
 from summaries.models import (
     Approach,
     BreakdownKind,
@@ -27,8 +27,8 @@ from summaries.models import (
     SummaryVersion,
     SystematicReview,
 )
-from summaries.services import draft_start_from
 from tests.factories import level, make_draft, make_live, publish
+from tests.helpers import count_get
 
 LIST_URL = reverse("summaries:list")
 HOME_URL = reverse("home")
@@ -525,7 +525,7 @@ class HealthCheckTests(TestCase):
             mock.patch.object(
                 connection, "ensure_connection", side_effect=OperationalError("gone away")
             ),
-            self.assertLogs("summaries.views", "ERROR") as logs,
+            self.assertLogs("toolkit.views", "ERROR") as logs,
         ):
             response = self.client.get("/healthz")
         self.assertEqual(response.status_code, 503)
@@ -586,7 +586,7 @@ class ServerErrorTests(TestCase):
         """A page that fails shows the apology, not a traceback."""
         client = Client(raise_request_exception=False)
         with (
-            mock.patch("summaries.views.render", side_effect=RuntimeError("boom")),
+            mock.patch("summaries.public.views.render", side_effect=RuntimeError("boom")),
             self.assertLogs("django.request", "ERROR"),
         ):
             response = client.get(HOME_URL)
@@ -613,10 +613,7 @@ class QueryCountTests(TestCase):
             version.save()
 
     def count_queries(self, url):
-        with CaptureQueriesContext(connection) as queries:
-            response = self.client.get(url)
-        self.assertEqual(response.status_code, 200)
-        return len(queries)
+        return count_get(self, self.client, url)
 
     def test_summary_page_does_not_grow_with_content(self):
         """A summary with five of everything costs the same queries as one with one of each."""
@@ -636,10 +633,7 @@ class ListQueryCountTests(TestCase):
             version.save()
 
     def count_queries(self, url):
-        with CaptureQueriesContext(connection) as queries:
-            response = self.client.get(url)
-        self.assertEqual(response.status_code, 200)
-        return len(queries)
+        return count_get(self, self.client, url)
 
     def test_list_and_home_do_not_grow_with_content(self):
         """The list and home pages cost the same queries with 2 or 25 live summaries."""

@@ -10,9 +10,8 @@ from django.db import IntegrityError
 from django.test import TestCase
 from django.utils import timezone
 
-from summaries import services
-from summaries.models import AuditAction, AuditEvent, SectionKind, State, SummaryVersion
-from summaries.services import (
+from summaries.editorial import services
+from summaries.editorial.services import (
     NotAllowed,
     ServiceError,
     SubmitRefused,
@@ -27,6 +26,7 @@ from summaries.services import (
     version_unschedule,
     version_withdraw,
 )
+from summaries.models import AuditAction, AuditEvent, SectionKind, State, SummaryVersion
 from tests.factories import make_complete_draft, make_draft, make_live, make_user, publish
 
 
@@ -315,7 +315,7 @@ class ScheduleTests(WorkflowTestCase):
         """A schedule made by someone no longer allowed to publish is skipped and logged."""
         version_schedule(version=self.draft, user=self.reviewer, publish_at=self.when)
         self.reviewer.groups.clear()
-        with self.assertLogs("summaries.services", "WARNING"):
+        with self.assertLogs("summaries.editorial.services", "WARNING"):
             self.assertEqual(publish_due(now=self.when + timedelta(minutes=1)), [])
         self.assertEqual(self.fresh(self.draft).state, State.IN_REVIEW)
 

@@ -3,16 +3,18 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from summaries import views
-from summaries.cache import public_page
-from summaries.sitemaps import SITEMAPS
+from summaries.public import views
+from summaries.public.cache import public_page
+from summaries.public.sitemaps import SITEMAPS
+
+from . import views as project_views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("toolkit/", include("summaries.urls")),
+    path("healthz", project_views.healthz, name="healthz"),
+    path("toolkit/", include("summaries.public.urls")),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("robots.txt", project_views.robots_txt, name="robots_txt"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from summaries import services, workflow
+from summaries.editorial import rules, services
 from summaries.models import AuditAction, SummaryVersion
 
 from .common import version_change_url
@@ -79,7 +79,7 @@ class ArchiveForm(forms.Form):
 
 @dataclass(frozen=True)
 class ActionSpec:
-    action: str  # an AuditAction, the key of the rule in workflow.RULES
+    action: str  # an AuditAction, the key of the rule in rules.RULES
     label: str  # the button on the version page
     confirm: str  # the button on the action's own page
     run: Callable  # service call: (version, user, cleaned_data) -> version
@@ -178,7 +178,7 @@ ACTIONS = {
 
 
 def _offered(user, key: str, spec: ActionSpec, version: SummaryVersion) -> bool:
-    if not workflow.may(user, spec.action, version):
+    if not rules.may(user, spec.action, version):
         return False
     if key == "schedule":
         return version.publish_at is None
@@ -207,10 +207,10 @@ def workflow_action_view(request, object_id, *, model_admin, spec: ActionSpec):
     version = model_admin.get_object(request, unquote(object_id))
     if version is None:
         return model_admin._get_obj_does_not_exist_redirect(request, model_admin.opts, object_id)
-    if not workflow.role_allows(request.user, spec.action, version):
+    if not rules.role_allows(request.user, spec.action, version):
         raise PermissionDenied
     back = redirect(version_change_url(version.pk))
-    if not workflow.state_allows(spec.action, version):
+    if not rules.state_allows(spec.action, version):
         model_admin.message_user(
             request,
             f"Not possible now: version {version.number} is {version.get_state_display().lower()}.",
@@ -237,7 +237,7 @@ def workflow_action_view(request, object_id, *, model_admin, spec: ActionSpec):
             return back
     elif spec.action == AuditAction.SUBMIT:
         # Say before the editor writes a change note what still stops the draft.
-        problems = workflow.submit_problems(version)
+        problems = rules.submit_problems(version)
 
     opts = model_admin.opts
     context = {

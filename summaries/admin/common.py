@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.html import escape, format_html
 from js_asset import Media
 
-from summaries.cache import public_content_changed
 from summaries.models import SummaryVersion
+from summaries.models.generation import public_content_changed
 
 # For model fields without help_text of their own (the position of child rows).
 FALLBACK_HELP_TEXT = {"position": "Order on the page; lower numbers come first."}

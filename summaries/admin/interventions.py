@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
-from summaries import diff, services, workflow
+from summaries.editorial import diff, rules, services
 from summaries.models import OPEN_STATES, AuditAction, Intervention, State, SummaryVersion
 
 from .common import (
@@ -243,7 +243,7 @@ class InterventionAdmin(
         intervention = self.get_object(request, unquote(object_id))
         if intervention is None:
             raise Http404
-        if not workflow.may_view(request.user):
+        if not rules.may_view(request.user):
             raise PermissionDenied
         versions = list(
             intervention.versions.select_related(
@@ -258,7 +258,7 @@ class InterventionAdmin(
         open_draft = next((v for v in versions if v.is_open), None)
         for version in versions:
             action = AuditAction.START_DRAFT if version.is_live else AuditAction.RESTORE
-            version.may_restore = open_draft is None and workflow.may(request.user, action, version)
+            version.may_restore = open_draft is None and rules.may(request.user, action, version)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

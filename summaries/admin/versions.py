@@ -18,9 +18,10 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from summaries import services, views, workflow
+from summaries.editorial import rules, services
 from summaries.models import (
     RATING_FIELDS,
+    TAXONOMY_FIELDS,
     ExternalLink,
     KeyFigure,
     RelatedSummary,
@@ -31,6 +32,7 @@ from summaries.models import (
     SummaryVersion,
     SystematicReview,
 )
+from summaries.public import views
 from summaries.sanitize import sanitize_html
 
 from .actions import ACTIONS, action_buttons, workflow_action_view
@@ -41,8 +43,6 @@ from .common import (
     history_url,
     version_change_url,
 )
-
-TAXONOMY_FIELDS = ["problems", "focuses", "approaches", "delivery_settings", "populations"]
 
 
 def _parent_is_open(obj) -> bool:
@@ -166,7 +166,7 @@ class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAd
     ]
     fieldsets = [
         ("Summary", {"fields": ["intervention", "title", "standfirst", "loaded_revision"]}),
-        ("Taxonomy", {"fields": TAXONOMY_FIELDS}),
+        ("Taxonomy", {"fields": list(TAXONOMY_FIELDS)}),
         ("Ratings", {"fields": [f"{name}_rating" for name in RATING_FIELDS] + ["ratings_basis"]}),
         ("Dates and note", {"fields": ["evidence_reviewed_on", "change_note"]}),
         (
@@ -319,7 +319,7 @@ class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAd
         """Any version as the public would see it, under a banner; staff only, never cached."""
         if not (request.user.is_active and request.user.is_staff):
             raise Http404
-        if not workflow.may_view(request.user):
+        if not rules.may_view(request.user):
             raise PermissionDenied
         try:
             version = SummaryVersion.objects.for_page().get(pk=unquote(object_id))

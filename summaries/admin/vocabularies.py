@@ -6,13 +6,9 @@ from django.db import models
 
 from summaries import search
 from summaries.models import (
-    Approach,
-    Focus,
-    Population,
-    Problem,
+    TAXONOMY,
     Scale,
     ScaleLevel,
-    Setting,
     SummaryVersion,
 )
 
@@ -56,8 +52,8 @@ def _live_tagged(term_model, term_ids) -> list[int]:
     )
 
 
-for term_model in (Problem, Focus, Approach, Setting, Population):
-    admin.site.register(term_model, TermAdmin)
+for vocabulary in TAXONOMY:
+    admin.site.register(vocabulary.model, TermAdmin)
 
 
 class ScaleLevelInline(EditorFieldsMixin, admin.TabularInline):

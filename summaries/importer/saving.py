@@ -5,17 +5,17 @@ from django.core.validators import validate_slug
 from django.db import transaction
 from django.utils.text import slugify
 
+from summaries.editorial import services
+from summaries.editorial.errors import ServiceError
 from summaries.models import (
     BreakdownKind,
     CountUnit,
     Intervention,
     ReviewBreakdown,
     Section,
-    State,
     SummaryVersion,
     SystematicReview,
 )
-from summaries.services import ServiceError, intervention_create
 
 from .result import ImportFailed, ParsedSummary
 
@@ -37,37 +37,30 @@ def save_as_draft(
     except ValidationError as exc:
         raise ImportFailed(f"'{slug}' is not a valid address (slug).") from exc
     note = f"Imported from {source_name or 'a toolkit text export'}"[:500]
-    intervention = Intervention.objects.select_for_update().filter(slug=slug).first()
-    if intervention is None:
-        version = _create_intervention(parsed, slug=slug, user=user)
-        version.change_note = note
-        version.save(update_fields=["change_note", "updated_at"])
-    else:
-        open_draft = intervention.versions.open().first()
-        if open_draft:
-            raise ImportFailed(
-                f"'{slug}' already has an open draft (version {open_draft.number}); "
-                "publish or archive it before importing again."
+    intervention = Intervention.objects.filter(slug=slug).first()
+    try:
+        if intervention is None:
+            version = services.intervention_create(
+                slug=slug,
+                title=parsed.title,
+                standfirst=parsed.standfirst,
+                change_note=note,
+                user=user,
             )
-        version = SummaryVersion.objects.create(
-            intervention=intervention,
-            state=State.DRAFT,
-            title=parsed.title,
-            standfirst=parsed.standfirst,
-            change_note=note,
-            created_by=user,
-        )
+        else:
+            # The same service as the admin's: it locks the intervention, refuses a second
+            # open draft and writes the audit event.
+            version = services.draft_create(
+                intervention=intervention,
+                title=parsed.title,
+                standfirst=parsed.standfirst,
+                change_note=note,
+                user=user,
+            )
+    except ServiceError as exc:
+        raise ImportFailed(f"'{slug}': {exc}") from exc
     _save_content(version, parsed)
     return version
-
-
-def _create_intervention(parsed: ParsedSummary, *, slug: str, user) -> SummaryVersion:
-    try:
-        return intervention_create(
-            slug=slug, title=parsed.title, standfirst=parsed.standfirst, user=user
-        )
-    except ServiceError as exc:
-        raise ImportFailed(str(exc)) from exc
 
 
 def _save_content(version: SummaryVersion, parsed: ParsedSummary) -> None:

@@ -7,7 +7,7 @@ back with comments. A fixed number of queries, lists cut at ``LIMIT`` with the f
 
 from django import template
 
-from summaries import workflow
+from summaries.editorial import rules
 from summaries.models import State, SummaryVersion
 
 register = template.Library()
@@ -23,9 +23,9 @@ def _listing(queryset):
 @register.simple_tag
 def review_queue(user) -> dict:
     queue = {}
-    if user.has_perm(workflow.REVIEW) or user.has_perm(workflow.PUBLISH):
+    if user.has_perm(rules.REVIEW) or user.has_perm(rules.PUBLISH):
         queue["in_review"] = _listing(SummaryVersion.objects.filter(state=State.IN_REVIEW))
-    if user.has_perm(workflow.EDIT):
+    if user.has_perm(rules.EDIT):
         mine = SummaryVersion.objects.filter(created_by=user)
         queue["sent_back"] = _listing(mine.filter(state=State.CHANGES_REQUESTED))
         queue["drafts"] = _listing(mine.filter(state=State.DRAFT))

@@ -14,28 +14,16 @@ from django.db import transaction
 
 from summaries import importer
 from summaries.demo import data
+from summaries.editorial.services import version_publish, version_submit
 from summaries.models import (
     RATING_FIELDS,
-    Approach,
+    TAXONOMY,
     ExternalLink,
-    Focus,
     Intervention,
     KeyFigure,
-    Population,
-    Problem,
     RatingsBasis,
     ScaleLevel,
-    Setting,
 )
-from summaries.services import version_publish, version_submit
-
-TAXONOMY_MODELS = {
-    "problems": Problem,
-    "focuses": Focus,
-    "approaches": Approach,
-    "delivery_settings": Setting,
-    "populations": Population,
-}
 
 
 class Command(BaseCommand):
@@ -60,10 +48,10 @@ class Command(BaseCommand):
 
     def load_taxonomy(self):
         terms = {}
-        for field, entries in data.TAXONOMY.items():
-            model = TAXONOMY_MODELS[field]
-            terms[field] = [
-                model.objects.get_or_create(
+        for vocabulary in TAXONOMY:
+            entries = data.TAXONOMY.get(vocabulary.field, [])
+            terms[vocabulary.field] = [
+                vocabulary.model.objects.get_or_create(
                     slug=slug, defaults={"name": name, "position": position}
                 )[0]
                 for position, (slug, name) in enumerate(entries, start=1)

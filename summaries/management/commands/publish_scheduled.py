@@ -6,7 +6,7 @@ version is still in review, so a second run (or two at once) publishes nothing t
 
 from django.core.management.base import BaseCommand
 
-from summaries.services import publish_due
+from summaries.editorial.services import publish_due
 
 
 class Command(BaseCommand):

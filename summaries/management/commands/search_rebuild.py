@@ -9,6 +9,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from summaries.models.generation import public_content_changed
 from summaries.search import index_all_live
 
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             count = index_all_live()
+            public_content_changed()  # cached search counts and pages read the index
         elapsed = time.monotonic() - started
         noun = "summary" if count == 1 else "summaries"
         self.stdout.write(self.style.SUCCESS(f"Indexed {count:,} live {noun} in {elapsed:.1f} s."))

@@ -2,7 +2,7 @@
 
 Each function is atomic and raises ``ServiceError`` with a message fit for an editor when
 the request makes no sense (``NotAllowed`` when the user's role forbids it); the admin
-shows the message. Every transition checks the rules in ``workflow.py`` and writes an
+shows the message. Every transition checks the rules in ``rules.py`` and writes an
 ``AuditEvent`` in the same transaction, so the log and the content cannot disagree.
 
 ``user`` is the person acting; ``None`` means the system (a management command).
@@ -16,22 +16,20 @@ from django.db import transaction
 from django.db.models import Case, When
 from django.utils import timezone
 
-from . import search, workflow
-from .cache import public_content_changed
-from .models import (
+from summaries import search
+from summaries.models import (
     AuditAction,
     AuditEvent,
-    ExternalLink,
     Intervention,
-    KeyFigure,
-    RelatedSummary,
-    ReviewBreakdown,
-    Section,
     SlugRedirect,
     State,
     SummaryVersion,
 )
-from .workflow import NotAllowed, ServiceError, SubmitRefused
+from summaries.models.generation import public_content_changed
+
+from . import rules
+from .copying import copy_content
+from .errors import NotAllowed, ServiceError, SubmitRefused
 
 __all__ = [
     "NotAllowed",
@@ -40,8 +38,6 @@ __all__ = [
 ]  # re-exported: callers catch them from here
 
 logger = logging.getLogger(__name__)
-
-M2M_FIELDS = ("problems", "focuses", "approaches", "delivery_settings", "populations")
 
 
 def _audit(*, version, user, action, from_state="", comment="") -> AuditEvent:
@@ -65,21 +61,58 @@ def _locked(version: SummaryVersion) -> SummaryVersion:
 
 @transaction.atomic
 def intervention_create(
-    *, slug: str, title: str, standfirst: str = "", user=None
+    *, slug: str, title: str, standfirst: str = "", change_note: str = "", user=None
 ) -> SummaryVersion:
     """Create an intervention and its first draft version; return the draft."""
+    rules.check_role(user, AuditAction.CREATE)
     slug_check_available(slug)
     intervention = Intervention.objects.create(slug=slug)
+    return draft_create(
+        intervention=intervention,
+        title=title,
+        standfirst=standfirst,
+        change_note=change_note,
+        user=user,
+    )
+
+
+@transaction.atomic
+def draft_create(
+    *,
+    intervention: Intervention,
+    title: str,
+    standfirst: str = "",
+    change_note: str = "",
+    user=None,
+) -> SummaryVersion:
+    """Start a new, empty draft of ``intervention`` and return it (its child rows are the
+    caller's to add, e.g. an import's sections).
+
+    Refused while the intervention has an open draft: nobody's work is overwritten. Any
+    live version stays live until the new draft is published.
+    """
+    rules.check_role(user, AuditAction.CREATE)
+    intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    _refuse_second_draft(intervention)
     draft = SummaryVersion.objects.create(
         intervention=intervention,
         title=title,
         standfirst=standfirst,
+        change_note=change_note,
         state=State.DRAFT,
         created_by=user,
         last_saved_by=user,
     )
-    _audit(version=draft, user=user, action=AuditAction.CREATE)
+    _audit(version=draft, user=user, action=AuditAction.CREATE, comment=change_note)
     return draft
+
+
+def _refuse_second_draft(intervention: Intervention) -> None:
+    if open_draft := intervention.versions.open().first():
+        raise ServiceError(
+            f"This summary already has an open draft (v{open_draft.number}); "
+            "edit that one instead, or archive it first."
+        )
 
 
 # Addresses under /toolkit/ that the site uses itself (see urls.py). "data" is kept for
@@ -113,8 +146,7 @@ def intervention_rename(*, intervention: Intervention, new_slug: str, user=None)
     Every old slug points at the intervention itself, so renaming again adds one more
     redirect and never a chain. Renaming back to an old slug takes that redirect away.
     """
-    if user is not None and not user.has_perm("summaries.change_intervention"):
-        raise NotAllowed("Your role does not allow this.")
+    rules.check_role(user, AuditAction.RENAME)
     intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
     old_slug = intervention.slug
     if new_slug == old_slug:
@@ -146,59 +178,6 @@ def intervention_rename(*, intervention: Intervention, new_slug: str, user=None)
     return intervention
 
 
-def _copy_children(*, source: SummaryVersion, target: SummaryVersion) -> None:
-    for field in M2M_FIELDS:
-        getattr(target, field).set(getattr(source, field).all())
-    Section.objects.bulk_create(
-        Section(version=target, kind=s.kind, position=s.position, body=s.body)
-        for s in source.sections.all()
-    )
-    KeyFigure.objects.bulk_create(
-        KeyFigure(
-            version=target,
-            position=k.position,
-            outcome=k.outcome,
-            comparison_rate=k.comparison_rate,
-            treatment_rate=k.treatment_rate,
-            relative_change=k.relative_change,
-            note=k.note,
-        )
-        for k in source.key_figures.all()
-    )
-    for review in source.reviews.prefetch_related("breakdowns"):
-        breakdowns = list(review.breakdowns.all())
-        review.pk = None
-        review.id = None
-        review._state.adding = True
-        review.version = target
-        review.save()
-        ReviewBreakdown.objects.bulk_create(
-            ReviewBreakdown(
-                review=review,
-                kind=b.kind,
-                label=b.label,
-                count=b.count,
-                unit=b.unit,
-                position=b.position,
-            )
-            for b in breakdowns
-        )
-    RelatedSummary.objects.bulk_create(
-        RelatedSummary(version=target, target_id=r.target_id, position=r.position)
-        for r in source.related_summaries.all()
-    )
-    ExternalLink.objects.bulk_create(
-        ExternalLink(
-            version=target,
-            position=link.position,
-            title=link.title,
-            url=link.url,
-            description=link.description,
-        )
-        for link in source.external_links.all()
-    )
-
-
 @transaction.atomic
 def draft_start_from(
     *, version: SummaryVersion, user=None, change_note: str = ""
@@ -210,12 +189,8 @@ def draft_start_from(
     """
     source = _locked(version)
     action = AuditAction.START_DRAFT if source.is_live else AuditAction.RESTORE
-    workflow.check(user, action, source)
-    if open_draft := source.intervention.versions.open().first():
-        raise ServiceError(
-            f"This summary already has an open draft (v{open_draft.number}); "
-            "edit that one instead, or archive it first."
-        )
+    rules.check(user, action, source)
+    _refuse_second_draft(source.intervention)
     draft = SummaryVersion.objects.get(pk=source.pk)
     draft.pk = None
     draft.id = None
@@ -232,7 +207,7 @@ def draft_start_from(
         setattr(draft, field, None)
     draft.review_comment = draft.withdrawal_reason = ""
     draft.save()
-    _copy_children(source=source, target=draft)
+    copy_content(source=source, target=draft)
     comment = f"Copied from version {source.number} ({source.get_state_display().lower()})."
     _audit(version=draft, user=user, action=action, comment=comment)
     return draft
@@ -249,8 +224,8 @@ def version_restore_as_draft(*, version: SummaryVersion, user=None) -> SummaryVe
 def version_submit(*, version: SummaryVersion, user=None, change_note: str) -> SummaryVersion:
     """Send a draft to review, after the full validation a draft may skip while written."""
     version = _locked(version)
-    workflow.check(user, AuditAction.SUBMIT, version)
-    if problems := workflow.submit_problems(version, change_note=change_note):
+    rules.check(user, AuditAction.SUBMIT, version)
+    if problems := rules.submit_problems(version, change_note=change_note):
         raise SubmitRefused(problems)
     from_state = version.state
     version.state = State.IN_REVIEW
@@ -272,7 +247,7 @@ def version_submit(*, version: SummaryVersion, user=None, change_note: str) -> S
 def version_request_changes(*, version: SummaryVersion, user=None, comment: str) -> SummaryVersion:
     """Send a version in review back to its editors with a comment saying what to change."""
     version = _locked(version)
-    workflow.check(user, AuditAction.REQUEST_CHANGES, version)
+    rules.check(user, AuditAction.REQUEST_CHANGES, version)
     if not comment.strip():
         raise ServiceError("Say what needs to change: the comment is required.")
     version.state = State.CHANGES_REQUESTED
@@ -298,7 +273,7 @@ def version_publish(*, version: SummaryVersion, user=None, comment: str = "") ->
     live version becomes superseded in the same transaction, so a failure leaves it live.
     """
     version = _locked(version)
-    workflow.check(user, AuditAction.PUBLISH, version)
+    rules.check(user, AuditAction.PUBLISH, version)
     if not version.title.strip():
         raise ServiceError("A summary needs a title before it can be published.")
     now = timezone.now()
@@ -341,7 +316,7 @@ def version_publish(*, version: SummaryVersion, user=None, comment: str = "") ->
 def version_schedule(*, version: SummaryVersion, user=None, publish_at: datetime) -> SummaryVersion:
     """Approve a version in review for publication at ``publish_at`` (by ``publish_due``)."""
     version = _locked(version)
-    workflow.check(user, AuditAction.SCHEDULE, version)
+    rules.check(user, AuditAction.SCHEDULE, version)
     if publish_at <= timezone.now():
         raise ServiceError("Choose a time in the future, or publish now instead.")
     version.publish_at = publish_at
@@ -362,7 +337,7 @@ def version_schedule(*, version: SummaryVersion, user=None, publish_at: datetime
 def version_unschedule(*, version: SummaryVersion, user=None) -> SummaryVersion:
     """Cancel a scheduled publication; the version stays in review."""
     version = _locked(version)
-    workflow.check(user, AuditAction.UNSCHEDULE, version)
+    rules.check(user, AuditAction.UNSCHEDULE, version)
     if version.publish_at is None:
         raise ServiceError("This version is not scheduled.")
     version.publish_at = version.scheduled_by = None
@@ -400,7 +375,7 @@ def version_withdraw(*, version: SummaryVersion, user=None, reason: str) -> Summ
     """Take a live summary off the public site and out of search; its address then
     answers 410 Gone."""
     version = _locked(version)
-    workflow.check(user, AuditAction.WITHDRAW, version)
+    rules.check(user, AuditAction.WITHDRAW, version)
     if not reason.strip():
         raise ServiceError("Give the reason for withdrawing: readers will see it.")
     version.state = State.WITHDRAWN
@@ -423,7 +398,7 @@ def version_withdraw(*, version: SummaryVersion, user=None, reason: str) -> Summ
 def version_archive(*, version: SummaryVersion, user=None, comment: str = "") -> SummaryVersion:
     """Set aside a draft nobody will finish; it stays in the history and can be restored."""
     version = _locked(version)
-    workflow.check(user, AuditAction.ARCHIVE, version)
+    rules.check(user, AuditAction.ARCHIVE, version)
     from_state = version.state
     version.state = State.ARCHIVED
     version.save(update_fields=["state"])

@@ -9,7 +9,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from .models import SummaryVersion
+from summaries.models import SummaryVersion
 
 FEED_LENGTH = 20
 

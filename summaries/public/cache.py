@@ -1,8 +1,8 @@
 """Public pages from the cache, and conditional GET, without ever serving a stale page.
 
 Every change to what the public sees raises ``PublicContent.generation`` in the same
-transaction (``public_content_changed``: publishing, withdrawing, the admin's edits of
-terms, scales and interventions, the synthetic data generator). A public page's cache key
+transaction (``summaries/models/generation.py``: publishing, withdrawing, the admin's edits
+of terms, scales and interventions, the synthetic data generator). A public page's cache key
 and its ETag both contain the generation, so the first request after a change misses the
 cache and renders afresh; nothing needs deleting, and app servers that each keep their
 own cache stay correct because they all read the number from the database.
@@ -15,44 +15,22 @@ committed mid-render cannot mix two versions on one page.
 
 import hashlib
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from .models import PublicContent
+from summaries.models.generation import current_generation
 
 # Statuses worth keeping: a page, and the "withdrawn" page. Not 404s: anyone can invent
 # addresses, and they would push real pages out of the cache.
 CACHEABLE_STATUSES = {200, 410}
-NEVER = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-def public_content_changed() -> None:
-    """Record that what the public sees changed; call it inside the changing transaction.
-
-    The row lock this takes holds back a second change until the first commits, so each
-    committed change has a number of its own and readers never see one without the other.
-    """
-    now = timezone.now()
-    if not PublicContent.objects.filter(pk=1).update(
-        generation=F("generation") + 1, changed_at=now
-    ):
-        # Migration 0008 creates the row; a database flushed since (tests) has none.
-        PublicContent.objects.get_or_create(pk=1, defaults={"changed_at": now})
-
-
-def current_generation() -> tuple[int, datetime]:
-    """The generation and when it last changed: one primary-key lookup."""
-    row = PublicContent.objects.filter(pk=1).values_list("generation", "changed_at").first()
-    return row or (0, NEVER)
 
 
 def _etag(request, generation: int) -> str:
@@ -122,7 +100,7 @@ def public_page(view):
             patch_cache_control(response, private=True, no_cache=True)
             return response
 
-        generation, changed_at = current_generation()
+        generation, changed_at = current_generation(request)
         etag = _etag(request, generation)
         not_modified = get_conditional_response(
             request, etag=etag, last_modified=_last_modified(changed_at)

@@ -16,16 +16,9 @@ from html.parser import HTMLParser
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import RATING_FIELDS, SectionKind, SummaryVersion
+from summaries.models import RATING_FIELDS, TAXONOMY, SectionKind, SummaryVersion
 
 BLOCK_TAGS = {"p", "li", "h3", "h4", "br", "ul", "ol"}
-TAXONOMY = {
-    "problems": "Problems",
-    "focuses": "Focus",
-    "approaches": "Approaches",
-    "delivery_settings": "Settings",
-    "populations": "Populations",
-}
 REVIEW_FIELDS = {
     "citation": "Citation",
     "url": "Link",
@@ -190,11 +183,11 @@ def _taxonomy(old, new):
     # removals show as changes.
     return [
         compare_text(
-            label,
-            ", ".join(str(t) for t in getattr(old, name).all()),
-            ", ".join(str(t) for t in getattr(new, name).all()),
+            vocabulary.plural,
+            ", ".join(str(t) for t in getattr(old, vocabulary.field).all()),
+            ", ".join(str(t) for t in getattr(new, vocabulary.field).all()),
         )
-        for name, label in TAXONOMY.items()
+        for vocabulary in TAXONOMY
     ]
 
 

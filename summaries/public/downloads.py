@@ -15,24 +15,16 @@ import csv
 import io
 
 from django.db.models import Count, Prefetch, Sum
-from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from .cache import public_page
-from .models import RATING_FIELDS, KeyFigure, SlugRedirect, State, SummaryVersion
-from .views import MOVED_MAX_AGE, _live_related
+from summaries.models import RATING_FIELDS, TAXONOMY, KeyFigure, SummaryVersion
 
-# (JSON key, SummaryVersion field) of each vocabulary, in the page's order.
-TAXONOMY = [
-    ("problems", "problems"),
-    ("focuses", "focuses"),
-    ("approaches", "approaches"),
-    ("settings", "delivery_settings"),
-    ("populations", "populations"),
-]
+from .cache import public_page
+from .selectors import SlugState, live_related, resolve_slug
+from .views import not_live_response
+
 CSV_FILENAME = "toolkit-summaries.csv"
 
 
@@ -61,40 +53,24 @@ def summary_data(request, slug):
 
     An old address (the slug before a rename) redirects to the current one's data.
     """
-    version = SummaryVersion.objects.live().for_page().filter(intervention__slug=slug).first()
-    if version is None:
-        return _not_live(slug)
-    return _json(summary_as_dict(version, request.build_absolute_uri))
+    resolved = resolve_slug(slug, live=SummaryVersion.objects.live().for_page())
+    if resolved.state == SlugState.LIVE:
+        return _json(summary_as_dict(resolved.version, request.build_absolute_uri))
+    if resolved.state == SlugState.WITHDRAWN:
+        return _withdrawn_json(slug, resolved.version)
+    return not_live_response(request, resolved, "summaries:detail_data")
 
 
-def _not_live(slug):
-    withdrawn = (
-        SummaryVersion.objects.filter(intervention__slug=slug, state=State.WITHDRAWN)
-        .only("withdrawn_at", "withdrawal_reason")
-        .order_by("-withdrawn_at")
-        .first()
+def _withdrawn_json(slug: str, version: SummaryVersion):
+    # The address asked for, never the summary's current one (which may not be public).
+    return _json(
+        {
+            "slug": slug,
+            "withdrawn_at": _iso(version.withdrawn_at),
+            "withdrawal_reason": version.withdrawal_reason,
+        },
+        status=410,
     )
-    if withdrawn is not None:
-        return _json(
-            {
-                "slug": slug,
-                "withdrawn_at": _iso(withdrawn.withdrawn_at),
-                "withdrawal_reason": withdrawn.withdrawal_reason,
-            },
-            status=410,
-        )
-    # Only a summary that is live now is followed to its new address: anything else
-    # answers as an unknown address would, as the page does.
-    moved = (
-        SlugRedirect.objects.filter(old_slug=slug, intervention__versions__state=State.PUBLISHED)
-        .values_list("intervention__slug", flat=True)
-        .first()
-    )
-    if moved is None:
-        raise Http404
-    response = redirect("summaries:detail_data", slug=moved, permanent=True)
-    patch_cache_control(response, max_age=MOVED_MAX_AGE)
-    return response
 
 
 def summary_as_dict(version: SummaryVersion, absolute_uri) -> dict:
@@ -124,8 +100,11 @@ def summary_as_dict(version: SummaryVersion, absolute_uri) -> dict:
             for level in [getattr(version, f"{field}_rating")]
         },
         "taxonomy": {
-            key: [{"slug": term.slug, "name": term.name} for term in getattr(version, field).all()]
-            for key, field in TAXONOMY
+            vocabulary.key: [
+                {"slug": term.slug, "name": term.name}
+                for term in getattr(version, vocabulary.field).all()
+            ]
+            for vocabulary in TAXONOMY
         },
         "key_figures": [_key_figure(figure) for figure in version.key_figures.all()],
         "reviews": [
@@ -161,7 +140,7 @@ def summary_as_dict(version: SummaryVersion, absolute_uri) -> dict:
                 "title": related.title,
                 "url": absolute_uri(related.get_absolute_url()),
             }
-            for related in _live_related(version)
+            for related in live_related(version)
         ],
         "external_links": [
             {"title": link.title, "url": link.url, "description": link.description}
@@ -192,7 +171,7 @@ def _live_rows():
         .defer("search_vector")
         .select_related("intervention", *(f"{field}_rating" for field in RATING_FIELDS))
         .prefetch_related(
-            *(field for _, field in TAXONOMY),
+            *(vocabulary.field for vocabulary in TAXONOMY),
             Prefetch(
                 "key_figures",
                 queryset=KeyFigure.objects.order_by("position", "id")[:1],
@@ -220,7 +199,8 @@ def _summary_row(version: SummaryVersion, absolute_uri) -> dict:
             for level in [getattr(version, f"{field}_rating")]
         },
         "taxonomy": {
-            key: [term.name for term in getattr(version, field).all()] for key, field in TAXONOMY
+            vocabulary.key: [term.name for term in getattr(version, vocabulary.field).all()]
+            for vocabulary in TAXONOMY
         },
         "key_figure": None
         if figure is None
@@ -252,7 +232,7 @@ CSV_HEADER = [
     "version",
     "published_on",
     *(f"{field}_{part}" for field in RATING_FIELDS for part in ("level", "label")),
-    *(key for key, _ in TAXONOMY),
+    *(vocabulary.key for vocabulary in TAXONOMY),
     "key_figure_outcome",
     "key_figure_comparison_rate",
     "key_figure_treatment_rate",

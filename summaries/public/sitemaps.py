@@ -6,7 +6,7 @@ Only live versions are listed, so a draft or withdrawn summary is never announce
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .models import Scale, SummaryVersion
+from summaries.models import Scale, SummaryVersion
 
 
 class SummarySitemap(Sitemap):

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 
 from django.utils.html import strip_tags
 
-from .models import EDITABLE_STATES, AuditAction, SectionKind, State, SummaryVersion
+from summaries.models import EDITABLE_STATES, AuditAction, SectionKind, State, SummaryVersion
+
+from .errors import NotAllowed, ServiceError
 
 EDIT = "summaries.change_summaryversion"
+RENAME = "summaries.change_intervention"
 VIEW = "summaries.view_summaryversion"
 REVIEW = "summaries.review_summaryversion"
 PUBLISH = "summaries.publish_summaryversion"
@@ -22,31 +25,18 @@ PUBLISH = "summaries.publish_summaryversion"
 CLOSED_STATES = (State.PUBLISHED, State.SUPERSEDED, State.WITHDRAWN, State.ARCHIVED)
 
 
-class ServiceError(Exception):
-    """A request the content rules refuse; the message is shown to the user."""
-
-
-class NotAllowed(ServiceError):
-    """The user's role does not allow the action (the admin answers 403)."""
-
-
-class SubmitRefused(ServiceError):
-    """A draft is not ready for review; ``problems`` lists every reason at once."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("Not submitted. Before review: " + " ".join(problems))
-        self.problems = problems
-
-
 @dataclass(frozen=True)
 class Rule:
     permission: str
-    states: tuple[str, ...]
+    # The version states the action applies to; None for an action on the intervention.
+    states: tuple[str, ...] | None
     # "Nobody but a superuser publishes a draft they submitted themselves."
     not_by_submitter: bool = False
 
 
 RULES = {
+    # A new draft of a summary: a new intervention's first, or an import into an existing one.
+    AuditAction.CREATE: Rule(EDIT, None),
     AuditAction.SUBMIT: Rule(EDIT, EDITABLE_STATES),
     AuditAction.ARCHIVE: Rule(EDIT, EDITABLE_STATES),
     AuditAction.START_DRAFT: Rule(EDIT, (State.PUBLISHED,)),
@@ -56,10 +46,12 @@ RULES = {
     AuditAction.SCHEDULE: Rule(PUBLISH, (State.IN_REVIEW,), not_by_submitter=True),
     AuditAction.UNSCHEDULE: Rule(PUBLISH, (State.IN_REVIEW,)),
     AuditAction.WITHDRAW: Rule(PUBLISH, (State.PUBLISHED,)),
+    # Changing a summary's address: any state; the old address keeps redirecting.
+    AuditAction.RENAME: Rule(RENAME, None),
 }
 
 
-def role_allows(user, action: str, version: SummaryVersion) -> bool:
+def role_allows(user, action: str, version: SummaryVersion | None = None) -> bool:
     """Whether ``user``'s role lets them take ``action`` on ``version``, whatever its state."""
     if user is None:
         return True
@@ -67,17 +59,25 @@ def role_allows(user, action: str, version: SummaryVersion) -> bool:
     if not (user.is_active and user.is_staff and user.has_perm(rule.permission)):
         return False
     if rule.not_by_submitter and not user.is_superuser:
-        return version.submitted_by_id != user.pk
+        return version is not None and version.submitted_by_id != user.pk
     return True
 
 
 def state_allows(action: str, version: SummaryVersion) -> bool:
-    return version.state in RULES[action].states
+    states = RULES[action].states
+    return states is None or version.state in states
 
 
 def may(user, action: str, version: SummaryVersion) -> bool:
     """Whether to offer ``action`` to ``user`` on ``version`` (its role and state allow it)."""
     return role_allows(user, action, version) and state_allows(action, version)
+
+
+def check_role(user, action: str) -> None:
+    """Raise ``NotAllowed`` unless ``user``'s role allows ``action`` (an action on the
+    intervention as a whole, such as a rename)."""
+    if not role_allows(user, action):
+        raise NotAllowed("Your role does not allow this.")
 
 
 def check(user, action: str, version: SummaryVersion) -> None:
@@ -89,7 +89,7 @@ def check(user, action: str, version: SummaryVersion) -> None:
             )
         raise NotAllowed("Your role does not allow this.")
     if not state_allows(action, version):
-        allowed = ", ".join(State(s).label.lower() for s in RULES[action].states)
+        allowed = ", ".join(State(s).label.lower() for s in RULES[action].states or ())
         raise ServiceError(
             f"Not possible now: version {version.number} is "
             f"{version.get_state_display().lower()}; this needs a version that is {allowed}."

@@ -1,0 +1,84 @@
+"""The content of the toolkit, one module per kind of thing (see README.md).
+
+Everything is importable from ``summaries.models``: code outside this package never needs
+to know which module a model lives in.
+"""
+
+from .audit import AuditAction, AuditEvent, AuditEventQuerySet
+from .content import (
+    SECTION_ORDER,
+    BreakdownKind,
+    CountUnit,
+    ExternalLink,
+    KeyFigure,
+    RelatedSummary,
+    ReviewBreakdown,
+    Section,
+    SectionKind,
+    SystematicReview,
+)
+from .infrastructure import PublicContent, SearchEntry
+from .scales import Dimension, Scale, ScaleLevel
+from .versions import (
+    EDITABLE_STATES,
+    OPEN_STATES,
+    RATING_FIELDS,
+    Intervention,
+    InterventionQuerySet,
+    RatingsBasis,
+    SlugRedirect,
+    State,
+    SummaryVersion,
+    VersionQuerySet,
+)
+from .vocabularies import (
+    TAXONOMY,
+    TAXONOMY_FIELDS,
+    Approach,
+    Focus,
+    Population,
+    Problem,
+    Setting,
+    Term,
+    Vocabulary,
+)
+
+__all__ = [
+    "EDITABLE_STATES",
+    "OPEN_STATES",
+    "RATING_FIELDS",
+    "SECTION_ORDER",
+    "TAXONOMY",
+    "TAXONOMY_FIELDS",
+    "Approach",
+    "AuditAction",
+    "AuditEvent",
+    "AuditEventQuerySet",
+    "BreakdownKind",
+    "CountUnit",
+    "Dimension",
+    "ExternalLink",
+    "Focus",
+    "Intervention",
+    "InterventionQuerySet",
+    "KeyFigure",
+    "Population",
+    "Problem",
+    "PublicContent",
+    "RatingsBasis",
+    "RelatedSummary",
+    "ReviewBreakdown",
+    "Scale",
+    "ScaleLevel",
+    "SearchEntry",
+    "Section",
+    "SectionKind",
+    "Setting",
+    "SlugRedirect",
+    "State",
+    "SummaryVersion",
+    "SystematicReview",
+    "Term",
+    "VersionQuerySet",
+    "Vocabulary",
+]

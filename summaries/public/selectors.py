@@ -1,0 +1,151 @@
+"""Every read the public pages make: what a card shows, a summary's change log and its
+related summaries, the terms worth browsing, and what a summary's address leads to.
+
+Each returns live content only (``SummaryVersion.objects.live()``), in a fixed number of
+queries whatever the amount of content. A page that takes a slug asks ``resolve_slug``,
+so every public address answers a withdrawn, moved or unknown summary the same way.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.conf import settings
+from django.db.models import Case, Count, Q, When
+from django.utils import timezone
+
+from summaries.models import State, SummaryVersion
+
+CHANGE_LOG_LENGTH = 10
+
+
+def live_cards():
+    """Live versions with what a summary card shows, in one query."""
+    return (
+        SummaryVersion.objects.live()
+        .select_related("intervention", "effect_rating__scale", "quality_rating__scale")
+        .defer("search_vector")
+    )
+
+
+def terms_with_live_counts(model):
+    """The vocabulary's terms that tag at least one live summary, each with how many.
+
+    One query per vocabulary: the count is an aggregate over live versions (at most one
+    per intervention), not a query per term.
+    """
+    return (
+        model.objects.annotate(
+            live_count=Count("summaryversion", filter=Q(summaryversion__state=State.PUBLISHED))
+        )
+        .filter(live_count__gt=0)
+        .order_by("position", "name")
+    )
+
+
+def change_log(version: SummaryVersion) -> list[SummaryVersion]:
+    """The intervention's published versions, newest first: only what was once public."""
+    return list(
+        SummaryVersion.objects.filter(
+            intervention_id=version.intervention_id, published_at__isnull=False
+        )
+        .only("number", "state", "published_at", "withdrawn_at", "change_note")
+        .order_by("-published_at")[:CHANGE_LOG_LENGTH]
+    )
+
+
+def live_related(version: SummaryVersion) -> list[SummaryVersion]:
+    """The live versions of the version's "see also" summaries, in its order, as cards.
+
+    One query for all targets together; the subquery keeps it to exactly one query even
+    when there are none. Targets that are not live now are left out.
+    """
+    live = {
+        card.intervention_id: card
+        for card in live_cards().filter(intervention__in=version.related_summaries.values("target"))
+    }
+    return [
+        live[related.target_id]
+        for related in version.related_summaries.all()
+        if related.target_id in live
+    ]
+
+
+def citation(version: SummaryVersion, url: str) -> str:
+    """How to cite this version: organisation (year) title. Toolkit, version, date. URL.
+
+    The version and its publication date make the citation point at the text the reader
+    saw, even after the summary is updated.
+    """
+    published = timezone.localtime(version.published_at)
+    return (
+        f"{settings.TOOLKIT_ORGANISATION} ({published:%Y}) {version.title}. "
+        f"{settings.TOOLKIT_NAME}, version {version.number}, "
+        f"published {published.day} {published:%B %Y}. Available at: {url}"
+    )
+
+
+# --- What an address leads to -----------------------------------------------------------
+
+
+class SlugState(StrEnum):
+    LIVE = "live"
+    WITHDRAWN = "withdrawn"
+    MOVED = "moved"
+    NOT_FOUND = "not found"
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What ``/toolkit/<slug>/`` (and every address under it) leads to.
+
+    ``version`` is the live version (``LIVE``) or the withdrawn one, with its title, date
+    and reason (``WITHDRAWN``); ``slug`` is the summary's current slug (``LIVE``, ``MOVED``).
+    """
+
+    state: SlugState
+    version: SummaryVersion | None = None
+    slug: str = ""
+
+
+# What a withdrawal notice shows.
+_WITHDRAWN_FIELDS = ("number", "state", "title", "withdrawn_at", "withdrawal_reason")
+
+
+def resolve_slug(slug: str, *, live=None) -> Resolved:
+    """Whether ``slug`` is a live summary, a withdrawn one, an old address of one, or
+    nothing the public may know of.
+
+    ``live`` is the queryset of live versions to read the summary from (for a page, one
+    with what it shows: ``for_page()``). One query for a live summary; the others are
+    asked only when it misses. An old address is followed only to a summary that is live
+    now, and an old address of a withdrawn summary is withdrawn too, so a current address
+    that was never public stays unknown. A summary never published is not found, exactly
+    like an address that never existed.
+    """
+    live = SummaryVersion.objects.live() if live is None else live
+    version = live.filter(intervention__slug=slug).first()
+    if version is not None:
+        return Resolved(SlugState.LIVE, version, slug)
+    withdrawn = (
+        SummaryVersion.objects.filter(intervention__slug=slug, state=State.WITHDRAWN)
+        .only(*_WITHDRAWN_FIELDS)
+        .order_by("-withdrawn_at")
+        .first()
+    )
+    if withdrawn is not None:
+        return Resolved(SlugState.WITHDRAWN, withdrawn)
+    moved = (
+        SummaryVersion.objects.filter(
+            intervention__slug_redirects__old_slug=slug,
+            state__in=(State.PUBLISHED, State.WITHDRAWN),
+        )
+        .select_related("intervention")
+        .only(*_WITHDRAWN_FIELDS, "intervention__slug")
+        .order_by(Case(When(state=State.PUBLISHED, then=0), default=1), "-withdrawn_at")
+        .first()
+    )
+    if moved is None:
+        return Resolved(SlugState.NOT_FOUND)
+    if not moved.is_live:
+        return Resolved(SlugState.WITHDRAWN, moved)
+    return Resolved(SlugState.MOVED, slug=moved.intervention.slug)

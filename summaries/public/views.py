@@ -1,0 +1,193 @@
+"""The public site: home, browse and search, a summary, a rating scale and the
+accessibility statement.
+
+Every page reads live versions only (``selectors.py``): drafts, superseded and withdrawn
+versions never reach the public. Each page runs a fixed number of queries, whatever the
+amount of content. A withdrawn summary's address answers 410 Gone with the reason, so
+readers and search engines learn it was taken down on purpose.
+"""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.functional import cached_property
+from django.views.decorators.http import require_safe
+
+from summaries import search
+from summaries.models import Approach, Problem, Scale, SummaryVersion
+from summaries.models.generation import current_generation
+from summaries.search.facets import cache_key, search_counts
+from summaries.search.filters import SummaryFilter
+
+from .cache import public_page
+from .list_state import SORTS, ListState
+from .selectors import (
+    SlugState,
+    change_log,
+    citation,
+    live_cards,
+    live_related,
+    resolve_slug,
+    terms_with_live_counts,
+)
+
+PAGE_SIZE = 20
+RECENT_COUNT = 6
+# Browsers keep a 301 for as long as they are allowed to; a summary renamed back to an old
+# address would then send readers who remember the rename round in a loop. A day bounds it.
+MOVED_MAX_AGE = 24 * 60 * 60
+
+
+@require_safe  # GET and HEAD (link checkers and monitors use HEAD)
+@public_page
+def home(request):
+    """What the toolkit is and how to read it, search, browse by term, recent summaries."""
+    recent = live_cards().order_by("-published_at", "title")[:RECENT_COUNT]
+    return render(
+        request,
+        "summaries/home.html",
+        {
+            "recent": recent,
+            "problems": terms_with_live_counts(Problem),
+            "approaches": terms_with_live_counts(Approach),
+        },
+    )
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told the number of results (from the cache) instead of counting."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self):
+        return self._known_count
+
+
+@require_safe
+@public_page
+def summary_list(request):
+    """Search and browse live summaries: ``q`` (full-text search), the seven facets of
+    ``SummaryFilter``, ``sort`` and ``page``; 20 results a page.
+
+    Every state of the page is a plain GET URL. Nothing a reader types breaks it: the query
+    is cleaned and parsed by ``search``, unknown facet values are ignored (and named), an
+    unknown ``sort`` falls back to the default, and ``page`` follows
+    ``Paginator.get_page`` (not a number: the first page; past either end: the last).
+    The page costs a fixed number of queries, however many summaries match.
+    """
+    query = search.clean_query(request.GET.get("q", ""))
+    sort = request.GET.get("sort", "")
+    if sort not in SORTS or (sort == "relevance" and not query):
+        sort = "relevance" if query else "title"
+
+    results = live_cards()
+    matching = SummaryVersion.objects.live()
+    if query:
+        results = search.search_live(results, query)
+        matching = search.search_live(matching, query, ranked=False)
+    filterset = SummaryFilter(request.GET, queryset=results)
+    key = cache_key(filterset, query, generation=current_generation(request)[0])
+    results = filterset.qs.order_by(*SORTS[sort][1])
+    total, facets = search_counts(filterset, matching, key=key)
+    page = KnownCountPaginator(results, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    if query:
+        marked = search.snippets(query, [version.pk for version in page.object_list])
+        for version in page.object_list:
+            version.snippet = marked.get(version.pk, "")
+    state = ListState(query, sort, filterset.selected())
+    return render(
+        request,
+        "summaries/list.html",
+        {
+            "page_obj": page,
+            "query": query,
+            "facets": facets,
+            "has_facets": any(facet.options for facet in facets),
+            "chips": state.chips(),
+            "clear_url": state.url(facets={}) if state.has_filters else "",
+            "sorts": state.sort_links(),
+            "sort": sort,
+            "hidden_sort": state.explicit_sort,
+            "keep_params": state.kept_params(),
+            "unknown_values": filterset.unknown_values(),
+        },
+    )
+
+
+@require_safe
+@public_page
+def summary_detail(request, slug):
+    """The live version of one summary; 410 if it was withdrawn, 404 if it never was live.
+
+    A summary's old address (its slug before a rename) redirects to its current one.
+    """
+    resolved = resolve_slug(slug, live=SummaryVersion.objects.live().for_page())
+    if resolved.state == SlugState.LIVE:
+        return render_summary(request, resolved.version)
+    return not_live_response(request, resolved, "summaries:detail")
+
+
+def not_live_response(request, resolved, url_name: str):
+    """The answer of any summary address whose summary is not live: 410 with the
+    withdrawal notice, a 301 to the same view (``url_name``) of the current address, or
+    404."""
+    if resolved.state == SlugState.WITHDRAWN:
+        return render(
+            request, "summaries/withdrawn.html", {"version": resolved.version}, status=410
+        )
+    if resolved.state == SlugState.MOVED:
+        url = reverse(url_name, kwargs={"slug": resolved.slug})
+        if query := request.META.get("QUERY_STRING"):
+            url = f"{url}?{query}"
+        response = redirect(url, permanent=True)
+        patch_cache_control(response, max_age=MOVED_MAX_AGE)
+        return response
+    raise Http404
+
+
+def render_summary(request, version, *, template="summaries/detail.html", extra_context=None):
+    """A summary page; also the staff preview of any version, so preview == public page."""
+    context = {
+        "version": version,
+        "related": live_related(version),
+        "change_log": change_log(version),
+        "citation": citation(version, request.build_absolute_uri(version.get_absolute_url())),
+        **(extra_context or {}),
+    }
+    return render(request, template, context)
+
+
+@require_safe
+@public_page
+def scale_detail(request, dimension):
+    """How to read one rating scale: its question and every level in order."""
+    scale = get_object_or_404(Scale.objects.prefetch_related("levels"), dimension=dimension)
+    scales = Scale.objects.all()
+    return render(request, "summaries/scale.html", {"scale": scale, "scales": scales})
+
+
+# The axe-core release the browser tests run (tests/test_accessibility.py checks that this
+# matches the one installed), named in the accessibility statement.
+AXE_CORE_VERSION = "4.12"
+
+
+@require_safe
+@public_page
+def accessibility(request):
+    """The accessibility statement: the standard, how the site was tested, known issues."""
+    return render(
+        request,
+        "accessibility.html",
+        {
+            "axe_version": AXE_CORE_VERSION,
+            "contact_email": settings.TOOLKIT_CONTACT_EMAIL,
+            "organisation": settings.TOOLKIT_ORGANISATION,
+        },
+    )

@@ -1,0 +1,128 @@
+"""Matching, ranking and snippets, on the database's own engine (PostgreSQL or SQLite).
+
+- PostgreSQL: ``SummaryVersion.search_vector``, a weighted tsvector with a GIN index,
+  matched with ``websearch_to_tsquery`` and ranked with ``ts_rank``; ``ts_headline``
+  makes the snippets.
+- SQLite: the FTS5 table ``summary_fts`` (one row per live version, keyed by version id),
+  ranked by bm25 with the column weights set on the table; ``snippet()`` makes the
+  snippets.
+
+Both return querysets of ``SummaryVersion``, so django-filter and pagination compose
+with them.
+"""
+
+import html
+from collections.abc import Iterable
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, Value
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+
+from summaries.models import State
+
+from .index import CONFIG, MARK_END, MARK_START, is_postgresql, section_texts
+from .query import ParsedQuery, parse_query
+
+# FTS5 column weights for bm25 (title, standfirst, taxonomy, body), set once on the table
+# by the migration as its ``rank`` function.
+FTS5_RANK = "bm25(10.0, 4.0, 4.0, 1.0)"
+SNIPPET_WORDS = 30
+
+
+def search_live(queryset, text: str, *, ranked: bool = True):
+    """The live versions of ``queryset`` matching ``text``; with ``ranked``, annotated
+    with ``rank`` (higher is better). Not ordered: the caller chooses the order.
+
+    A query with nothing to look for gives an empty queryset.
+    """
+    parsed = parse_query(text)
+    queryset = queryset.filter(state=State.PUBLISHED)
+    if not parsed:
+        return queryset.none().annotate(rank=Value(0.0)) if ranked else queryset.none()
+    if is_postgresql():
+        query = SearchQuery(parsed.websearch(), search_type="websearch", config=CONFIG)
+        queryset = queryset.filter(search_vector=query)
+        if ranked:
+            # Ranked on what was asked for only: ts_rank scores a negated word as if it
+            # were one more word to look for, which would reorder the results.
+            wanted = SearchQuery(
+                parsed.websearch(exclusions=False), search_type="websearch", config=CONFIG
+            )
+            queryset = queryset.annotate(rank=SearchRank(F("search_vector"), wanted))
+        return queryset
+    # ``summary_fts = 'expr'`` on the hidden column named after the table is FTS5's MATCH.
+    # The matches are always given as a subquery: joined alone, SQLite's planner would
+    # walk every live version and run the full-text query once per row.
+    expression = parsed.fts5()
+    queryset = queryset.filter(pk__in=RawSQL(_FTS5_MATCHES, [expression]))
+    if ranked:
+        # ``rank`` only exists in a matching query, hence the join as well; with the
+        # subquery present the planner reads the full-text matches first. It is bm25 with
+        # the column weights set on the table, negated so higher is better on both engines.
+        queryset = queryset.filter(search_entry__document=expression).annotate(
+            rank=-F("search_entry__rank")
+        )
+    return queryset
+
+
+_FTS5_MATCHES = "SELECT rowid FROM summary_fts WHERE summary_fts = %s"
+
+
+def snippets(text: str, version_ids: Iterable[int]) -> dict[int, str]:
+    """For the given versions (a page of results), the passage of their section text
+    that best matches ``text``, HTML-escaped, matches wrapped in ``<mark>``.
+
+    Computed for these rows only, so its cost does not grow with the number of hits.
+    Versions whose text has no match (e.g. matched on the title only) are left out.
+    """
+    version_ids = list(version_ids)
+    parsed = parse_query(text)
+    if not version_ids or not parsed:
+        return {}
+    if is_postgresql():
+        raw = _postgresql_snippets(parsed, version_ids)
+    else:
+        raw = _sqlite_snippets(parsed, version_ids)
+    return {pk: _marked_html(snippet) for pk, snippet in raw.items() if MARK_START in snippet}
+
+
+def _postgresql_snippets(parsed: ParsedQuery, version_ids: list[int]) -> dict[int, str]:
+    bodies = section_texts(version_ids)
+    ids = [pk for pk in version_ids if bodies.get(pk)]
+    options = (
+        f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, MinWords=12, "
+        'MaxFragments=2, FragmentDelimiter=" … "'
+    )
+    # ts_headline's parser takes anything like a tag for markup and drops it, so text
+    # such as "<script>" would vanish: it is given escaped text, and the result unescaped
+    # (``_marked_html`` escapes it again, whatever the fragment boundaries).
+    escaped = [escape(bodies[pk]) for pk in ids]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT d.id, ts_headline(%s::regconfig, d.body, websearch_to_tsquery("
+            "%s::regconfig, %s), %s) FROM unnest(%s::bigint[], %s::text[]) AS d(id, body)",
+            [CONFIG, CONFIG, parsed.websearch(), options, ids, escaped],
+        )
+        return {pk: html.unescape(headline) for pk, headline in cursor.fetchall()}
+
+
+def _sqlite_snippets(parsed: ParsedQuery, version_ids: list[int]) -> dict[int, str]:
+    placeholders = ", ".join(["%s"] * len(version_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Column 3 is the section text; -1 would pick the title, already on the card.
+            "SELECT rowid, snippet(summary_fts, 3, %s, %s, '…', %s) FROM summary_fts "
+            f"WHERE summary_fts = %s AND rowid IN ({placeholders})",
+            [MARK_START, MARK_END, SNIPPET_WORDS, parsed.fts5(), *version_ids],
+        )
+        return dict(cursor.fetchall())
+
+
+def _marked_html(snippet: str) -> str:
+    """Escape everything, then turn our marks (never in indexed text) into <mark> tags."""
+    # Whitespace is collapsed: section breaks in the indexed text would show as gaps.
+    return (
+        escape(" ".join(snippet.split())).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    )

@@ -1,0 +1,120 @@
+"""The facets of the search and browse page (``/toolkit/``), with django-filter.
+
+Seven facets, each a GET parameter taking slugs, repeatable: one per taxonomy vocabulary
+(``problem``, ``focus``, ``approach``, ``setting``, ``population``: ``TAXONOMY``) and
+``effect``, ``quality`` (rating levels). Several values of one facet widen the results
+(OR); facets narrow each other (AND).
+
+An unknown value (a renamed term in an old bookmark, or junk) is ignored, not an error:
+the page shows what the known values select and says which were not recognised.
+"""
+
+import django_filters
+from django import forms
+
+from summaries.models import TAXONOMY, Dimension, ScaleLevel, SummaryVersion
+
+# More values than any vocabulary has; bounds the work a crafted URL can ask for.
+MAX_VALUES_PER_FACET = 50
+MAX_SLUG_LENGTH = 120
+
+
+class LenientChoiceField(forms.ModelMultipleChoiceField):
+    """The known terms among the slugs given, as a list; the others are ignored."""
+
+    def clean(self, value):
+        if not isinstance(value, list | tuple):
+            value = [value] if value else []
+        # PostgreSQL refuses NUL in a string, and no slug has one.
+        usable = (
+            v
+            for v in value
+            if isinstance(v, str) and 0 < len(v) <= MAX_SLUG_LENGTH and "\x00" not in v
+        )
+        slugs = list(dict.fromkeys(usable))[:MAX_VALUES_PER_FACET]
+        if not slugs:
+            return []
+        return list(self.queryset.filter(**{f"{self.to_field_name}__in": slugs}))
+
+
+class FacetFilter(django_filters.ModelMultipleChoiceFilter):
+    """One facet: any of the chosen terms (OR), as a semi-join so a summary tagged with
+    two of them is still one result and no DISTINCT is needed."""
+
+    field_class = LenientChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        field = SummaryVersion._meta.get_field(self.field_name)
+        ids = [term.pk for term in value]
+        if field.many_to_many:
+            through = field.remote_field.through
+            tagged = through.objects.filter(
+                **{f"{field.m2m_reverse_field_name()}_id__in": ids}
+            ).values(f"{field.m2m_field_name()}_id")
+            return qs.filter(pk__in=tagged)
+        return qs.filter(**{f"{self.field_name}__in": ids})
+
+
+def _levels(dimension: Dimension):
+    return ScaleLevel.objects.filter(scale__dimension=dimension)
+
+
+# One facet per vocabulary, named by its ``param``; declared filters of a base class come
+# first, so the page lists them in the registry's order, then the ratings.
+_TaxonomyFacets = type(
+    "_TaxonomyFacets",
+    (django_filters.FilterSet,),
+    {
+        vocabulary.param: FacetFilter(
+            field_name=vocabulary.field,
+            queryset=vocabulary.model.objects.all(),
+            label=vocabulary.label,
+        )
+        for vocabulary in TAXONOMY
+    },
+)
+
+
+class SummaryFilter(_TaxonomyFacets):
+    """The list page's facets: the taxonomy's, then the effect and quality ratings."""
+
+    effect = FacetFilter(
+        field_name="effect_rating", queryset=_levels(Dimension.EFFECT), label="Effect"
+    )
+    quality = FacetFilter(
+        field_name="quality_rating",
+        queryset=_levels(Dimension.QUALITY),
+        label="Quality of evidence",
+    )
+
+    class Meta:
+        model = SummaryVersion
+        fields = []
+
+    def selected(self) -> dict[str, list]:
+        """Facet name -> the known terms chosen (empty lists included)."""
+        self.form.is_valid()
+        return {name: self.form.cleaned_data.get(name) or [] for name in self.filters}
+
+    def unknown_values(self) -> list[str]:
+        """The values given that matched no term, to tell the reader they were ignored."""
+        selected = self.selected()
+        unknown = []
+        for name in self.filters:
+            known = {term.slug for term in selected[name]}
+            given = self.data.getlist(name)[:MAX_VALUES_PER_FACET]
+            unknown += [v for v in dict.fromkeys(given) if v and v not in known]
+        return unknown
+
+    def apply_except(self, queryset, skipped: str | None = None):
+        """``queryset`` with every chosen facet applied except ``skipped``."""
+        for name, terms in self.selected().items():
+            if name != skipped:
+                queryset = self.filters[name].filter(queryset, terms)
+        return queryset

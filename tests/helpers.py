@@ -1,0 +1,33 @@
+"""Helpers shared by the tests: counting the queries a request makes.
+
+Query counts are asserted as "does not grow with content" (the same count before and
+after adding content), not as exact numbers: an exact number breaks on every harmless
+change of the ORM's plan, while the property readers rely on is that a page's cost does
+not depend on how much it shows.
+"""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+
+def count_queries(call) -> int:
+    """How many queries ``call()`` makes."""
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    return len(queries)
+
+
+def queries_of(call) -> list[str]:
+    """The SQL of the queries ``call()`` makes, in order."""
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    return [query["sql"] for query in queries]
+
+
+def count_get(test, client, url, data=None, *, status=200) -> int:
+    """How many queries a GET of ``url`` makes; the response must have ``status``."""
+
+    def get():
+        test.assertEqual(client.get(url, data).status_code, status)
+
+    return count_queries(get)
