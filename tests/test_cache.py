@@ -3,7 +3,7 @@ shows on every page at once, on the very next request."""
 
 from datetime import timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -12,12 +12,14 @@ from django.utils import timezone
 from summaries.editorial.services import (
     draft_start_from,
     publish_due,
+    version_publish,
     version_schedule,
     version_withdraw,
 )
 from summaries.models import Problem, PublicContent, SummaryVersion
 from summaries.models.generation import current_generation, public_content_changed
 from tests.factories import make_draft, make_live, make_user, publish, send_to_review
+from tests.helpers import queries_of
 
 # Pages that show a summary's title (the sitemap lists addresses only).
 TITLE_PAGES = [
@@ -222,6 +224,43 @@ class GenerationTests(TestCase):
         self.assertLess(before, after_publish)
         self.assertLess(after_publish, after_withdraw)
         self.assertGreaterEqual(published_at, at)
+
+    def test_a_publication_raises_the_generation_once(self):
+        """One publication, one new number: the search index upkeep inside it does not
+        raise it a second time."""
+        draft = send_to_review(make_draft())
+        before, _ = current_generation()
+        sql = queries_of(lambda: version_publish(version=draft))
+        after, _ = current_generation()
+        updates = [q for q in sql if q.startswith("UPDATE") and "publiccontent" in q]
+        self.assertEqual((len(updates), after - before), (1, 1))
+
+    def test_raised_once_per_transaction_and_again_after_a_rollback(self):
+        """Within one transaction a second raise is a no-op; a raise rolled back with its
+        savepoint does not count, so the next one raises."""
+        before, _ = current_generation()
+        with transaction.atomic():
+            public_content_changed()
+            public_content_changed()
+        self.assertEqual(current_generation()[0], before + 1)
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    public_content_changed()
+                    raise RuntimeError
+            except RuntimeError:
+                pass
+            public_content_changed()
+        self.assertEqual(current_generation()[0], before + 2)
+
+    def test_a_list_page_reads_the_generation_once(self):
+        """The page cache and the search counts of one request share one read."""
+        make_live()
+        for address in ("/toolkit/", "/toolkit/?q=intervention&problem=none"):
+            with self.subTest(address=address):
+                sql = queries_of(lambda a=address: self.client.get(a))
+                reads = [q for q in sql if q.startswith("SELECT") and "publiccontent" in q]
+                self.assertEqual(len(reads), 1)
 
 
 class FeedTests(TestCase):

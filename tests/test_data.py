@@ -114,6 +114,18 @@ class SummaryDataTests(TestCase):
         self.assertEqual(response.status_code, 410)
         self.assertEqual(response.json()["withdrawal_reason"], "New research.")
 
+    def test_old_address_of_withdrawn_summary_is_gone(self):
+        """The old address of a withdrawn summary answers 410 for its data, as for its
+        page, without naming the current address."""
+        intervention_rename(intervention=self.related.intervention, new_slug="lighting")
+        version_withdraw(version=self.related, reason="New research.")
+        page = self.client.get(reverse("summaries:detail", kwargs={"slug": "street-lighting"}))
+        response = self.client.get(data_url("street-lighting"))
+        self.assertEqual((page.status_code, response.status_code), (410, 410))
+        self.assertEqual(response.json()["slug"], "street-lighting")
+        self.assertEqual(response.json()["withdrawal_reason"], "New research.")
+        self.assertNotIn("lighting/", response.content.decode().replace("street-lighting", ""))
+
     def test_old_address_redirects(self):
         """After a rename the old data address redirects to the new one."""
         intervention_rename(intervention=self.related.intervention, new_slug="lighting")

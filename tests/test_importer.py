@@ -12,11 +12,14 @@ from html import unescape
 from io import StringIO
 from pathlib import Path
 
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, TestCase
 
 from summaries.importer import ImportFailed, parse_summary, read_export, save_as_draft
 from summaries.models import (
+    AuditAction,
+    AuditEvent,
     BreakdownKind,
     Intervention,
     ReviewBreakdown,
@@ -26,7 +29,7 @@ from summaries.models import (
     SummaryVersion,
     SystematicReview,
 )
-from tests.factories import make_draft, make_live
+from tests.factories import make_draft, make_live, make_user, publish
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_PATH = ROOT / "summaries" / "demo" / "psychosocial-treatment-sex-offenders.txt"
@@ -425,6 +428,32 @@ class SaveAsDraftTests(TestCase):
         self.assertEqual(draft.intervention, live.intervention)
         self.assertEqual(draft.sections.count(), 9)
         self.assertNotIn("Published text", draft.sections.get(kind="focus").body)
+
+    def test_both_import_paths_write_an_audit_event(self):
+        """Importing a new summary and importing over an existing one each log who
+        created the draft, through the same service as the admin."""
+        editor = make_user(groups=[Group.objects.get(name="Editors")])
+        first = save_as_draft(reference(), user=editor, source_name="one.txt")
+        publish(first)
+        second = save_as_draft(reference(), user=editor, source_name="two.txt")
+        events = AuditEvent.objects.filter(action=AuditAction.CREATE).order_by("id")
+        self.assertEqual(
+            [(e.version_id, e.actor, e.comment) for e in events],
+            [
+                (first.pk, editor, "Imported from one.txt"),
+                (second.pk, editor, "Imported from two.txt"),
+            ],
+        )
+
+    def test_import_is_refused_to_a_user_who_may_not_edit(self):
+        """The services' rules hold for imports too: a user without the editors'
+        permissions cannot import into an existing summary."""
+        make_live(SLUG)
+        outsider = make_user()
+        before = row_counts()
+        with self.assertRaisesMessage(ImportFailed, "Your role does not allow this."):
+            save_as_draft(reference(), slug=SLUG, user=outsider)
+        self.assertEqual(row_counts(), before)
 
     def test_invalid_slug(self):
         """A slug that is not a valid address is refused."""

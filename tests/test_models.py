@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from summaries.editorial.services import ServiceError, draft_start_from, version_publish
 from summaries.models import (
+    TAXONOMY,
     Intervention,
     KeyFigure,
     ScaleLevel,
@@ -16,6 +17,7 @@ from summaries.models import (
     State,
     SummaryVersion,
     SystematicReview,
+    Term,
 )
 from tests.factories import make_draft, make_live, publish
 
@@ -194,3 +196,38 @@ class VersionTests(TestCase):
         self.assertEqual(
             list(draft.sections.values_list("kind", flat=True)), ["focus", "effect", "summary"]
         )
+
+
+class TaxonomyRegistryTests(TestCase):
+    def test_registry_names_every_vocabulary_field(self):
+        """TAXONOMY lists exactly the version's many-to-many fields to terms, each with
+        its own model and distinct names, so nothing reads a vocabulary it does not know."""
+        fields = {
+            field.name: field.related_model
+            for field in SummaryVersion._meta.many_to_many
+            if issubclass(field.related_model, Term)
+        }
+        self.assertEqual({v.field: v.model for v in TAXONOMY}, fields)
+        for attribute in ("param", "key", "label"):
+            values = [getattr(vocabulary, attribute) for vocabulary in TAXONOMY]
+            self.assertEqual(len(set(values)), len(values), attribute)
+
+    def test_summary_page_shows_every_vocabulary_from_the_registry(self):
+        """Each vocabulary's terms appear on the page under its label; linked ones link to
+        the list filtered by the term."""
+        live = make_live()
+        for vocabulary in TAXONOMY:
+            term = vocabulary.model.objects.create(
+                name=f"{vocabulary.label} term", slug=f"{vocabulary.param}-term"
+            )
+            getattr(live, vocabulary.field).add(term)
+        response = self.client.get(live.get_absolute_url())
+        for vocabulary in TAXONOMY:
+            with self.subTest(vocabulary=vocabulary.label):
+                self.assertContains(response, f"<dt>{vocabulary.label}</dt>", html=True)
+                link = f'href="/toolkit/?{vocabulary.param}={vocabulary.param}-term"'
+                if vocabulary.linked:
+                    self.assertContains(response, link)
+                else:
+                    self.assertContains(response, f"{vocabulary.label} term")
+                    self.assertNotContains(response, link)

@@ -1,11 +1,12 @@
 """Renamed summaries: old addresses lead to the current one, and reveal nothing else."""
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, connection, transaction
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from summaries.editorial.rules import RULES
 from summaries.editorial.services import (
     NotAllowed,
     ServiceError,
@@ -69,6 +70,17 @@ class RenameServiceTests(TestCase):
         event = AuditEvent.objects.get(action=AuditAction.RENAME)
         self.assertEqual((event.actor, event.version), (self.editor, self.live))
         self.assertIn("'street-lighting' to 'improved-street-lighting'", event.comment)
+
+    def test_renaming_follows_the_rules_table(self):
+        """Renaming is checked like every action, through the rules: a user who is not
+        active staff is refused even with the permission."""
+        self.assertIn(AuditAction.RENAME, RULES)
+        not_staff = make_user(staff=False)
+        not_staff.user_permissions.add(Permission.objects.get(codename="change_intervention"))
+        with self.assertRaisesMessage(NotAllowed, "Your role does not allow this."):
+            intervention_rename(intervention=self.live.intervention, new_slug="z", user=not_staff)
+        self.live.intervention.refresh_from_db()
+        self.assertNotEqual(self.live.intervention.slug, "z")
 
     def test_renames_never_chain(self):
         """After A → B → C, both A and B point at the intervention itself."""
