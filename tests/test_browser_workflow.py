@@ -1,9 +1,11 @@
-"""The editorial workflow end to end, in a real browser through the real admin.
+"""The editorial workflow end to end, in a real browser through the real admin, as three
+tests so that one failure does not hide the rest:
 
-An editor writes a summary and submits it; a reviewer sends it back; the editor fixes and
-resubmits; the reviewer publishes; the public sees it. The editor then edits the live
-summary while the public still sees the old text until the reviewer publishes again; the
-history shows the difference, and an old version is restored as a draft.
+- the editor writes a summary from nothing and submits it;
+- the reviewer sends a submitted summary back, the editor fixes and resubmits it, the
+  reviewer publishes it and the public sees it; the editor then edits the live summary
+  while the public still sees the old text until the reviewer publishes again;
+- the history shows the difference between two versions, and an old one is restored.
 
 Playwright (Python) drives Debian's Chromium (the ``browser`` fixture in ``conftest.py``:
 without Chromium the test skips locally, but fails when ``CI`` is set). All database work
@@ -14,7 +16,9 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 
-from tests.factories import make_user
+from summaries.editorial.services import draft_start_from, version_submit
+from summaries.models import SectionKind
+from tests.factories import make_complete_draft, make_live, make_user, publish
 
 PASSWORD = "correct horse battery staple"
 ADMIN = f"/{settings.ADMIN_URL}"
@@ -28,10 +32,24 @@ pytestmark = [
 
 @pytest.fixture
 def browser_data(live_server):
-    """The editor and the reviewer, created before the browser starts (the ``browser``
-    fixture depends on this one, and explains why)."""
-    make_user("editor", groups=[Group.objects.get(name="Editors")])
+    """Everything the tests start from, created before the browser starts (the
+    ``browser`` fixture depends on this one, and explains why): the editor and the
+    reviewer; "CCTV in car parks", submitted for review by the editor; "Neighbourhood
+    lighting", live in version 2 with version 1 superseded."""
+    editor = make_user("editor", groups=[Group.objects.get(name="Editors")])
     make_user("reviewer", groups=[Group.objects.get(name="Reviewers")])
+    submitted = make_complete_draft("cctv-in-car-parks", title="CCTV in car parks", user=editor)
+    version_submit(version=submitted, user=editor, change_note="First version.")
+    first = make_live(
+        "neighbourhood-lighting",
+        title="Neighbourhood lighting",
+        sections={SectionKind.FOCUS: "<p>Lamps were installed on residential streets.</p>"},
+    )
+    second = draft_start_from(version=first, change_note="LED lamps.")
+    second.sections.filter(kind=SectionKind.FOCUS).update(
+        body="<p>LED lamps were installed on residential streets.</p>"
+    )
+    publish(second)
 
 
 class Person:
@@ -77,13 +95,19 @@ def write_section(page, index, text):
     page.keyboard.type(text)
 
 
-def test_editorial_workflow(browser, live_server):
-    """From a first draft to a restored old version, as editors, reviewers and the public."""
+def assert_no_csp_violations(*people):
+    """The prose editor ran under the Content-Security-Policy (its import map by nonce),
+    and nothing on any page, the version pages included, was blocked."""
+    for person in people:
+        assert person.csp_violations == [], person.csp_violations
+        person.context.close()
+
+
+def test_editor_writes_a_summary_and_submits_it(browser, live_server):
+    """An editor adds a summary, writes every part review needs, and submits it; the
+    reviewer finds it in their queue."""
     editor = Person(browser, live_server.url, "editor")
     reviewer = Person(browser, live_server.url, "reviewer")
-    public = Person(browser, live_server.url)
-
-    # The editor adds the summary, writes every part review needs, and submits it.
     page = editor.page
     page.goto(f"{ADMIN}summaries/intervention/add/")
     page.locator("#id_title").press_sequentially("Street lighting")  # the slug follows
@@ -103,21 +127,35 @@ def test_editorial_workflow(browser, live_server):
     editor.press("Submit version 1 for review")
     assert "Version 1 is in review" in editor.message()
 
+    reviewer.page.goto(ADMIN)
+    queue = reviewer.page.inner_text("#review-queue")
+    assert "Waiting for review (2)" in queue and "Street lighting (v1)" in queue
+    assert_no_csp_violations(editor, reviewer)
+
+
+def test_reviewer_sends_back_then_publishes(browser, live_server):
+    """A reviewer sends a submission back; the editor fixes and resubmits it; the reviewer
+    publishes it and the public sees it. A new draft of the live summary changes nothing
+    public until it is published in turn."""
+    editor = Person(browser, live_server.url, "editor")
+    reviewer = Person(browser, live_server.url, "reviewer")
+    public = Person(browser, live_server.url)
+
     # The reviewer finds it in the queue and sends it back with a comment.
     page = reviewer.page
     page.goto(ADMIN)
     assert "Waiting for review (1)" in page.inner_text("#review-queue")
-    reviewer.click("Street lighting (v1)")
+    reviewer.click("CCTV in car parks (v1)")
     reviewer.click("Request changes")
-    page.fill("#id_comment", "Say where the lamps were installed.")
+    page.fill("#id_comment", "Say where the cameras were installed.")
     reviewer.press("Send version 1 back to the editors")
 
     # The editor sees the comment, fixes the draft and resubmits.
     page = editor.page
     page.goto(ADMIN)
-    assert "Say where the lamps were installed." in page.inner_text("#review-queue")
-    editor.click("Street lighting (v1)")
-    write_section(page, 0, "Lamps were installed on residential streets.")
+    assert "Say where the cameras were installed." in page.inner_text("#review-queue")
+    editor.click("CCTV in car parks (v1)")
+    write_section(page, 0, "Cameras were installed in multi-storey car parks.")
     editor.save_and_continue()
     editor.click("Submit for review")
     page.fill("#id_change_note", "First version, with the setting.")
@@ -126,43 +164,48 @@ def test_editorial_workflow(browser, live_server):
     # The reviewer publishes; the public sees it.
     page = reviewer.page
     page.goto(ADMIN)
-    reviewer.click("Street lighting (v1)")
+    reviewer.click("CCTV in car parks (v1)")
     reviewer.click("Approve and publish")
     reviewer.press("Yes, publish version 1")
     assert "Version 1 is live" in reviewer.message()
-    public.page.goto("/toolkit/street-lighting/")
-    assert "Lamps were installed on residential streets." in public.page.content()
+    public.page.goto("/toolkit/cctv-in-car-parks/")
+    assert "Cameras were installed in multi-storey car parks." in public.page.content()
 
     # The editor edits the live summary: the public still sees the old text.
     page = editor.page
     page.goto(f"{ADMIN}summaries/intervention/")
-    editor.click("Street lighting")
+    editor.click("CCTV in car parks")
     editor.press("Start a new draft from version 1")
     assert "Draft v2 started from version 1" in editor.message()
-    write_section(page, 0, "LED lamps were installed on residential streets.")
+    write_section(page, 0, "Cameras with number-plate recognition were installed.")
     editor.save_and_continue()
     editor.click("Submit for review")
-    page.fill("#id_change_note", "LED lamps.")
+    page.fill("#id_change_note", "Number-plate recognition.")
     editor.press("Submit version 2 for review")
-    public.page.goto("/toolkit/street-lighting/")
-    assert "LED lamps" not in public.page.content()
-    assert "Lamps were installed on residential streets." in public.page.content()
+    public.page.goto("/toolkit/cctv-in-car-parks/")
+    assert "number-plate recognition" not in public.page.content()
+    assert "Cameras were installed in multi-storey car parks." in public.page.content()
 
     # The reviewer publishes version 2; the public sees the new text and the change log.
     page = reviewer.page
     page.goto(ADMIN)
-    reviewer.click("Street lighting (v2)")
+    reviewer.click("CCTV in car parks (v2)")
     reviewer.click("Approve and publish")
     reviewer.press("Yes, publish version 2")
-    public.page.goto("/toolkit/street-lighting/")
+    public.page.goto("/toolkit/cctv-in-car-parks/")
     text = public.page.inner_text("main")
-    assert "LED lamps were installed on residential streets." in text
-    assert "Version 2" in text and "LED lamps." in text
+    assert "Cameras with number-plate recognition were installed." in text
+    assert "Version 2" in text and "Number-plate recognition." in text
+    assert_no_csp_violations(editor, reviewer, public)
 
-    # The history shows what changed, and restores version 1 as a new draft.
+
+def test_history_compares_and_restores(browser, live_server):
+    """The history shows what changed between two versions, word by word, and restores
+    the older one as a new draft."""
+    editor = Person(browser, live_server.url, "editor")
     page = editor.page
     page.goto(f"{ADMIN}summaries/intervention/")
-    editor.click("Street lighting")
+    editor.click("Neighbourhood lighting")
     page.get_by_role("link", name="History").first.click()
     page.select_option("#compare-old", "1")
     page.select_option("#compare-new", "2")
@@ -173,11 +216,6 @@ def test_editorial_workflow(browser, live_server):
     assert "installed on residential streets." in focus.inner_text()
     editor.press("Restore v1 as a new draft")
     assert "Draft v3 started from version 1" in editor.message()
-    assert page.input_value("#id_title") == "Street lighting"
+    assert page.input_value("#id_title") == "Neighbourhood lighting"
     assert "Lamps were installed" in page.locator("#sections-0 [contenteditable=true]").inner_text()
-
-    # The prose editor ran under the Content-Security-Policy (its import map by nonce),
-    # and nothing on any page, the version pages included, was blocked.
-    for person in (editor, reviewer, public):
-        assert person.csp_violations == [], person.csp_violations
-        person.context.close()
+    assert_no_csp_violations(editor)
