@@ -151,7 +151,8 @@ def cache_from_url(url: str) -> dict:
 
 # Local memory by default: right for one server. Several servers share Redis or memcached
 # so a page rendered by one is reused by all (docs/operations.md). Pages are correct with
-# either: every cached page is keyed by the public content's generation (summaries/cache.py).
+# either: every cached page is keyed by the public content's generation
+# (summaries/models/generation.py).
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "locmem://"))}
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "toolkit")
 # How long a rendered page stays in the server's cache; a publication makes it unused at

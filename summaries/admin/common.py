@@ -44,7 +44,8 @@ class EditorFieldsMixin:
 class PublicContentAdminMixin:
     """For models the public pages show directly (terms, scales, interventions): every
     save or delete through the admin makes cached public pages unused at once. The admin
-    saves inside a transaction, which the generation's update joins (``summaries/cache.py``).
+    saves inside a transaction, which the generation's update joins
+    (``summaries/models/generation.py``).
     """
 
     def save_related(self, request, form, formsets, change):

@@ -22,8 +22,8 @@ class TermAdmin(PublicContentAdminMixin, EditorFieldsMixin, admin.ModelAdmin):
     # Also what the version form's taxonomy pickers search.
     search_fields = ["name", "slug"]
 
-    # Term names are searchable text of the live summaries they tag (search.py), so a
-    # renamed or deleted term reindexes those summaries, in the admin's transaction.
+    # Term names are searchable text of the live summaries they tag (search/index.py), so
+    # a renamed or deleted term reindexes those summaries, in the admin's transaction.
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -12,7 +12,7 @@ class PublicContent(models.Model):
     """One row: a generation number raised in the same transaction as every change to
     what the public sees (a publication, a withdrawal, an edit of a term or a scale).
 
-    Cached pages and ETags are keyed by it (``cache.py``), so a page cached before a
+    Cached pages and ETags are keyed by it (``public/cache.py``), so a page cached before a
     change is never served after it. It lives in the database, not in the cache, so
     several app servers with caches of their own agree on it, and the row lock taken
     to raise it makes two publications commit one after the other, each with its own
@@ -33,7 +33,7 @@ class PublicContent(models.Model):
 
 
 class SearchEntry(models.Model):
-    """A live version's row in SQLite's FTS5 table ``summary_fts`` (see ``search.py``).
+    """A live version's row in SQLite's FTS5 table ``summary_fts`` (see ``search/index.py``).
 
     Unmanaged: a migration creates the virtual table on SQLite only, and only search code
     touches it. The model exists so a search can join versions to their matches

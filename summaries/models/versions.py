@@ -306,7 +306,7 @@ class SummaryVersion(models.Model):
         verbose_name="published by",
     )
 
-    # The workflow. Set by actions (services.py), never typed into the version form.
+    # The workflow. Set by actions (editorial/services.py), never typed into the version form.
     revision = models.PositiveIntegerField(
         "revision",
         default=1,
@@ -338,7 +338,7 @@ class SummaryVersion(models.Model):
         editable=False,
         help_text="Shown to the public at the summary's address while it is withdrawn.",
     )
-    # Search (search.py). On PostgreSQL the weighted text of a live version (title A,
+    # Search (search/index.py). On PostgreSQL the weighted text of a live version (title A,
     # standfirst and taxonomy B, sections C), GIN-indexed; NULL for every other version
     # and always NULL on SQLite, which keeps its index in the FTS5 table ``summary_fts``.
     search_vector = SearchVectorField("search index", null=True, editable=False)

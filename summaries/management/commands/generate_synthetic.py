@@ -1,6 +1,6 @@
 """``manage.py generate_synthetic N [--seed S] [--delete]``: synthetic summaries for benchmarks.
 
-Creates N live, clearly labelled synthetic summaries (see ``summaries/synthetic.py`` for
+Creates N live, clearly labelled synthetic summaries (see ``summaries/synthetic/`` for
 what they contain and their word statistics). A second run adds N more, numbered after
 the existing ones. ``--delete`` first removes every synthetic summary; without N it only
 deletes. Real summaries are never touched.
