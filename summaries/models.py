@@ -100,7 +100,7 @@ class Scale(models.Model):
     dimension = models.CharField(
         "dimension",
         max_length=20,
-        choices=Dimension.choices,
+        choices=Dimension,
         unique=True,
         help_text="What this scale rates. Each dimension has exactly one scale.",
     )
@@ -361,7 +361,7 @@ class SummaryVersion(models.Model):
     state = models.CharField(
         "state",
         max_length=20,
-        choices=State.choices,
+        choices=State,
         default=State.DRAFT,
         db_index=True,
         help_text="Where this version is in the workflow; changed by actions, not typed.",
@@ -415,7 +415,7 @@ class SummaryVersion(models.Model):
     ratings_basis = models.CharField(
         "ratings basis",
         max_length=20,
-        choices=RatingsBasis.choices,
+        choices=RatingsBasis,
         default=RatingsBasis.PUBLISHED,
         help_text="Where the ratings come from: published ratings, or an editor's reading "
         "of the text (e.g. for an import whose rating icons were lost).",
@@ -625,7 +625,7 @@ class Section(models.Model):
     kind = models.CharField(
         "section",
         max_length=20,
-        choices=SectionKind.choices,
+        choices=SectionKind,
         help_text="Which of the nine fixed sections this is; the heading comes from it.",
     )
     position = models.PositiveSmallIntegerField(editable=False, default=0)
@@ -750,7 +750,7 @@ class ReviewBreakdown(models.Model):
         verbose_name="review",
     )
     kind = models.CharField(
-        "breakdown", max_length=20, choices=BreakdownKind.choices, help_text="What is counted."
+        "breakdown", max_length=20, choices=BreakdownKind, help_text="What is counted."
     )
     label = models.CharField(
         "label", max_length=120, help_text="The approach or country, e.g. 'CBT' or 'Canada'."
@@ -759,7 +759,7 @@ class ReviewBreakdown(models.Model):
     unit = models.CharField(
         "unit",
         max_length=10,
-        choices=CountUnit.choices,
+        choices=CountUnit,
         default=CountUnit.STUDIES,
         help_text="Whether the count is of studies or of tests.",
     )
@@ -962,7 +962,7 @@ class AuditEvent(models.Model):
         verbose_name="by",
         help_text="Empty for the system (a scheduled publication or a command).",
     )
-    action = models.CharField("action", max_length=20, choices=AuditAction.choices)
+    action = models.CharField("action", max_length=20, choices=AuditAction)
     intervention = models.ForeignKey(
         Intervention,
         on_delete=models.PROTECT,
@@ -975,8 +975,8 @@ class AuditEvent(models.Model):
         related_name="audit_events",
         verbose_name="version",
     )
-    from_state = models.CharField("from", max_length=20, choices=State.choices, blank=True)
-    to_state = models.CharField("to", max_length=20, choices=State.choices, blank=True)
+    from_state = models.CharField("from", max_length=20, choices=State, blank=True)
+    to_state = models.CharField("to", max_length=20, choices=State, blank=True)
     comment = models.TextField("comment", blank=True)
 
     objects = AuditEventQuerySet.as_manager()
