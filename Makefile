@@ -38,13 +38,20 @@ serve: install
 	$(PY) manage.py migrate --noinput
 	PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
-lint: dev
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+# The hooks in .pre-commit-config.yaml run the venv's tools, found on PATH. pre-commit
+# looks at the files git tracks, so `git add` a new file for it to be checked.
+PRE_COMMIT := PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/pre-commit
 
+# ruff, ruff format, djhtml and django-upgrade over every tracked file; a hook that
+# would change a file fails and the change is shown (and left in the work tree).
+lint: dev
+	$(PRE_COMMIT) run --all-files --show-diff-on-failure
+
+# The same hooks plus ruff's autofixes, applied. The first pass fails whenever it
+# rewrote a file, so only the second decides: it fails on what is left to fix by hand.
 format: dev
-	$(VENV)/bin/ruff check --fix .
-	$(VENV)/bin/ruff format .
+	-$(PRE_COMMIT) run --all-files --hook-stage manual
+	$(PRE_COMMIT) run --all-files
 
 # Lint, missing migrations, then every test (on PostgreSQL when DATABASE_URL is set).
 test: lint
