@@ -18,12 +18,14 @@ cached per query, filters and public content generation.
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import django_filters
 from django import forms
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import ManyToManyField, QuerySet
 
 from . import search
 from .models import (
@@ -58,6 +60,7 @@ class LenientChoiceField(forms.ModelMultipleChoiceField):
         slugs = list(dict.fromkeys(usable))[:MAX_VALUES_PER_FACET]
         if not slugs:
             return []
+        assert self.queryset is not None  # the facet's terms
         return list(self.queryset.filter(**{f"{self.to_field_name}__in": slugs}))
 
 
@@ -76,16 +79,17 @@ class FacetFilter(django_filters.ModelMultipleChoiceFilter):
             return qs
         field = SummaryVersion._meta.get_field(self.field_name)
         ids = [term.pk for term in value]
-        if field.many_to_many:
+        if isinstance(field, ManyToManyField):
             through = field.remote_field.through
-            tagged = through.objects.filter(
+            assert through is not None  # set when the model class was made
+            tagged = through._default_manager.filter(
                 **{f"{field.m2m_reverse_field_name()}_id__in": ids}
             ).values(f"{field.m2m_field_name()}_id")
             return qs.filter(pk__in=tagged)
         return qs.filter(**{f"{self.field_name}__in": ids})
 
 
-def _levels(dimension: Dimension):
+def _levels(dimension: Dimension) -> QuerySet[ScaleLevel]:
     return ScaleLevel.objects.filter(scale__dimension=dimension)
 
 
@@ -112,7 +116,7 @@ class SummaryFilter(django_filters.FilterSet):
 
     class Meta:
         model = SummaryVersion
-        fields = []
+        fields: list[str] = []
 
     def selected(self) -> dict[str, list]:
         """Facet name -> the known terms chosen (empty lists included)."""
@@ -129,7 +133,9 @@ class SummaryFilter(django_filters.FilterSet):
             unknown += [v for v in dict.fromkeys(given) if v and v not in known]
         return unknown
 
-    def apply_except(self, queryset, skipped: str | None = None):
+    def apply_except(
+        self, queryset: QuerySet[SummaryVersion], skipped: str | None = None
+    ) -> QuerySet[SummaryVersion]:
         """``queryset`` with every chosen facet applied except ``skipped``."""
         for name, terms in self.selected().items():
             if name != skipped:
@@ -163,7 +169,9 @@ def cache_key(filterset: SummaryFilter, query: str) -> str:
     return f"search:v1:{search.generation()}:{digest}"
 
 
-def search_counts(filterset: SummaryFilter, matching, *, key: str) -> tuple[int, list[Facet]]:
+def search_counts(
+    filterset: SummaryFilter, matching: QuerySet[SummaryVersion], *, key: str
+) -> tuple[int, list[Facet]]:
     """How many results the search and the chosen facets give, and each facet with its
     options and how many results each would give.
 
@@ -183,7 +191,9 @@ def search_counts(filterset: SummaryFilter, matching, *, key: str) -> tuple[int,
     return total, facets
 
 
-def _count_all(filterset: SummaryFilter, matching) -> tuple[int, dict[str, list]]:
+def _count_all(
+    filterset: SummaryFilter, matching: QuerySet[SummaryVersion]
+) -> tuple[int, dict[str, list]]:
     """The count and every facet's (slug, name, count) rows, in one query.
 
     The search runs once, into the common table expression ``m`` (the matching ids and
@@ -191,7 +201,8 @@ def _count_all(filterset: SummaryFilter, matching) -> tuple[int, dict[str, list]
     (every *other* chosen facet applied) read from it, never from the search again.
     """
     names = list(filterset.filters)
-    fields = {
+    # ForeignKey or ManyToManyField: get_field's declared type has the API of neither.
+    fields: dict[str, Any] = {
         name: SummaryVersion._meta.get_field(flt.field_name)
         for name, flt in filterset.filters.items()
     }
@@ -262,7 +273,7 @@ def _count_all(filterset: SummaryFilter, matching) -> tuple[int, dict[str, list]
         cursor.execute(statement, [*matches_params, *params])
         rows = cursor.fetchall()
     total = 0
-    counts = {name: [] for name in names}
+    counts: dict[str, list] = {name: [] for name in names}
     for index, slug, label, n, _position in rows:
         if index < 0:
             total = n
@@ -271,18 +282,13 @@ def _count_all(filterset: SummaryFilter, matching) -> tuple[int, dict[str, list]
     return total, counts
 
 
-def _through(field) -> tuple[str, str, str]:
+def _through(field: ManyToManyField) -> tuple[str, str, str]:
     """An M2M field's through table, its version column and its term column, quoted."""
-    through = field.remote_field.through._meta
     q = connection.ops.quote_name
-    return (
-        q(through.db_table),
-        q(through.get_field(field.m2m_field_name()).column),
-        q(through.get_field(field.m2m_reverse_field_name()).column),
-    )
+    return q(field.m2m_db_table()), q(field.m2m_column_name()), q(field.m2m_reverse_name())
 
 
-def _facet(name: str, label: str, counts, chosen) -> Facet:
+def _facet(name: str, label: str, counts: list, chosen: list) -> Facet:
     chosen_slugs = {term.slug for term in chosen}
     options = [Option(slug, label_, n, slug in chosen_slugs) for slug, label_, n in counts]
     # A chosen option that now gives nothing stays listed, so it can be unticked.
@@ -291,5 +297,5 @@ def _facet(name: str, label: str, counts, chosen) -> Facet:
     return Facet(name, label, options)
 
 
-def _display(term) -> str:
+def _display(term: Any) -> str:
     return term.label if isinstance(term, ScaleLevel) else term.name

@@ -32,12 +32,12 @@ each backend renders that structure with every word quoted.
 import html
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import F, ManyToManyField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 
@@ -181,7 +181,9 @@ def _is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-def search_live(queryset, text: str, *, ranked: bool = True):
+def search_live(
+    queryset: QuerySet[SummaryVersion], text: str, *, ranked: bool = True
+) -> QuerySet[SummaryVersion]:
     """The live versions of ``queryset`` matching ``text``; with ``ranked``, annotated
     with ``rank`` (higher is better). Not ordered: the caller chooses the order.
 
@@ -315,9 +317,11 @@ def _taxonomy_texts(version_ids: list[int]) -> dict[int, str]:
     names = defaultdict(list)
     for field_name in TAXONOMY_FIELDS:
         m2m = SummaryVersion._meta.get_field(field_name)
+        assert isinstance(m2m, ManyToManyField)
         through = m2m.remote_field.through
+        assert through is not None  # set when the model class was made
         source = m2m.m2m_field_name()
-        rows = through.objects.filter(**{f"{source}_id__in": version_ids}).values_list(
+        rows = through._default_manager.filter(**{f"{source}_id__in": version_ids}).values_list(
             f"{source}_id", f"{m2m.m2m_reverse_field_name()}__name"
         )
         for version_id, name in rows:
@@ -341,7 +345,7 @@ def _documents(version_ids: list[int]) -> list[Document]:
     ]
 
 
-def _batches(version_ids: Iterable[int]):
+def _batches(version_ids: Iterable[int]) -> Iterator[list[int]]:
     batch = []
     for pk in version_ids:
         batch.append(pk)

@@ -9,10 +9,17 @@ rule holds for every code path, not only for the buttons a page happens to show.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
 
 from django.utils.html import strip_tags
 
 from .models import EDITABLE_STATES, AuditAction, SectionKind, State, SummaryVersion
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+# The person acting (a logged-in user in the admin); ``None`` is the system.
+Actor: TypeAlias = "User | None"
 
 EDIT = "summaries.change_summaryversion"
 VIEW = "summaries.view_summaryversion"
@@ -46,7 +53,7 @@ class Rule:
     not_by_submitter: bool = False
 
 
-RULES = {
+RULES: dict[str, Rule] = {
     AuditAction.SUBMIT: Rule(EDIT, EDITABLE_STATES),
     AuditAction.ARCHIVE: Rule(EDIT, EDITABLE_STATES),
     AuditAction.START_DRAFT: Rule(EDIT, (State.PUBLISHED,)),
@@ -59,7 +66,7 @@ RULES = {
 }
 
 
-def role_allows(user, action: str, version: SummaryVersion) -> bool:
+def role_allows(user: Actor, action: str, version: SummaryVersion) -> bool:
     """Whether ``user``'s role lets them take ``action`` on ``version``, whatever its state."""
     if user is None:
         return True
@@ -75,14 +82,15 @@ def state_allows(action: str, version: SummaryVersion) -> bool:
     return version.state in RULES[action].states
 
 
-def may(user, action: str, version: SummaryVersion) -> bool:
+def may(user: Actor, action: str, version: SummaryVersion) -> bool:
     """Whether to offer ``action`` to ``user`` on ``version`` (its role and state allow it)."""
     return role_allows(user, action, version) and state_allows(action, version)
 
 
-def check(user, action: str, version: SummaryVersion) -> None:
+def check(user: Actor, action: str, version: SummaryVersion) -> None:
     """Raise ``NotAllowed`` (role) or ``ServiceError`` (state) unless ``may`` holds."""
     if not role_allows(user, action, version):
+        assert user is not None  # the system is never refused on its role
         if RULES[action].not_by_submitter and version.submitted_by_id == user.pk:
             raise NotAllowed(
                 "You submitted this version yourself: another reviewer must publish it."
@@ -96,13 +104,13 @@ def check(user, action: str, version: SummaryVersion) -> None:
         )
 
 
-def may_edit(user, version: SummaryVersion | None = None) -> bool:
+def may_edit(user: "User | AnonymousUser", version: SummaryVersion | None = None) -> bool:
     """Whether ``user`` may save the version form (of ``version``, if given)."""
     allowed = user.is_active and user.is_staff and user.has_perm(EDIT)
     return allowed and (version is None or version.is_editable)
 
 
-def may_view(user) -> bool:
+def may_view(user: "User | AnonymousUser") -> bool:
     """Whether ``user`` may see drafts: previews, history and diffs."""
     return user.is_active and user.is_staff and user.has_perm(VIEW)
 
