@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run serve install dev test lint format migrate demo lock clean
+.PHONY: run serve install dev test lint format typecheck migrate demo lock clean
 
 # Runtime packages, at the versions pinned in requirements.lock.
 $(VENV)/.runtime: requirements.lock
@@ -53,8 +53,12 @@ format: dev
 	-$(PRE_COMMIT) run --all-files --hook-stage manual
 	$(PRE_COMMIT) run --all-files
 
-# Lint, missing migrations, then every test (on PostgreSQL when DATABASE_URL is set).
-test: lint
+# mypy with the django-stubs plugin, over the files [tool.mypy] lists in pyproject.toml.
+typecheck: dev
+	$(VENV)/bin/mypy
+
+# Lint, types, missing migrations, then every test (on PostgreSQL when DATABASE_URL is set).
+test: lint typecheck
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
@@ -75,4 +79,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache
