@@ -39,8 +39,12 @@ serve: install
 	PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 # The hooks in .pre-commit-config.yaml run the venv's tools, found on PATH. pre-commit
-# looks at the files git tracks, so `git add` a new file for it to be checked.
-PRE_COMMIT := PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/pre-commit
+# looks at the files git tracks, so `git add` a new file for it to be checked. It runs
+# git, which refuses a checkout owned by another user (root in a container on a mounted
+# clone) unless told it is safe: this checkout is, for pre-commit's git calls only.
+PRE_COMMIT := PATH="$(abspath $(VENV))/bin:$$PATH" \
+	GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=safe.directory GIT_CONFIG_VALUE_0="$(CURDIR)" \
+	$(VENV)/bin/pre-commit
 
 # ruff, ruff format, djhtml and django-upgrade over every tracked file; a hook that
 # would change a file fails and the change is shown (and left in the work tree).
