@@ -140,7 +140,7 @@ class CitationTests(TestCase):
 
     def test_versioned_citation_to_copy(self):
         """The cite block gives organisation, year, title, version, date and the page's URL."""
-        response = self.client.get("/toolkit/cctv/", HTTP_HOST="localhost")
+        response = self.client.get("/toolkit/cctv/", headers={"host": "localhost"})
         self.assertContains(response, '<h2 id="cite-heading">Cite this summary</h2>', html=True)
         # 23:30 UTC on 20 November is still 20 November in London.
         self.assertContains(

@@ -21,7 +21,7 @@ def client_ip(request) -> str:
     the client sent, and would let a password guesser pick a fresh address every try.
     """
     count = settings.TRUSTED_PROXY_COUNT
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a.strip() for a in request.headers.get("x-forwarded-for", "").split(",")]
     forwarded = [address for address in forwarded if address]
     if count and len(forwarded) >= count:
         return forwarded[-count]

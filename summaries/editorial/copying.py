@@ -31,18 +31,26 @@ def copy_content(*, source: SummaryVersion, target: SummaryVersion) -> None:
     _copy_rows_under(SummaryVersion, [source.pk], copies)
 
 
+def _model(model: object) -> type[models.Model]:
+    """A relation's model, as a class (relations here never name a model by string)."""
+    assert isinstance(model, type) and issubclass(model, models.Model), model
+    return model
+
+
 def owned_relations(model: type[models.Model]) -> list[models.ManyToOneRel]:
     """The relations whose rows belong to a ``model`` row (cascade with it), ordered so
     that a model comes after the sibling models its rows refer to."""
     relations = [
         relation
         for relation in model._meta.related_objects
-        if relation.one_to_many and relation.on_delete is models.CASCADE
+        if isinstance(relation, models.ManyToOneRel)
+        and not relation.one_to_one
+        and relation.on_delete is models.CASCADE
     ]
     siblings = {relation.related_model for relation in relations}
 
-    def references(relation) -> int:
-        fields = relation.related_model._meta.get_fields()
+    def references(relation: models.ManyToOneRel) -> int:
+        fields = _model(relation.related_model)._meta.get_fields()
         return sum(
             1
             for field in fields
@@ -56,7 +64,7 @@ def owned_relations(model: type[models.Model]) -> list[models.ManyToOneRel]:
 
 def _copy_rows_under(parent: type[models.Model], parent_ids: list[int], copies: Copies) -> None:
     for relation in owned_relations(parent):
-        model = relation.related_model
+        model = _model(relation.related_model)
         originals = list(
             model._default_manager.filter(**{f"{relation.field.name}__in": parent_ids}).order_by(
                 "pk"
@@ -81,22 +89,26 @@ def _duplicate(row: models.Model, copies: Copies) -> models.Model:
         if field.primary_key:
             continue
         value = getattr(row, field.attname)
-        if field.is_relation and value in copies.get(field.related_model, {}):
-            value = copies[field.related_model][value]
+        if field.is_relation:
+            moved = copies.get(_model(field.related_model), {})
+            value = moved.get(value, value)
         values[field.attname] = value
     return type(row)(**values)
 
 
-def _copy_many_to_many(model: type[models.Model], originals: list, copies: Copies) -> None:
+def _copy_many_to_many(
+    model: type[models.Model], originals: list[models.Model], copies: Copies
+) -> None:
     for field in model._meta.many_to_many:
-        through = field.remote_field.through
+        assert isinstance(field, models.ManyToManyField)
+        through = _model(field.remote_field.through)
         source_column = f"{field.m2m_field_name()}_id"
         target_column = f"{field.m2m_reverse_field_name()}_id"
-        moved = copies.get(field.related_model, {})
-        links = through.objects.filter(
+        moved = copies.get(_model(field.related_model), {})
+        links = through._default_manager.filter(
             **{f"{source_column}__in": [row.pk for row in originals]}
         ).values_list(source_column, target_column)
-        through.objects.bulk_create(
+        through._default_manager.bulk_create(
             through(
                 **{
                     source_column: copies[model][source_id],

@@ -111,7 +111,9 @@ def diff_words(old: str, new: str) -> SafeString:
     return mark_safe(" ".join(p for p in parts if p))
 
 
-def compare_text(label: str, old, new, *, old_raw=None, new_raw=None) -> FieldDiff:
+def compare_text(
+    label: str, old: object, new: object, *, old_raw: object = None, new_raw: object = None
+) -> FieldDiff:
     old, new = _str(old), _str(new)
     if old == new:
         status = "same" if old_raw == new_raw else "formatting"
@@ -127,7 +129,7 @@ def compare_text(label: str, old, new, *, old_raw=None, new_raw=None) -> FieldDi
     return FieldDiff(label, "changed", diff_words(old, new))
 
 
-def _str(value) -> str:
+def _str(value: object) -> str:
     return "" if value is None else str(value)
 
 
@@ -220,7 +222,7 @@ def _keyed(old_rows, new_rows, describe):
     return result
 
 
-def _row_text(described) -> str:
+def _row_text(described: tuple[str, list[tuple[str, object]]] | None) -> str:
     if described is None:
         return ""
     _, parts = described

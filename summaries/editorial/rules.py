@@ -9,12 +9,19 @@ rule holds for every code path, not only for the buttons a page happens to show.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
 
 from django.utils.html import strip_tags
 
 from summaries.models import EDITABLE_STATES, AuditAction, SectionKind, State, SummaryVersion
 
 from .errors import NotAllowed, ServiceError
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+# The person acting (a logged-in user in the admin); ``None`` is the system.
+Actor: TypeAlias = "User | None"
 
 EDIT = "summaries.change_summaryversion"
 RENAME = "summaries.change_intervention"
@@ -34,7 +41,7 @@ class Rule:
     not_by_submitter: bool = False
 
 
-RULES = {
+RULES: dict[str, Rule] = {
     # A new draft of a summary: a new intervention's first, or an import into an existing one.
     AuditAction.CREATE: Rule(EDIT, None),
     AuditAction.SUBMIT: Rule(EDIT, EDITABLE_STATES),
@@ -51,7 +58,7 @@ RULES = {
 }
 
 
-def role_allows(user, action: str, version: SummaryVersion | None = None) -> bool:
+def role_allows(user: Actor, action: str, version: SummaryVersion | None = None) -> bool:
     """Whether ``user``'s role lets them take ``action`` on ``version``, whatever its state."""
     if user is None:
         return True
@@ -68,21 +75,22 @@ def state_allows(action: str, version: SummaryVersion) -> bool:
     return states is None or version.state in states
 
 
-def may(user, action: str, version: SummaryVersion) -> bool:
+def may(user: Actor, action: str, version: SummaryVersion) -> bool:
     """Whether to offer ``action`` to ``user`` on ``version`` (its role and state allow it)."""
     return role_allows(user, action, version) and state_allows(action, version)
 
 
-def check_role(user, action: str) -> None:
+def check_role(user: Actor, action: str) -> None:
     """Raise ``NotAllowed`` unless ``user``'s role allows ``action`` (an action on the
     intervention as a whole, such as a rename)."""
     if not role_allows(user, action):
         raise NotAllowed("Your role does not allow this.")
 
 
-def check(user, action: str, version: SummaryVersion) -> None:
+def check(user: Actor, action: str, version: SummaryVersion) -> None:
     """Raise ``NotAllowed`` (role) or ``ServiceError`` (state) unless ``may`` holds."""
     if not role_allows(user, action, version):
+        assert user is not None  # the system is never refused on its role
         if RULES[action].not_by_submitter and version.submitted_by_id == user.pk:
             raise NotAllowed(
                 "You submitted this version yourself: another reviewer must publish it."
@@ -96,13 +104,13 @@ def check(user, action: str, version: SummaryVersion) -> None:
         )
 
 
-def may_edit(user, version: SummaryVersion | None = None) -> bool:
+def may_edit(user: "User | AnonymousUser", version: SummaryVersion | None = None) -> bool:
     """Whether ``user`` may save the version form (of ``version``, if given)."""
     allowed = user.is_active and user.is_staff and user.has_perm(EDIT)
     return allowed and (version is None or version.is_editable)
 
 
-def may_view(user) -> bool:
+def may_view(user: "User | AnonymousUser") -> bool:
     """Whether ``user`` may see drafts: previews, history and diffs."""
     return user.is_active and user.is_staff and user.has_perm(VIEW)
 

@@ -30,6 +30,7 @@ from summaries.models.generation import public_content_changed
 from . import rules
 from .copying import copy_content
 from .errors import NotAllowed, ServiceError, SubmitRefused
+from .rules import Actor
 
 __all__ = [
     "NotAllowed",
@@ -40,7 +41,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-def _audit(*, version, user, action, from_state="", comment="") -> AuditEvent:
+def _audit(
+    *, version: SummaryVersion, user: Actor, action: str, from_state: str = "", comment: str = ""
+) -> AuditEvent:
     return AuditEvent.objects.create(
         actor=user,
         action=action,
@@ -56,12 +59,13 @@ def _locked(version: SummaryVersion) -> SummaryVersion:
     """Lock the intervention, then re-read the version: every transition of one
     intervention runs one after the other, and decides on fresh data."""
     Intervention.objects.select_for_update().get(pk=version.intervention_id)
-    return SummaryVersion.objects.select_for_update().get(pk=version.pk)
+    locked: SummaryVersion = SummaryVersion.objects.select_for_update().get(pk=version.pk)
+    return locked
 
 
 @transaction.atomic
 def intervention_create(
-    *, slug: str, title: str, standfirst: str = "", change_note: str = "", user=None
+    *, slug: str, title: str, standfirst: str = "", change_note: str = "", user: Actor = None
 ) -> SummaryVersion:
     """Create an intervention and its first draft version; return the draft."""
     rules.check_role(user, AuditAction.CREATE)
@@ -83,7 +87,7 @@ def draft_create(
     title: str,
     standfirst: str = "",
     change_note: str = "",
-    user=None,
+    user: Actor = None,
 ) -> SummaryVersion:
     """Start a new, empty draft of ``intervention`` and return it (its child rows are the
     caller's to add, e.g. an import's sections).
@@ -129,7 +133,9 @@ def slug_check_available(slug: str, *, intervention: Intervention | None = None)
     """
     if slug in RESERVED_SLUGS:
         raise ServiceError(f"The address '{slug}' is used by the site itself; choose another.")
-    others = Intervention.objects.exclude(pk=getattr(intervention, "pk", None))
+    others = Intervention.objects.all()
+    if intervention is not None:
+        others = others.exclude(pk=intervention.pk)
     if others.filter(slug=slug).exists():
         raise ServiceError(f"A summary with the address '{slug}' already exists.")
     if moved := others.filter(slug_redirects__old_slug=slug).first():
@@ -140,7 +146,9 @@ def slug_check_available(slug: str, *, intervention: Intervention | None = None)
 
 
 @transaction.atomic
-def intervention_rename(*, intervention: Intervention, new_slug: str, user=None) -> Intervention:
+def intervention_rename(
+    *, intervention: Intervention, new_slug: str, user: Actor = None
+) -> Intervention:
     """Move ``intervention`` to the address ``new_slug``; its old address redirects there.
 
     Every old slug points at the intervention itself, so renaming again adds one more
@@ -180,7 +188,7 @@ def intervention_rename(*, intervention: Intervention, new_slug: str, user=None)
 
 @transaction.atomic
 def draft_start_from(
-    *, version: SummaryVersion, user=None, change_note: str = ""
+    *, version: SummaryVersion, user: Actor = None, change_note: str = ""
 ) -> SummaryVersion:
     """Start a new draft copied from ``version`` (child rows included) and return it.
 
@@ -195,7 +203,7 @@ def draft_start_from(
     draft.pk = None
     draft.id = None
     draft._state.adding = True
-    draft.number = None
+    draft.number = None  # type: ignore[assignment]  # save() gives the next number
     draft.state = State.DRAFT
     draft.revision = 1
     draft.change_note = change_note
@@ -213,7 +221,7 @@ def draft_start_from(
     return draft
 
 
-def version_restore_as_draft(*, version: SummaryVersion, user=None) -> SummaryVersion:
+def version_restore_as_draft(*, version: SummaryVersion, user: Actor = None) -> SummaryVersion:
     """Start a new draft holding the content of an old version (superseded, withdrawn...)."""
     return draft_start_from(
         version=version, user=user, change_note=f"Restored from version {version.number}."
@@ -221,7 +229,9 @@ def version_restore_as_draft(*, version: SummaryVersion, user=None) -> SummaryVe
 
 
 @transaction.atomic
-def version_submit(*, version: SummaryVersion, user=None, change_note: str) -> SummaryVersion:
+def version_submit(
+    *, version: SummaryVersion, user: Actor = None, change_note: str
+) -> SummaryVersion:
     """Send a draft to review, after the full validation a draft may skip while written."""
     version = _locked(version)
     rules.check(user, AuditAction.SUBMIT, version)
@@ -244,7 +254,9 @@ def version_submit(*, version: SummaryVersion, user=None, change_note: str) -> S
 
 
 @transaction.atomic
-def version_request_changes(*, version: SummaryVersion, user=None, comment: str) -> SummaryVersion:
+def version_request_changes(
+    *, version: SummaryVersion, user: Actor = None, comment: str
+) -> SummaryVersion:
     """Send a version in review back to its editors with a comment saying what to change."""
     version = _locked(version)
     rules.check(user, AuditAction.REQUEST_CHANGES, version)
@@ -266,7 +278,9 @@ def version_request_changes(*, version: SummaryVersion, user=None, comment: str)
 
 
 @transaction.atomic
-def version_publish(*, version: SummaryVersion, user=None, comment: str = "") -> SummaryVersion:
+def version_publish(
+    *, version: SummaryVersion, user: Actor = None, comment: str = ""
+) -> SummaryVersion:
     """Make ``version`` the live version of its intervention.
 
     The intervention row is locked so two publications cannot interleave; the previous
@@ -313,7 +327,9 @@ def version_publish(*, version: SummaryVersion, user=None, comment: str = "") ->
 
 
 @transaction.atomic
-def version_schedule(*, version: SummaryVersion, user=None, publish_at: datetime) -> SummaryVersion:
+def version_schedule(
+    *, version: SummaryVersion, user: Actor = None, publish_at: datetime
+) -> SummaryVersion:
     """Approve a version in review for publication at ``publish_at`` (by ``publish_due``)."""
     version = _locked(version)
     rules.check(user, AuditAction.SCHEDULE, version)
@@ -334,7 +350,7 @@ def version_schedule(*, version: SummaryVersion, user=None, publish_at: datetime
 
 
 @transaction.atomic
-def version_unschedule(*, version: SummaryVersion, user=None) -> SummaryVersion:
+def version_unschedule(*, version: SummaryVersion, user: Actor = None) -> SummaryVersion:
     """Cancel a scheduled publication; the version stays in review."""
     version = _locked(version)
     rules.check(user, AuditAction.UNSCHEDULE, version)
@@ -371,7 +387,7 @@ def publish_due(*, now: datetime | None = None) -> list[SummaryVersion]:
 
 
 @transaction.atomic
-def version_withdraw(*, version: SummaryVersion, user=None, reason: str) -> SummaryVersion:
+def version_withdraw(*, version: SummaryVersion, user: Actor = None, reason: str) -> SummaryVersion:
     """Take a live summary off the public site and out of search; its address then
     answers 410 Gone."""
     version = _locked(version)
@@ -395,7 +411,9 @@ def version_withdraw(*, version: SummaryVersion, user=None, reason: str) -> Summ
 
 
 @transaction.atomic
-def version_archive(*, version: SummaryVersion, user=None, comment: str = "") -> SummaryVersion:
+def version_archive(
+    *, version: SummaryVersion, user: Actor = None, comment: str = ""
+) -> SummaryVersion:
     """Set aside a draft nobody will finish; it stays in the history and can be restored."""
     version = _locked(version)
     rules.check(user, AuditAction.ARCHIVE, version)

@@ -30,6 +30,7 @@ from .versions import (
     State,
     SummaryVersion,
     VersionQuerySet,
+    tag_field,
 )
 from .vocabularies import (
     TAXONOMY,
@@ -81,4 +82,5 @@ __all__ = [
     "Term",
     "VersionQuerySet",
     "Vocabulary",
+    "tag_field",
 ]

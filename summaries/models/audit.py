@@ -48,7 +48,7 @@ class AuditEvent(models.Model):
         verbose_name="by",
         help_text="Empty for the system (a scheduled publication or a command).",
     )
-    action = models.CharField("action", max_length=20, choices=AuditAction.choices)
+    action = models.CharField("action", max_length=20, choices=AuditAction)
     intervention = models.ForeignKey(
         Intervention,
         on_delete=models.PROTECT,

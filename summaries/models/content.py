@@ -45,7 +45,7 @@ class Section(models.Model):
     kind = models.CharField(
         "section",
         max_length=20,
-        choices=SectionKind.choices,
+        choices=SectionKind,
         help_text="Which of the nine fixed sections this is; the heading comes from it.",
     )
     position = models.PositiveSmallIntegerField(editable=False, default=0)
@@ -170,7 +170,7 @@ class ReviewBreakdown(models.Model):
         verbose_name="review",
     )
     kind = models.CharField(
-        "breakdown", max_length=20, choices=BreakdownKind.choices, help_text="What is counted."
+        "breakdown", max_length=20, choices=BreakdownKind, help_text="What is counted."
     )
     label = models.CharField(
         "label", max_length=120, help_text="The approach or country, e.g. 'CBT' or 'Canada'."
@@ -179,7 +179,7 @@ class ReviewBreakdown(models.Model):
     unit = models.CharField(
         "unit",
         max_length=10,
-        choices=CountUnit.choices,
+        choices=CountUnit,
         default=CountUnit.STUDIES,
         help_text="Whether the count is of studies or of tests.",
     )

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from django.db import transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone
 
 from .infrastructure import PublicContent
@@ -56,13 +57,14 @@ def public_content_changed() -> None:
         PublicContent.objects.get_or_create(pk=1, defaults={"changed_at": now})
 
 
-def current_generation(request=None) -> tuple[int, datetime]:
+def current_generation(request: HttpRequest | None = None) -> tuple[int, datetime]:
     """The generation and when it last changed: one primary-key lookup, made once per
     ``request`` when one is given."""
     if request is not None and hasattr(request, _REQUEST_ATTRIBUTE):
-        return getattr(request, _REQUEST_ATTRIBUTE)
+        remembered: tuple[int, datetime] = getattr(request, _REQUEST_ATTRIBUTE)
+        return remembered
     row = PublicContent.objects.filter(pk=1).values_list("generation", "changed_at").first()
-    value = row or (0, NEVER)
+    value: tuple[int, datetime] = row or (0, NEVER)
     if request is not None:
         setattr(request, _REQUEST_ATTRIBUTE, value)
     return value

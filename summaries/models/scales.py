@@ -22,7 +22,7 @@ class Scale(models.Model):
     dimension = models.CharField(
         "dimension",
         max_length=20,
-        choices=Dimension.choices,
+        choices=Dimension,
         unique=True,
         help_text="What this scale rates. Each dimension has exactly one scale.",
     )

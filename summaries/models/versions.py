@@ -197,6 +197,13 @@ def _rating_field(dimension: Dimension, help_text: str):
     )
 
 
+def tag_field(name: str) -> models.ManyToManyField:
+    """The ``SummaryVersion`` many-to-many field ``name`` (a vocabulary's, by ``TAXONOMY``)."""
+    field = SummaryVersion._meta.get_field(name)
+    assert isinstance(field, models.ManyToManyField), name
+    return field
+
+
 class SummaryVersion(models.Model):
     """One version of a summary: all its content, in one state."""
 
@@ -212,7 +219,7 @@ class SummaryVersion(models.Model):
     state = models.CharField(
         "state",
         max_length=20,
-        choices=State.choices,
+        choices=State,
         default=State.DRAFT,
         db_index=True,
         help_text="Where this version is in the workflow; changed by actions, not typed.",
@@ -266,7 +273,7 @@ class SummaryVersion(models.Model):
     ratings_basis = models.CharField(
         "ratings basis",
         max_length=20,
-        choices=RatingsBasis.choices,
+        choices=RatingsBasis,
         default=RatingsBasis.PUBLISHED,
         help_text="Where the ratings come from: published ratings, or an editor's reading "
         "of the text (e.g. for an import whose rating icons were lost).",

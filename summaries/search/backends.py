@@ -16,11 +16,11 @@ from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 
-from summaries.models import State
+from summaries.models import State, SummaryVersion
 
 from .index import CONFIG, MARK_END, MARK_START, is_postgresql, section_texts
 from .query import ParsedQuery, parse_query
@@ -31,7 +31,9 @@ FTS5_RANK = "bm25(10.0, 4.0, 4.0, 1.0)"
 SNIPPET_WORDS = 30
 
 
-def search_live(queryset, text: str, *, ranked: bool = True):
+def search_live(
+    queryset: QuerySet[SummaryVersion], text: str, *, ranked: bool = True
+) -> QuerySet[SummaryVersion]:
     """The live versions of ``queryset`` matching ``text``; with ``ranked``, annotated
     with ``rank`` (higher is better). Not ordered: the caller chooses the order.
 

@@ -10,10 +10,12 @@ filters and public content generation.
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import ManyToManyField, QuerySet
 
 from summaries.models import ScaleLevel, SummaryVersion
 
@@ -50,7 +52,9 @@ def cache_key(filterset: SummaryFilter, query: str, *, generation: int) -> str:
     return f"search:v1:{generation}:{digest}"
 
 
-def search_counts(filterset: SummaryFilter, matching, *, key: str) -> tuple[int, list[Facet]]:
+def search_counts(
+    filterset: SummaryFilter, matching: QuerySet[SummaryVersion], *, key: str
+) -> tuple[int, list[Facet]]:
     """How many results the search and the chosen facets give, and each facet with its
     options and how many results each would give.
 
@@ -70,7 +74,9 @@ def search_counts(filterset: SummaryFilter, matching, *, key: str) -> tuple[int,
     return total, facets
 
 
-def _count_all(filterset: SummaryFilter, matching) -> tuple[int, dict[str, list]]:
+def _count_all(
+    filterset: SummaryFilter, matching: QuerySet[SummaryVersion]
+) -> tuple[int, dict[str, list]]:
     """The count and every facet's (slug, name, count) rows, in one query.
 
     The search runs once, into the common table expression ``m`` (the matching ids and
@@ -78,7 +84,8 @@ def _count_all(filterset: SummaryFilter, matching) -> tuple[int, dict[str, list]
     (every *other* chosen facet applied) read from it, never from the search again.
     """
     names = list(filterset.filters)
-    fields = {
+    # ForeignKey or ManyToManyField: get_field's declared type has the API of neither.
+    fields: dict[str, Any] = {
         name: SummaryVersion._meta.get_field(flt.field_name)
         for name, flt in filterset.filters.items()
     }
@@ -149,7 +156,7 @@ def _count_all(filterset: SummaryFilter, matching) -> tuple[int, dict[str, list]
         cursor.execute(statement, [*matches_params, *params])
         rows = cursor.fetchall()
     total = 0
-    counts = {name: [] for name in names}
+    counts: dict[str, list] = {name: [] for name in names}
     for index, slug, label, n, _position in rows:
         if index < 0:
             total = n
@@ -158,18 +165,13 @@ def _count_all(filterset: SummaryFilter, matching) -> tuple[int, dict[str, list]
     return total, counts
 
 
-def _through(field) -> tuple[str, str, str]:
+def _through(field: ManyToManyField) -> tuple[str, str, str]:
     """An M2M field's through table, its version column and its term column, quoted."""
-    through = field.remote_field.through._meta
     q = connection.ops.quote_name
-    return (
-        q(through.db_table),
-        q(through.get_field(field.m2m_field_name()).column),
-        q(through.get_field(field.m2m_reverse_field_name()).column),
-    )
+    return q(field.m2m_db_table()), q(field.m2m_column_name()), q(field.m2m_reverse_name())
 
 
-def _facet(name: str, label: str, counts, chosen) -> Facet:
+def _facet(name: str, label: str, counts: list, chosen: list) -> Facet:
     chosen_slugs = {term.slug for term in chosen}
     options = [Option(slug, label_, n, slug in chosen_slugs) for slug, label_, n in counts]
     # A chosen option that now gives nothing stays listed, so it can be unticked.
@@ -178,5 +180,5 @@ def _facet(name: str, label: str, counts, chosen) -> Facet:
     return Facet(name, label, options)
 
 
-def _display(term) -> str:
+def _display(term: Any) -> str:
     return term.label if isinstance(term, ScaleLevel) else term.name

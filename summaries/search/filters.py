@@ -9,8 +9,11 @@ An unknown value (a renamed term in an old bookmark, or junk) is ignored, not an
 the page shows what the known values select and says which were not recognised.
 """
 
+from typing import TYPE_CHECKING
+
 import django_filters
 from django import forms
+from django.db.models import ManyToManyField, QuerySet
 
 from summaries.models import TAXONOMY, Dimension, ScaleLevel, SummaryVersion
 
@@ -34,6 +37,7 @@ class LenientChoiceField(forms.ModelMultipleChoiceField):
         slugs = list(dict.fromkeys(usable))[:MAX_VALUES_PER_FACET]
         if not slugs:
             return []
+        assert self.queryset is not None  # the facet's terms
         return list(self.queryset.filter(**{f"{self.to_field_name}__in": slugs}))
 
 
@@ -47,38 +51,43 @@ class FacetFilter(django_filters.ModelMultipleChoiceFilter):
         kwargs.setdefault("to_field_name", "slug")
         super().__init__(*args, **kwargs)
 
-    def filter(self, qs, value):
+    def filter(self, qs: QuerySet[SummaryVersion], value: list) -> QuerySet[SummaryVersion]:
         if not value:
             return qs
         field = SummaryVersion._meta.get_field(self.field_name)
         ids = [term.pk for term in value]
-        if field.many_to_many:
+        if isinstance(field, ManyToManyField):
             through = field.remote_field.through
-            tagged = through.objects.filter(
+            assert through is not None  # set when the model class was made
+            tagged = through._default_manager.filter(
                 **{f"{field.m2m_reverse_field_name()}_id__in": ids}
             ).values(f"{field.m2m_field_name()}_id")
             return qs.filter(pk__in=tagged)
         return qs.filter(**{f"{self.field_name}__in": ids})
 
 
-def _levels(dimension: Dimension):
+def _levels(dimension: Dimension) -> QuerySet[ScaleLevel]:
     return ScaleLevel.objects.filter(scale__dimension=dimension)
 
 
 # One facet per vocabulary, named by its ``param``; declared filters of a base class come
 # first, so the page lists them in the registry's order, then the ratings.
-_TaxonomyFacets = type(
-    "_TaxonomyFacets",
-    (django_filters.FilterSet,),
-    {
-        vocabulary.param: FacetFilter(
-            field_name=vocabulary.field,
-            queryset=vocabulary.model.objects.all(),
-            label=vocabulary.label,
-        )
-        for vocabulary in TAXONOMY
-    },
-)
+# (Made with type(), so the type checker is told it is a FilterSet.)
+if TYPE_CHECKING:
+    from django_filters import FilterSet as _TaxonomyFacets
+else:
+    _TaxonomyFacets = type(
+        "_TaxonomyFacets",
+        (django_filters.FilterSet,),
+        {
+            vocabulary.param: FacetFilter(
+                field_name=vocabulary.field,
+                queryset=vocabulary.model._default_manager.all(),
+                label=vocabulary.label,
+            )
+            for vocabulary in TAXONOMY
+        },
+    )
 
 
 class SummaryFilter(_TaxonomyFacets):
@@ -95,7 +104,7 @@ class SummaryFilter(_TaxonomyFacets):
 
     class Meta:
         model = SummaryVersion
-        fields = []
+        fields: list[str] = []
 
     def selected(self) -> dict[str, list]:
         """Facet name -> the known terms chosen (empty lists included)."""
@@ -112,7 +121,9 @@ class SummaryFilter(_TaxonomyFacets):
             unknown += [v for v in dict.fromkeys(given) if v and v not in known]
         return unknown
 
-    def apply_except(self, queryset, skipped: str | None = None):
+    def apply_except(
+        self, queryset: QuerySet[SummaryVersion], skipped: str | None = None
+    ) -> QuerySet[SummaryVersion]:
         """``queryset`` with every chosen facet applied except ``skipped``."""
         for name, terms in self.selected().items():
             if name != skipped:

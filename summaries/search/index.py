@@ -12,13 +12,13 @@ content and raise it once for the whole change (``summaries/models/generation.py
 import html
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from summaries.models import TAXONOMY_FIELDS, Section, State, SummaryVersion
+from summaries.models import TAXONOMY_FIELDS, Section, State, SummaryVersion, tag_field
 
 CONFIG = "english"
 BATCH_SIZE = 1_000
@@ -53,7 +53,7 @@ class Document:
 
 
 def section_texts(version_ids: list[int]) -> dict[int, str]:
-    bodies = defaultdict(list)
+    bodies: defaultdict[int, list[str]] = defaultdict(list)
     sections = Section.objects.filter(version_id__in=version_ids).order_by("version", "position")
     for version_id, body in sections.values_list("version_id", "body"):
         bodies[version_id].append(_plain(body))
@@ -61,12 +61,13 @@ def section_texts(version_ids: list[int]) -> dict[int, str]:
 
 
 def _taxonomy_texts(version_ids: list[int]) -> dict[int, str]:
-    names = defaultdict(list)
+    names: defaultdict[int, list[str]] = defaultdict(list)
     for field_name in TAXONOMY_FIELDS:
-        m2m = SummaryVersion._meta.get_field(field_name)
+        m2m = tag_field(field_name)
         through = m2m.remote_field.through
+        assert through is not None  # set when the model class was made
         source = m2m.m2m_field_name()
-        rows = through.objects.filter(**{f"{source}_id__in": version_ids}).values_list(
+        rows = through._default_manager.filter(**{f"{source}_id__in": version_ids}).values_list(
             f"{source}_id", f"{m2m.m2m_reverse_field_name()}__name"
         )
         for version_id, name in rows:
@@ -90,7 +91,7 @@ def _documents(version_ids: list[int]) -> list[Document]:
     ]
 
 
-def _batches(version_ids: Iterable[int]):
+def _batches(version_ids: Iterable[int]) -> Iterator[list[int]]:
     batch = []
     for pk in version_ids:
         batch.append(pk)
