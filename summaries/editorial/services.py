@@ -6,6 +6,9 @@ shows the message. Every transition checks the rules in ``rules.py`` and writes 
 ``AuditEvent`` in the same transaction, so the log and the content cannot disagree.
 
 ``user`` is the person acting; ``None`` means the system (a management command).
+
+About 430 lines, one function per transition of the workflow: they share the locking,
+audit and generation helpers here, and read best side by side.
 """
 
 import logging

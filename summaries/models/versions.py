@@ -5,7 +5,7 @@ copied from the live one, and publishing swaps which version is live inside one
 transaction (``editorial/services.py``). Database constraints keep at most one live and at
 most one open version per intervention.
 
-Longer than most modules (about 430 lines) because ``SummaryVersion`` has some thirty
+Longer than most modules (about 450 lines) because ``SummaryVersion`` has some thirty
 fields, each with the verbose name and help text editors read in the admin.
 """
 

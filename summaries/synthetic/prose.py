@@ -1,7 +1,7 @@
 """Planning and writing one synthetic summary, as pure functions of the seed and its
 number (no database): which terms, ratings and reviews it has, and its nine sections.
 
-About 450 lines: one short writer per section, each with its own sentence templates.
+About 500 lines: one short writer per section, each with its own sentence templates.
 """
 
 import html
