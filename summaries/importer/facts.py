@@ -37,7 +37,11 @@ RCTS = re.compile(
     r"(?:randomi[sz]ed\s+controlled\s+trials|RCTs)\b",
     re.IGNORECASE,
 )
-CONFLICT = re.compile(rf"conflict of interest.*?\bin\s+({NUM})\s+of\s+the\s+({NUM})\b", re.I)
+# "conflict of interest ... in 24 of the 35": two searches, the count after the first
+# mention. One pattern with ".*?" between them retried from every mention, which made a
+# sentence repeating "conflict of interest in" take seconds to minutes.
+CONFLICT = re.compile(r"conflict of interest", re.IGNORECASE)
+CONFLICT_COUNT = re.compile(rf"\bin\s+({NUM})\s+of\s+the\s+({NUM})\b", re.IGNORECASE)
 APPROACH_COUNT = re.compile(rf"\(({NUM})\s+(?:primary\s+)?stud(?:y|ies)\)", re.IGNORECASE)
 LIST_VERB = re.compile(r"\b(?:covered|included|including|comprised|examined|were)\b|:")
 COUNTRY_COUNT = re.compile(
@@ -101,8 +105,14 @@ def _read_counts(review: ParsedReview, sentence: str) -> None:
         review.tests = _number(match.group(1))
     if (match := RCTS.search(sentence)) and review.rcts is None:
         review.rcts = _number(match.group(1))
-    if (match := CONFLICT.search(sentence)) and review.conflict_of_interest_studies is None:
+    if (match := _conflict_count(sentence)) and review.conflict_of_interest_studies is None:
         review.conflict_of_interest_studies = _number(match.group(1))
+
+
+def _conflict_count(sentence: str) -> re.Match | None:
+    """The 'in N of the M' after the first mention of a conflict of interest, if any."""
+    mention = CONFLICT.search(sentence)
+    return CONFLICT_COUNT.search(sentence, mention.end()) if mention else None
 
 
 def _read_approaches(review: ParsedReview, sentence: str) -> None:

@@ -19,7 +19,9 @@ class Line:
 ARTEFACTS = re.compile(r"\?{2,}|[\u00ad\u200b\ufeff\ufffd]")
 BULLET = re.compile(r"^[?•◦▪·]\s*")
 URL_LINE = re.compile(r"^https?://\S+$")
-URL_TAIL = re.compile(r"^[\w~%/?#=&+.-]*[/-][\w~%/?#=&+.-]*$")
+# Characters of an address's wrapped tail. One starred class, matched whole: the former
+# "[...]*[/-][...]*$" backtracked quadratically on a long run of slashes.
+URL_CHARS = re.compile(r"[\w~%/?#=&+.-]*")
 DATE_LINE = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}(?:,?\s+\d{1,2}:\d{2}(?:\s*[AP]M)?)?(?:\s.*)?$")
 PAGE_LINE = re.compile(r"^Page\s+\d+(?:\s+of\s+\d+)?$", re.IGNORECASE)
 
@@ -40,17 +42,20 @@ def strip_furniture(lines: list[Line]) -> tuple[list[Line], list[str], str]:
     the page's link addresses, one per line. The page address is the first address after
     a date line.
     """
+    # Linear in the number of lines: every line is looked at once.
     kept, urls, page_url = [], [], ""
     after_date = False
     i = 0
     while i < len(lines):
         text = lines[i].text
         if URL_LINE.match(text):
-            while text.endswith(("-", "/")) and i + 1 < len(lines):
-                if not URL_TAIL.match(lines[i + 1].text):
+            parts = [text]
+            while parts[-1].endswith(("-", "/")) and i + 1 < len(lines):
+                if not _is_url_tail(lines[i + 1].text):
                     break
                 i += 1
-                text += lines[i].text
+                parts.append(lines[i].text)
+            text = "".join(parts)
             urls.append(text)
             if after_date and not page_url:
                 page_url = text
@@ -62,14 +67,19 @@ def strip_furniture(lines: list[Line]) -> tuple[list[Line], list[str], str]:
     return kept, urls, page_url
 
 
+def _is_url_tail(text: str) -> bool:
+    """Whether a line is the wrapped rest of an address that ended in '-' or '/'."""
+    return bool(URL_CHARS.fullmatch(text)) and ("/" in text or "-" in text)
+
+
 def page_links(urls: list[str], page_url: str) -> list[str]:
     """The page's links, once each, without the page's own address on any host."""
     own_path = urlsplit(page_url).path.rstrip("/") if page_url else None
-    links = []
+    links: dict[str, None] = {}  # ordered, and a set: many addresses stay linear
     for url in urls:
-        if urlsplit(url).path.rstrip("/") != own_path and url not in links:
-            links.append(url)
-    return links
+        if urlsplit(url).path.rstrip("/") != own_path:
+            links.setdefault(url)
+    return list(links)
 
 
 # --- Headings and sections ------------------------------------------------------------
@@ -124,12 +134,19 @@ SUSPENDED_HYPHEN_NEXT = {"and", "or", "nor", "to"}  # "high-" / "and medium-risk
 
 
 def join_lines(lines: Iterable[Line]) -> str:
-    """Re-join wrapped lines; a hyphen at a line end is kept (the exports do not hyphenate)."""
-    text = ""
+    """Re-join wrapped lines; a hyphen at a line end is kept (the exports do not hyphenate).
+
+    Built from parts, looking only at the end of the text so far: linear however many
+    lines a paragraph has.
+    """
+    parts: list[str] = []
+    end = ""  # the last two characters of the text so far
     for line in lines:
         first_word = line.text.split(" ", 1)[0]
-        if HYPHEN_END.search(text) and first_word not in SUSPENDED_HYPHEN_NEXT:
-            text += line.text
+        if HYPHEN_END.search(end) and first_word not in SUSPENDED_HYPHEN_NEXT:
+            added = line.text
         else:
-            text = f"{text} {line.text}" if text else line.text
-    return text
+            added = f" {line.text}" if end else line.text
+        parts.append(added)
+        end = (end + added)[-2:]
+    return "".join(parts)

@@ -1,0 +1,160 @@
+"""The importer against hostile or unusual exports: huge numbers and sizes, inputs built to
+make its patterns backtrack, other wordings of the review facts, odd page addresses, and
+random text. Whatever the input, the importer answers ImportFailed or a result, never a
+traceback, never a hang, and writes nothing it has not checked."""
+
+import signal
+import tempfile
+import tracemalloc
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.test import SimpleTestCase, override_settings
+
+from summaries.importer import ImportFailed, parse_summary, read_export
+from tests.test_importer import FIRST_PAGE_FOOTER, SEED
+
+# A hang guard, not a timing: inputs that took the importer 10 to 35 seconds before it
+# was fixed must finish well within this, on any machine.
+HANG_GUARD_SECONDS = 5
+
+
+class Hang(AssertionError):
+    pass
+
+
+@contextmanager
+def does_not_hang(seconds: float = HANG_GUARD_SECONDS):
+    """Fail (rather than hang) if the block runs longer than ``seconds``.
+
+    SIGALRM interrupts even a regular expression stuck in backtracking: the re module
+    checks for signals while it matches.
+    """
+
+    def interrupt(signum, frame):
+        raise Hang(f"still running after {seconds} s: it hangs")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def with_footer_address(address_lines: str) -> str:
+    """The seed with its first page footer showing ``address_lines`` as the page address."""
+    own = FIRST_PAGE_FOOTER.split("\n")[2:4]
+    assert own[0].startswith("https://") and own[1].startswith("toolkit/"), own
+    return SEED.replace("\n".join(own), address_lines, 1)
+
+
+def write_file(test, data: bytes) -> Path:
+    directory = tempfile.TemporaryDirectory()
+    test.addCleanup(directory.cleanup)
+    path = Path(directory.name) / "export.txt"
+    path.write_bytes(data)
+    return path
+
+
+# --- 9. Backtracking patterns and the size limit ---------------------------------------
+
+
+class NoHangTests(SimpleTestCase):
+    def test_wrapped_address_then_a_run_of_slashes_does_not_hang(self):
+        """A wrapped page address followed by 60,000 slashes (13 s before the fix)."""
+        text = with_footer_address(
+            "https://production.copweb.aws.college.police.uk/research/crime-reduction-\n"
+            + "/" * 60_000
+            + "!"
+        )
+        with does_not_hang():
+            parsed = parse_summary(text)
+        self.assertEqual(parsed.title, "Psychosocial treatment for sex offenders")
+
+    def test_repeated_conflict_of_interest_does_not_hang(self):
+        """A sentence repeating 'conflict of interest in' 4,000 times (20 s before)."""
+        sentence = "Review one had a " + "conflict of interest in " * 4_000 + "the end."
+        text = SEED.replace("\nAlthough psychosocial", f"\n{sentence}\nAlthough psychosocial", 1)
+        with does_not_hang():
+            parsed = parse_summary(text)
+        self.assertEqual(parsed.reviews[0].conflict_of_interest_studies, 24)
+
+    def test_conflict_of_interest_still_read_after_a_repeat(self):
+        """The linear form of the pattern finds what the old one found."""
+        sentence = (
+            "Review three had a conflict of interest in conflict of interest in "
+            "the design in 4 of the 9 studies."
+        )
+        text = SEED.replace("\nAlthough psychosocial", f"\n{sentence}\nAlthough psychosocial", 1)
+        review = parse_summary(text).reviews[2]
+        self.assertEqual((review.label, review.conflict_of_interest_studies), ("Review three", 4))
+
+    def test_long_list_does_not_hang(self):
+        """20,000 short lines after a list's colon (minutes before: each item re-read
+        every item before it)."""
+        text = SEED.replace(
+            "therapeutic communities\n", "therapeutic communities\n" + "item\n" * 20_000, 1
+        )
+        with does_not_hang():
+            parsed = parse_summary(text)
+        self.assertEqual(parsed.sections["focus"].count("<li>item</li>"), 20_000)
+
+    def test_long_paragraph_does_not_hang(self):
+        """One paragraph of 40,000 wrapped lines (re-joined from the start at every line
+        before)."""
+        text = SEED.replace(
+            "\nReview one is an update",
+            "\nIt went on" + " and on\n" * 40_000 + "to the end.\nReview one is an update",
+            1,
+        )
+        with does_not_hang():
+            parsed = parse_summary(text)
+        self.assertIn("on and on and on", parsed.sections["focus"])
+
+    def test_repeated_boilerplate_does_not_hang(self):
+        """The toolkit's boilerplate opening repeated thousands of times in the standfirst."""
+        text = SEED.replace(
+            "histories.This", "histories. " + "This summary is part of the " * 5_000 + "x.", 1
+        )
+        with does_not_hang():
+            parse_summary(text)
+
+
+class SizeLimitTests(SimpleTestCase):
+    def test_default_limit_is_two_megabytes(self):
+        """An export just over 2 MB is refused, saying how large it is and the limit."""
+        path = write_file(self, SEED.encode() + b" " * (2 * 1024 * 1024))
+        with self.assertRaisesMessage(ImportFailed, "export.txt is too large") as caught:
+            read_export(path)
+        message = str(caught.exception)
+        self.assertIn("IMPORT_MAX_BYTES", message)
+        self.assertNotIn("\n", message)
+
+    @override_settings(IMPORT_MAX_BYTES=len(SEED.encode()))
+    def test_limit_is_a_setting(self):
+        """The limit comes from settings; an export of exactly the limit is read."""
+        self.assertEqual(read_export(write_file(self, SEED.encode())), SEED)
+        with self.assertRaisesMessage(ImportFailed, "too large"):
+            read_export(write_file(self, SEED.encode() + b"\n"))
+
+    def test_large_file_is_refused_before_it_is_read(self):
+        """A 64 MB export is refused without reading it all into memory."""
+        path = write_file(self, b"")
+        with path.open("r+b") as handle:
+            handle.truncate(64 * 1024 * 1024)  # sparse: no disk space used
+        tracemalloc.start()
+        try:
+            with self.assertRaisesMessage(ImportFailed, "too large"):
+                read_export(path)
+            _current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        self.assertLess(peak, 8 * 1024 * 1024)
+
+    @override_settings(IMPORT_MAX_BYTES=1000)
+    def test_parse_summary_refuses_text_over_the_limit(self):
+        """Text handed to parse_summary directly is bounded by the same limit."""
+        with self.assertRaisesMessage(ImportFailed, "too large"):
+            parse_summary(SEED)
