@@ -7,12 +7,14 @@ import signal
 import tempfile
 import tracemalloc
 from contextlib import contextmanager
+from io import StringIO
 from pathlib import Path
 
-from django.test import SimpleTestCase, override_settings
+from django.core.management import CommandError, call_command
+from django.test import SimpleTestCase, TestCase, override_settings
 
-from summaries.importer import ImportFailed, parse_summary, read_export
-from tests.test_importer import FIRST_PAGE_FOOTER, SEED
+from summaries.importer import ImportFailed, parse_summary, read_export, save_as_draft
+from tests.test_importer import FIRST_PAGE_FOOTER, SEED, row_counts
 
 # A hang guard, not a timing: inputs that took the importer 10 to 35 seconds before it
 # was fixed must finish well within this, on any machine.
@@ -158,3 +160,116 @@ class SizeLimitTests(SimpleTestCase):
         """Text handed to parse_summary directly is bounded by the same limit."""
         with self.assertRaisesMessage(ImportFailed, "too large"):
             parse_summary(SEED)
+
+
+# --- 8. Every value checked against the models before anything is written --------------
+
+HUGE = "99999999999999999999999"
+
+
+class ModelValidationTests(TestCase):
+    """Run on whichever database DATABASE_URL selects: SQLite and PostgreSQL must agree."""
+
+    def assert_refused(self, text_or_parsed, named: str, *, slug=None):
+        parsed = text_or_parsed
+        if isinstance(parsed, str):
+            parsed = parse_summary(parsed)
+        before = row_counts()
+        with self.assertRaises(ImportFailed) as caught:
+            save_as_draft(parsed, slug=slug)
+        message = str(caught.exception)
+        self.assertIn(named, message)
+        self.assertNotIn("\n", message)
+        self.assertEqual(row_counts(), before)
+        return message
+
+    def test_huge_study_count(self):
+        """A count of 99999999999999999999999 studies is refused, by value."""
+        text = SEED.replace(
+            "Review one drew upon 35 studies", f"Review one drew upon {HUGE} studies"
+        )
+        message = self.assert_refused(text, HUGE)
+        self.assertIn("Review one", message)
+        self.assertIn("studies", message)
+
+    def test_count_just_beyond_the_field_range(self):
+        """2,147,483,648 tests is beyond a PositiveIntegerField on every database."""
+        text = SEED.replace("produced 37 tests", "produced 2147483648 tests")
+        self.assertEqual(parse_summary(text).reviews[0].tests, 2_147_483_648)
+        self.assertIn("2147483647", self.assert_refused(text, "2147483648"))
+
+    def test_huge_breakdown_count(self):
+        """A breakdown's count beyond the field's range is refused."""
+        text = SEED.replace("covered CBT (20 studies)", f"covered CBT ({HUGE} studies)")
+        self.assert_refused(text, HUGE)
+
+    def test_years_outside_1900_to_2100(self):
+        """A cut-off year before 1900 or after 2100 is refused."""
+        for year in ("1850", "2150"):
+            with self.subTest(year):
+                text = SEED.replace("(published up to 2021)", f"(published up to {year})")
+                self.assert_refused(text, year)
+
+    def test_over_long_breakdown_label(self):
+        """A breakdown label longer than the model allows (120) is refused."""
+        label = "cognitive " * 13 + "therapy"
+        text = SEED.replace("covered CBT (20 studies)", f"covered {label} (20 studies)")
+        self.assertGreater(len(label), 120)
+        self.assert_refused(text, label[:40])
+
+    def test_over_long_review_label(self):
+        """A review label longer than the model allows (60) is refused."""
+        number = "1" * 60
+        text = SEED.replace("Review one is an update", f"Review {number} is an update")
+        self.assert_refused(text, f"Review {number}"[:40])
+
+    def test_slug_of_308_characters_from_the_page_address(self):
+        """A 308-character slug read from the page address is refused, with nothing saved."""
+        slug = "-".join(["long"] * 62)[:308]
+        self.assertEqual(len(slug), 308)
+        text = with_footer_address(
+            f"https://production.copweb.aws.college.police.uk/research/crime-reduction-\n"
+            f"toolkit/{slug}"
+        )
+        parsed = parse_summary(text)
+        self.assertEqual(parsed.slug, slug)
+        message = self.assert_refused(parsed, slug[:40])
+        self.assertIn("not a valid address", message)
+
+    def test_invalid_given_slug_still_refused(self):
+        """A slug given by hand is checked the same way."""
+        self.assert_refused(parse_summary(SEED), "not a valid address", slug="x" * 121)
+
+    def test_command_prints_one_line_and_writes_nothing(self):
+        """import_summary turns the refusal into a one-line CommandError (exit status 1)."""
+        text = SEED.replace(
+            "Review one drew upon 35 studies", f"Review one drew upon {HUGE} studies"
+        )
+        path = write_file(self, text.encode())
+        before = row_counts()
+        with self.assertRaises(CommandError) as caught:
+            call_command("import_summary", str(path), stdout=StringIO(), stderr=StringIO())
+        self.assertEqual(len(str(caught.exception).splitlines()), 1)
+        self.assertIn(HUGE, str(caught.exception))
+        self.assertEqual(row_counts(), before)
+
+    def test_valid_values_at_the_limits_are_saved(self):
+        """Values at the edges of the models' ranges are accepted."""
+        text = SEED.replace("(published up to 2021)", "(published up to 2100)").replace(
+            "produced 37 tests", "produced 2147483647 tests"
+        )
+        version = save_as_draft(parse_summary(text))
+        review = version.reviews.get(label="Review one")
+        self.assertEqual((review.published_up_to, review.tests), (2100, 2_147_483_647))
+
+
+class HugeNumberParsingTests(SimpleTestCase):
+    def test_number_too_long_to_convert(self):
+        """A count of 5,000 digits is refused while parsing, not a ValueError."""
+        text = SEED.replace(
+            "Review one drew upon 35 studies", f"Review one drew upon {'9' * 5000} studies"
+        )
+        with self.assertRaisesMessage(ImportFailed, "9999") as caught:
+            parse_summary(text)
+        self.assertLess(len(str(caught.exception)), 300)
+        self.assertNotIn("\n", str(caught.exception))

@@ -3,7 +3,7 @@
 import re
 from collections.abc import Iterable
 
-from .result import ParsedReview
+from .result import ImportFailed, ParsedReview
 
 UNITS = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen "
@@ -52,8 +52,17 @@ FOLLOW_ON = re.compile(r"^(?:Of\s+(?:these|those|them|the\s+\w+\s+tests))\b", re
 SENTENCE_BREAK = re.compile(r"(?<=[.!?;:])\s+(?=[\"'‘“(]*[A-Z0-9])")
 
 
+# Longer numbers are refused here, as Python will not even convert some of them; shorter
+# ones too large for the database are refused, by value, before anything is saved.
+MAX_DIGITS = 100
+
+
 def _number(text: str) -> int:
     if text.isdigit():
+        if len(text) > MAX_DIGITS:
+            raise ImportFailed(
+                f"The number {text[:20]}… ({len(text)} digits) is too long to be a count."
+            )
         return int(text)
     return sum(NUMBER_WORDS[part] for part in text.lower().split("-"))
 

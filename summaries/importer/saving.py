@@ -1,7 +1,5 @@
 """A ``ParsedSummary`` becomes a new draft version; a live version is never touched."""
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_slug
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -18,6 +16,7 @@ from summaries.models import (
 from summaries.services import ServiceError, intervention_create
 
 from .result import ImportFailed, ParsedSummary
+from .validation import validate_parsed
 
 
 @transaction.atomic
@@ -32,10 +31,7 @@ def save_as_draft(
     existing open draft is never overwritten: the import is refused instead.
     """
     slug = slug or parsed.slug or slugify(parsed.title)[:120]
-    try:
-        validate_slug(slug)
-    except ValidationError as exc:
-        raise ImportFailed(f"'{slug}' is not a valid address (slug).") from exc
+    validate_parsed(parsed, slug=slug)  # every value, before anything is written
     note = f"Imported from {source_name or 'a toolkit text export'}"[:500]
     intervention = Intervention.objects.select_for_update().filter(slug=slug).first()
     if intervention is None:
