@@ -273,3 +273,40 @@ class HugeNumberParsingTests(SimpleTestCase):
             parse_summary(text)
         self.assertLess(len(str(caught.exception)), 300)
         self.assertNotIn("\n", str(caught.exception))
+
+
+# --- 11 and 12. Page addresses wrapped after '?', and addresses that are not slugs ------
+
+OLD_ADDRESS = "https://whatworks.college.police.uk/toolkit/Pages/Intervention.aspx"
+
+
+class PageAddressTests(TestCase):
+    def test_address_wrapped_after_question_mark_leaks_nothing(self):
+        """'...Intervention.aspx?' then 'InterventionID=8' is one address, not text."""
+        parsed = parse_summary(with_footer_address(f"{OLD_ADDRESS}?\nInterventionID=8"))
+        dumped = " ".join([parsed.standfirst, *parsed.sections.values()])
+        self.assertNotIn("InterventionID", dumped)
+        self.assertNotIn(f"{OLD_ADDRESS}?InterventionID=8", parsed.links)
+        self.assertNotIn(f"{OLD_ADDRESS}?", parsed.links)
+        # The rest of the seed reads as before.
+        self.assertEqual(parsed.sections, parse_summary(SEED).sections)
+
+    def test_address_wrapped_inside_the_query(self):
+        """A query wrapped after '=' or '&' is joined the same way."""
+        for lines in (f"{OLD_ADDRESS}?InterventionID=\n8", f"{OLD_ADDRESS}?a=1&\nInterventionID=8"):
+            with self.subTest(lines):
+                parsed = parse_summary(with_footer_address(lines))
+                self.assertEqual(parsed.sections, parse_summary(SEED).sections)
+
+    def test_address_that_is_not_a_slug_falls_back_to_the_title(self):
+        """An address ending 'Intervention.aspx?InterventionID=8' gives no slug: the
+        title's slug is used, with a warning saying so."""
+        for lines in (f"{OLD_ADDRESS}?InterventionID=8", f"{OLD_ADDRESS}?\nInterventionID=8"):
+            with self.subTest(lines):
+                parsed = parse_summary(with_footer_address(lines))
+                self.assertEqual(parsed.slug, "")
+                self.assertEqual(len(parsed.warnings), 1)
+                self.assertIn("Intervention.aspx", parsed.warnings[0])
+                self.assertIn("title", parsed.warnings[0])
+        version = save_as_draft(parsed)
+        self.assertEqual(version.intervention.slug, "psychosocial-treatment-for-sex-offenders")

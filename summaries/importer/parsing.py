@@ -4,6 +4,8 @@ import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 
 from summaries.models import SectionKind
 
@@ -83,6 +85,7 @@ def parse_summary(text: str) -> ParsedSummary:
     blocks = section_blocks(section_lines)
     texts = [block.text for kind in SectionKind.values for block in blocks.get(kind, [])]
     reviews = extract_reviews(texts)
+    slug, slug_warnings = _page_slug(page_url)
     return ParsedSummary(
         title=title,
         standfirst=standfirst,
@@ -92,12 +95,33 @@ def parse_summary(text: str) -> ParsedSummary:
         links=page_links(urls, page_url),
         warnings=[
             *standfirst_warnings,
+            *slug_warnings,
             *warnings,
             *_section_warnings(blocks),
             *check_reviews(reviews),
         ],
-        slug=urlsplit(page_url).path.rstrip("/").rsplit("/", 1)[-1] if page_url else "",
+        slug=slug,
     )
+
+
+def _page_slug(page_url: str) -> tuple[str, list[str]]:
+    """The slug in the page's own address, if it has one; else "" and maybe a warning.
+
+    Old toolkit addresses end in "Intervention.aspx?InterventionID=8", which is no slug:
+    the import then falls back to the title's slug, and says so. (A slug that is merely
+    too long is kept, for the import to refuse by value.)
+    """
+    segment = urlsplit(page_url).path.rstrip("/").rsplit("/", 1)[-1] if page_url else ""
+    if not segment:
+        return "", []
+    try:
+        validate_slug(segment)
+    except ValidationError:
+        return "", [
+            f"The page's address ends in '{segment[:60]}', which is not a valid slug; "
+            "the slug is made from the title instead (or give one with --slug)."
+        ]
+    return segment, []
 
 
 def _section_warnings(blocks: dict[str, list[Block]]) -> list[str]:

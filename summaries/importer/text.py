@@ -50,9 +50,7 @@ def strip_furniture(lines: list[Line]) -> tuple[list[Line], list[str], str]:
         text = lines[i].text
         if URL_LINE.match(text):
             parts = [text]
-            while parts[-1].endswith(("-", "/")) and i + 1 < len(lines):
-                if not _is_url_tail(lines[i + 1].text):
-                    break
+            while i + 1 < len(lines) and _is_url_tail(parts[-1], lines[i + 1].text):
                 i += 1
                 parts.append(lines[i].text)
             text = "".join(parts)
@@ -67,9 +65,19 @@ def strip_furniture(lines: list[Line]) -> tuple[list[Line], list[str], str]:
     return kept, urls, page_url
 
 
-def _is_url_tail(text: str) -> bool:
-    """Whether a line is the wrapped rest of an address that ended in '-' or '/'."""
-    return bool(URL_CHARS.fullmatch(text)) and ("/" in text or "-" in text)
+def _is_url_tail(address: str, text: str) -> bool:
+    """Whether the line ``text`` is the wrapped rest of ``address``.
+
+    Addresses wrap after '-' or '/' in the path (the rest holds one too), and after '?',
+    '&' or '=' in the query ("...Intervention.aspx?" / "InterventionID=8").
+    """
+    if not URL_CHARS.fullmatch(text):
+        return False
+    if address.endswith(("-", "/")):
+        return "/" in text or "-" in text
+    if address.endswith(("?", "&")):
+        return "=" in text
+    return address.endswith("=")
 
 
 def page_links(urls: list[str], page_url: str) -> list[str]:
