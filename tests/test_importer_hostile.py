@@ -13,7 +13,14 @@ from pathlib import Path
 from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, TestCase, override_settings
 
-from summaries.importer import ImportFailed, parse_summary, read_export, save_as_draft
+from summaries.importer import (
+    ImportFailed,
+    ParsedReview,
+    parse_summary,
+    read_export,
+    save_as_draft,
+)
+from summaries.models import SectionKind
 from tests.test_importer import FIRST_PAGE_FOOTER, SEED, row_counts
 
 # A hang guard, not a timing: inputs that took the importer 10 to 35 seconds before it
@@ -310,3 +317,65 @@ class PageAddressTests(TestCase):
                 self.assertIn("title", parsed.warnings[0])
         version = save_as_draft(parsed)
         self.assertEqual(version.intervention.slug, "psychosocial-treatment-for-sex-offenders")
+
+
+# --- 10. Review facts in other wordings, for one to several reviews -------------------
+
+
+def export_with(focus: str) -> str:
+    """A small export whose focus section reads ``focus``; the other sections say little."""
+    lines = ["Street lighting", "Better street lighting to reduce crime at night."]
+    for kind, label in SectionKind.choices:
+        lines.append(label)
+        lines.append(focus if kind == SectionKind.FOCUS else "The evidence says little here.")
+    return "\n".join(lines)
+
+
+def studies(text: str) -> list[tuple[str, int | None]]:
+    return [(review.label, review.studies) for review in parse_summary(text).reviews]
+
+
+class ReviewWordingTests(SimpleTestCase):
+    def test_one_systematic_review_covering_n_studies(self):
+        """'based on one systematic review covering 13 studies' is one review of 13."""
+        text = export_with(
+            "This summary is based on one systematic review covering 13 studies. "
+            "Five of the studies were randomised controlled trials."
+        )
+        self.assertEqual(
+            parse_summary(text).reviews, [ParsedReview(label="Review one", studies=13, rcts=5)]
+        )
+
+    def test_a_meta_analysis_of_n_studies(self):
+        """'a meta-analysis of 10 studies' is one review of 10."""
+        text = export_with("This summary is based on a meta-analysis of 10 studies.")
+        self.assertEqual(studies(text), [("Review one", 10)])
+
+    def test_review_one_covered_review_two_covered(self):
+        """'Review one covered 33 studies ... Review two covered 11 studies'."""
+        text = export_with(
+            "Review one covered 33 studies of street lighting in towns. "
+            "Review two covered 11 studies, all of them in the USA."
+        )
+        self.assertEqual(studies(text), [("Review one", 33), ("Review two", 11)])
+
+    def test_several_reviews_in_one_sentence(self):
+        """'Review one was based on 32 studies, Review two ..., Review three ...'."""
+        text = export_with(
+            "Review one was based on 32 studies, Review two on 20 studies and "
+            "Review three on 11 studies."
+        )
+        self.assertEqual(
+            studies(text), [("Review one", 32), ("Review two", 20), ("Review three", 11)]
+        )
+
+    def test_several_unlabelled_reviews_are_not_taken_for_one(self):
+        """Without labels, 'two systematic reviews' gives no review facts, not wrong ones."""
+        text = export_with(
+            "This summary is based on two systematic reviews. The review covered 13 studies."
+        )
+        self.assertEqual(parse_summary(text).reviews, [])
+
+    def test_no_review_mentioned_gives_no_reviews(self):
+        """Counts of studies that no review is said to hold stay unattributed."""
+        self.assertEqual(parse_summary(export_with("Some 40 studies were RCTs.")).reviews, [])
