@@ -12,6 +12,9 @@ from pathlib import Path
 
 from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, TestCase, override_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from summaries.importer import (
     ImportFailed,
@@ -379,3 +382,102 @@ class ReviewWordingTests(SimpleTestCase):
     def test_no_review_mentioned_gives_no_reviews(self):
         """Counts of studies that no review is said to hold stay unattributed."""
         self.assertEqual(parse_summary(export_with("Some 40 studies were RCTs.")).reviews, [])
+
+
+# --- 13. Random text: ImportFailed or a result, never a traceback, never a hang -------
+
+HEADING_LABELS = [label for _kind, label in SectionKind.choices]
+heading = st.sampled_from(HEADING_LABELS).flatmap(
+    lambda label: st.sampled_from(
+        [label, label.replace("–", "-"), label.replace(" – ", "\n"), label.upper(), f" {label}?"]
+    )
+)
+number = st.one_of(
+    st.integers(min_value=-10, max_value=10**40).map(str),
+    st.sampled_from(["one", "two", "twenty-one", "ninety-nine", "zero", "two thirds"]),
+    st.integers(min_value=1000, max_value=3000).map(str),
+)
+furniture = st.one_of(
+    st.builds(lambda d, m: f"{d}/{m}/2026 Street lighting", st.integers(0, 99), st.integers(0, 99)),
+    st.builds(lambda n: f"Page {n}", number),
+    st.sampled_from(
+        [
+            "https://production.copweb.aws.college.police.uk/research/crime-reduction-",
+            "toolkit/psychosocial-treatment-sex-offenders",
+            "https://www.college.police.uk/research/crime-reduction-toolkit/cbt",
+            f"{OLD_ADDRESS}?",
+            "InterventionID=8",
+            "https://example.org/" + "/" * 40,
+            "/" * 60 + "!",
+            "https://example.org/a.aspx?x=",
+        ]
+    ),
+    st.builds(
+        lambda tail: f"https://example.org/{tail}",
+        st.text(alphabet="abc-/?=&.%~_+#é", max_size=40),
+    ),
+)
+fact = st.one_of(
+    st.builds(lambda n: f"Review {n}", number),
+    st.builds(lambda n, y: f"drew upon {n} studies (published up to {y})", number, number),
+    st.builds(
+        lambda n, m: f"conflict of interest in {n} of the {m} primary studies", number, number
+    ),
+    st.builds(lambda n: f"produced {n} tests. Of these, {n} were carried out in Canada", number),
+    st.builds(lambda n: f"covered CBT ({n} studies), MST ({n} studies)", number),
+    st.builds(lambda n: f"{n} studies were randomised controlled trials (RCTs).", number),
+    st.builds(lambda n: f"a meta-analysis of {n} studies", number),
+    st.sampled_from(
+        [
+            "based on one systematic review covering",
+            "This summary is part of the Crime Reduction Toolkit.",
+            "This summary is part of the",
+            "See also",
+            "For Review one, these included:",
+            "Programme focus:",
+            "high-",
+            "???",
+            "? item",
+            "conflict of interest in",
+            f"drew upon {'9' * 120} studies",
+            f"Review {'9' * 4400}",  # more digits than Python converts by default
+        ]
+    ),
+)
+fragment = st.one_of(number, fact, st.text(max_size=30))
+line = st.one_of(
+    heading,
+    furniture,
+    fact,
+    st.text(max_size=80),
+    st.lists(fragment, max_size=6).map(" ".join),
+)
+# Mostly shaped like an export (lines under headings), so that most examples get past
+# the check for headings and reach the paragraphs, facts and validation.
+section = st.tuples(heading, st.lists(line, max_size=8)).map(lambda s: [s[0], *s[1]])
+export_text = st.tuples(
+    st.lists(line, max_size=4), st.lists(section, max_size=10), st.lists(line, max_size=3)
+).map(lambda t: "\n".join([*t[0], *(text for lines in t[1] for text in lines), *t[2]]))
+
+
+class RandomTextTests(HypothesisTestCase):
+    """Each example runs in its own transaction, rolled back after it."""
+
+    @settings(
+        max_examples=150,
+        deadline=None,  # no timings: the hang guard below fails a hang instead
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(title=st.one_of(st.just("Street lighting"), st.text(max_size=40)), body=export_text)
+    def test_random_exports_fail_cleanly_or_import(self, title, body):
+        """Random headings, furniture, numbers and unicode: parsing and saving either
+        succeed or raise ImportFailed with one line."""
+        with does_not_hang():
+            try:
+                parsed = parse_summary(f"{title}\n{body}")
+                self.assertTrue(set(parsed.sections) <= set(SectionKind.values))
+                self.assertIsInstance(parsed.to_dict(), dict)
+                save_as_draft(parsed)
+            except ImportFailed as exc:
+                self.assertEqual(len(str(exc).splitlines()), 1, str(exc))
