@@ -168,6 +168,10 @@ MAINTENANCE_MODE = env_bool("MAINTENANCE_MODE", False)
 # The Retry-After of the 503 page, in seconds.
 RETRY_AFTER_SECONDS = env_int("RETRY_AFTER_SECONDS", 300)
 
+# The largest text export the importer reads, in bytes (read no further than this).
+# A summary's export is some tens of kilobytes.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+
 # The admin's address, without the leading slash. Moving it spares the sign-in page most
 # of the scripted password guessing aimed at /admin/.
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip().strip("/") + "/"

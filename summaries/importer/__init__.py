@@ -7,7 +7,8 @@ Three steps, each usable on its own:
 - ``parse_summary`` undoes the damage of the PDF-to-text export (hard-wrapped lines, page
   header/footer blocks, lost bullets, ``?`` artefacts, wrapped headings) and reads the
   review facts (study counts, breakdowns) from the text;
-- ``save_as_draft`` writes the result as a new draft version, never touching a live one.
+- ``save_as_draft`` checks every value against the model fields it goes into, then writes
+  the result as a new draft version, never touching a live one.
 
 Blank lines carry no meaning in these exports (most wrapped lines of one paragraph are
 separated by one), so the parser ignores them and decides where paragraphs and list items
@@ -15,7 +16,8 @@ end from punctuation, capitals and line length instead.
 
 The modules, in the order the text passes through them: ``reading`` (the file),
 ``text`` (lines, page furniture, headings), ``paragraphs`` (paragraphs and lists),
-``facts`` (review facts), ``parsing`` (puts those together), ``saving`` (the database);
+``facts`` (review facts), ``parsing`` (puts those together), ``validation`` (the models'
+rules, before anything is written), ``saving`` (the database);
 ``result`` holds what they hand each other.
 """
 

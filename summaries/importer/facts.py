@@ -3,7 +3,7 @@
 import re
 from collections.abc import Iterable
 
-from .result import ParsedReview
+from .result import ImportFailed, ParsedReview
 
 UNITS = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen "
@@ -28,6 +28,28 @@ STUDIES_IN = re.compile(
     rf"\b({NUM})\s+(?:primary\s+)?studies\s+(?:in|covered\s+by|included\s+in|of)\s+Review\b",
     re.IGNORECASE,
 )
+# "covered 33 studies", "based on 32 studies", "Review two on 20 studies", "a
+# meta-analysis of 10 studies", "one systematic review covering 13 studies".
+STUDIES = re.compile(
+    r"\b(?:cover(?:ed|s|ing)|based\s+on|on|drew\s+(?:up)?on|draws\s+(?:up)?on|includ(?:ed|es|ing)|"
+    r"of|compris(?:ed|es|ing)|examin(?:ed|es|ing)|synthesi[sz](?:ed|es|ing)|"
+    r"contain(?:ed|s|ing)|with)\s+"
+    rf"({NUM})\s+(?:primary\s+)?(?:studies|evaluations)\b",
+    re.IGNORECASE,
+)
+# A summary of one review that never labels it: "one systematic review", "a meta-analysis".
+SINGLE_REVIEW = re.compile(
+    r"\b(?:one|a|a\s+single|the|this)\s+(?:systematic\s+review|meta-?analy(?:sis|tic\s+review)|"
+    r"review)\b",
+    re.IGNORECASE,
+)
+# "two systematic reviews", "3 meta-analyses": then an unlabelled review is not the only one.
+SEVERAL_REVIEWS = re.compile(
+    rf"\b(?:{NUM}|several|multiple)\s+(?:[\w-]+\s+)?(?:reviews|meta-?analyses)\b", re.IGNORECASE
+)
+# Where one review's clause ends and the next one's starts, in a sentence naming several:
+# "Review one was based on 32 studies, Review two on 20 and Review three on 11."
+CLAUSE_BREAK = re.compile(r"[,;–—]|\s(?:and|while|whereas|but)\s")
 TESTS = re.compile(
     rf"\b(?:produced|yielded|provided|contained|included|reported)\s+({NUM})\s+tests\b",
     re.IGNORECASE,
@@ -37,7 +59,11 @@ RCTS = re.compile(
     r"(?:randomi[sz]ed\s+controlled\s+trials|RCTs)\b",
     re.IGNORECASE,
 )
-CONFLICT = re.compile(rf"conflict of interest.*?\bin\s+({NUM})\s+of\s+the\s+({NUM})\b", re.I)
+# "conflict of interest ... in 24 of the 35": two searches, the count after the first
+# mention. One pattern with ".*?" between them retried from every mention, which made a
+# sentence repeating "conflict of interest in" take seconds to minutes.
+CONFLICT = re.compile(r"conflict of interest", re.IGNORECASE)
+CONFLICT_COUNT = re.compile(rf"\bin\s+({NUM})\s+of\s+the\s+({NUM})\b", re.IGNORECASE)
 APPROACH_COUNT = re.compile(rf"\(({NUM})\s+(?:primary\s+)?stud(?:y|ies)\)", re.IGNORECASE)
 LIST_VERB = re.compile(r"\b(?:covered|included|including|comprised|examined|were)\b|:")
 COUNTRY_COUNT = re.compile(
@@ -48,8 +74,17 @@ FOLLOW_ON = re.compile(r"^(?:Of\s+(?:these|those|them|the\s+\w+\s+tests))\b", re
 SENTENCE_BREAK = re.compile(r"(?<=[.!?;:])\s+(?=[\"'‘“(]*[A-Z0-9])")
 
 
+# Longer numbers are refused here, as Python will not even convert some of them; shorter
+# ones too large for the database are refused, by value, before anything is saved.
+MAX_DIGITS = 100
+
+
 def _number(text: str) -> int:
     if text.isdigit():
+        if len(text) > MAX_DIGITS:
+            raise ImportFailed(
+                f"The number {text[:20]}… ({len(text)} digits) is too long to be a count."
+            )
         return int(text)
     return sum(NUMBER_WORDS[part] for part in text.lower().split("-"))
 
@@ -63,30 +98,62 @@ def _sentences(texts: Iterable[str]) -> list[str]:
     return [s for text in texts for s in SENTENCE_BREAK.split(text) if s]
 
 
+def _clauses(sentence: str) -> list[tuple[str | None, str]]:
+    """(review named, text) of each part of a sentence about one review.
+
+    A sentence naming one review (or none) is one part. One naming several is cut before
+    each other review's name, at the last comma or "and" (etc.) since the previous name.
+    """
+    labels = list(REVIEW_LABEL.finditer(sentence))
+    if not labels:
+        return [(None, sentence)]
+    parts = []
+    start, name, after = 0, _review_label(labels[0].group(1)), labels[0].end()
+    for label in labels[1:]:
+        other = _review_label(label.group(1))
+        if other != name:
+            breaks = list(CLAUSE_BREAK.finditer(sentence, after, label.start()))
+            cut = breaks[-1].start() if breaks else label.start()
+            parts.append((name, sentence[start:cut]))
+            start, name = cut, other
+        after = label.end()
+    parts.append((name, sentence[start:]))
+    return parts
+
+
 def extract_reviews(texts: list[str]) -> list[ParsedReview]:
     """Facts about each review, read sentence by sentence.
 
-    A sentence is about the first review it names, or else the one the sentence before
-    was about ("For Review one, these included:" then the items of the list).
+    A sentence (or, in one naming several reviews, each review's part of it) is about the
+    first review it names, or else the one the sentence before was about ("For Review
+    one, these included:" then the items of the list). A summary that never labels a
+    review and never speaks of several is about the one it speaks of ("based on one
+    systematic review covering 13 studies", "a meta-analysis of 10 studies"): that is
+    "Review one".
     """
+    sentences = _sentences(texts)
+    unlabelled = not any(
+        REVIEW_LABEL.search(sentence) or SEVERAL_REVIEWS.search(sentence) for sentence in sentences
+    )
     reviews: dict[str, ParsedReview] = {}
     current = None
     after_tests = False
-    for sentence in _sentences(texts):
-        label = REVIEW_LABEL.search(sentence)
-        if label:
-            name = _review_label(label.group(1))
-            current = reviews.setdefault(name, ParsedReview(label=name))
-        if current is None:
-            continue
-        _read_counts(current, sentence)
-        tests = TESTS.search(sentence)
-        if tests:
-            _read_countries(current, sentence[tests.end() :])
-        elif after_tests and FOLLOW_ON.match(sentence):
-            _read_countries(current, sentence)
-        after_tests = bool(tests)
-        _read_approaches(current, sentence)
+    for sentence in sentences:
+        for name, text in _clauses(sentence):
+            if name is None and unlabelled and current is None and SINGLE_REVIEW.search(text):
+                name = _review_label("one")
+            if name is not None:
+                current = reviews.setdefault(name, ParsedReview(label=name))
+            if current is None:
+                continue
+            _read_counts(current, text)
+            tests = TESTS.search(text)
+            if tests:
+                _read_countries(current, text[tests.end() :])
+            elif after_tests and FOLLOW_ON.match(sentence):
+                _read_countries(current, text)
+            after_tests = bool(tests)
+            _read_approaches(current, text)
     return sorted(reviews.values(), key=lambda r: _number(r.label.split()[-1]))
 
 
@@ -97,12 +164,20 @@ def _read_counts(review: ParsedReview, sentence: str) -> None:
         review.published_up_to = review.published_up_to or int(match.group(2))
     if (match := STUDIES_IN.search(sentence)) and review.studies is None:
         review.studies = _number(match.group(1))
+    if (match := STUDIES.search(sentence)) and review.studies is None:
+        review.studies = _number(match.group(1))
     if (match := TESTS.search(sentence)) and review.tests is None:
         review.tests = _number(match.group(1))
     if (match := RCTS.search(sentence)) and review.rcts is None:
         review.rcts = _number(match.group(1))
-    if (match := CONFLICT.search(sentence)) and review.conflict_of_interest_studies is None:
+    if (match := _conflict_count(sentence)) and review.conflict_of_interest_studies is None:
         review.conflict_of_interest_studies = _number(match.group(1))
+
+
+def _conflict_count(sentence: str) -> re.Match | None:
+    """The 'in N of the M' after the first mention of a conflict of interest, if any."""
+    mention = CONFLICT.search(sentence)
+    return CONFLICT_COUNT.search(sentence, mention.end()) if mention else None
 
 
 def _read_approaches(review: ParsedReview, sentence: str) -> None:

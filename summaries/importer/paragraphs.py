@@ -3,6 +3,7 @@
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils.html import escape
 
@@ -32,9 +33,28 @@ class Block:
     kind: str  # "p" or "li"
     lines: list[Line]
 
-    @property
+    @cached_property
     def text(self) -> str:
+        # Cached: a block's lines never change once it is made, and its text is asked
+        # for at every following line.
         return join_lines(self.lines)
+
+
+@dataclass
+class _ListRun:
+    """The list items at the end of the blocks read so far, as ``_classify`` needs them:
+    kept up to date item by item, so a long list is not re-read at every item."""
+
+    first: str | None = None  # the first item's text; None when the last block is no item
+    punctuated: bool = False  # whether any item ends with final punctuation
+
+    def follow(self, block: Block) -> None:
+        if block.kind != "li":
+            self.first, self.punctuated = None, False
+            return
+        if self.first is None:
+            self.first = block.text
+        self.punctuated = self.punctuated or bool(STOP_END.search(block.text))
 
 
 def _wrap_total(line: Line, next_line: Line) -> int:
@@ -63,38 +83,41 @@ def _in_list(blocks: list[Block]) -> bool:
     return bool(blocks) and (blocks[-1].kind == "li" or blocks[-1].text.endswith(":"))
 
 
-def _classify(lines: list[Line], blocks: list[Block]) -> Block:
-    """A paragraph, or an item of the list that a line ending in ':' opened."""
-    text = join_lines(lines)
+def _classify(lines: list[Line], blocks: list[Block], items: _ListRun) -> Block:
+    """A paragraph, or an item of the list that a line ending in ':' opened.
+
+    ``items`` describes the list items that end ``blocks``, if any.
+    """
+    block = Block("li", lines)
+    text = block.text
     if lines[0].bullet:
-        return Block("li", lines)
+        return block
     if not _in_list(blocks) or text.endswith(":") or CONNECTIVE.match(text):
         return Block("p", lines)
-    items = []
-    for block in reversed(blocks):
-        if block.kind != "li":
-            break
-        items.insert(0, block.text)
-    if items and STOP_END.search(text) and not any(STOP_END.search(item) for item in items):
+    if items.first is None:
+        return block
+    if STOP_END.search(text) and not items.punctuated:
         return Block("p", lines)  # prose after a list of short unpunctuated items
-    if items and items[0][:1].islower() and CAPITALISED.match(text) and STOP_END.search(text):
+    if items.first[:1].islower() and CAPITALISED.match(text) and STOP_END.search(text):
         return Block("p", lines)  # a sentence after a list of lower-case items
-    if items and LABELLED_ITEM.match(items[0]) and not LABELLED_ITEM.match(text):
+    if LABELLED_ITEM.match(items.first) and not LABELLED_ITEM.match(text):
         return Block("p", lines)  # the list was "Label: sentence" items and this is not
-    return Block("li", lines)
+    return block
 
 
 def _blocks(lines: list[Line], limit: float) -> list[Block]:
     blocks: list[Block] = []
+    items = _ListRun()
     current: list[Line] = []
     for line in lines:
         in_list = _in_list(blocks) or bool(current and current[0].bullet)
         if current and _ends_block(current, line, in_list=in_list, limit=limit):
-            blocks.append(_classify(current, blocks))
+            blocks.append(_classify(current, blocks, items))
+            items.follow(blocks[-1])
             current = []
         current.append(line)
     if current:
-        blocks.append(_classify(current, blocks))
+        blocks.append(_classify(current, blocks, items))
     return _mend_labelled_lists(_rejoin_run_on_colons(blocks))
 
 

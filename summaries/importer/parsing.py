@@ -3,10 +3,15 @@
 import re
 from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
+
 from summaries.models import SectionKind
 
 from .facts import check_reviews, extract_reviews
 from .paragraphs import Block, section_blocks, to_html
+from .reading import too_large
 from .result import ImportFailed, ParsedSummary
 from .text import (
     Line,
@@ -20,19 +25,37 @@ from .text import (
 
 # Fewer headings than this, and the text is not a toolkit summary at all.
 MIN_HEADINGS = 3
-BOILERPLATE = re.compile(r"This summary is part of the [^.]*Toolkit[^.]*\.?\s*", re.IGNORECASE)
+# "This summary is part of the ... Toolkit ... ." found in two steps, each linear: the
+# opening, then the rest of its sentence from there (one pattern searched from every
+# repeat of the opening was quadratic).
+BOILERPLATE_START = re.compile(r"This summary is part of the ", re.IGNORECASE)
+BOILERPLATE_REST = re.compile(r"[^.]*Toolkit[^.]*\.?\s*", re.IGNORECASE)
 MAX_TITLE_LENGTH = 200
 
 
 def _standfirst(preamble: list[Line]) -> tuple[str, list[str]]:
     """The text under the title, without the toolkit's boilerplate sentence."""
     text = join_lines(preamble)
-    match = BOILERPLATE.search(text)
-    if not match:
+    found = _boilerplate(text)
+    if not found:
         return text, []
-    rest = text[match.end() :].strip()
+    start, end = found
+    rest = text[end:].strip()
     warnings = [f"Text before the first heading was left out: '{rest}'"] if rest else []
-    return text[: match.start()].strip(), warnings
+    return text[:start].strip(), warnings
+
+
+def _boilerplate(text: str) -> tuple[int, int] | None:
+    """(start, end) of the toolkit's boilerplate sentence in ``text``, if it is there."""
+    position = 0
+    while opening := BOILERPLATE_START.search(text, position):
+        if rest := BOILERPLATE_REST.match(text, opening.end()):
+            return opening.start(), rest.end()
+        # No "Toolkit" before the next full stop: no opening before it can match either.
+        position = text.find(".", opening.end())
+        if position < 0:
+            return None
+    return None
 
 
 SEE_ALSO = re.compile(r"^See also:?\s+(.+?)\.?$")
@@ -40,6 +63,8 @@ SEE_ALSO = re.compile(r"^See also:?\s+(.+?)\.?$")
 
 def parse_summary(text: str) -> ParsedSummary:
     """Read a toolkit summary from the text of its PDF export."""
+    if len(text) > settings.IMPORT_MAX_BYTES:  # characters: never more than its bytes
+        raise ImportFailed(too_large("The text", settings.IMPORT_MAX_BYTES))
     raw_lines = [clean_line(raw) for raw in text.split("\n")]
     lines, urls, page_url = strip_furniture([line for line in raw_lines if line.text])
     if not lines or match_heading(lines, 0):
@@ -60,6 +85,7 @@ def parse_summary(text: str) -> ParsedSummary:
     blocks = section_blocks(section_lines)
     texts = [block.text for kind in SectionKind.values for block in blocks.get(kind, [])]
     reviews = extract_reviews(texts)
+    slug, slug_warnings = _page_slug(page_url)
     return ParsedSummary(
         title=title,
         standfirst=standfirst,
@@ -69,12 +95,33 @@ def parse_summary(text: str) -> ParsedSummary:
         links=page_links(urls, page_url),
         warnings=[
             *standfirst_warnings,
+            *slug_warnings,
             *warnings,
             *_section_warnings(blocks),
             *check_reviews(reviews),
         ],
-        slug=urlsplit(page_url).path.rstrip("/").rsplit("/", 1)[-1] if page_url else "",
+        slug=slug,
     )
+
+
+def _page_slug(page_url: str) -> tuple[str, list[str]]:
+    """The slug in the page's own address, if it has one; else "" and maybe a warning.
+
+    Old toolkit addresses end in "Intervention.aspx?InterventionID=8", which is no slug:
+    the import then falls back to the title's slug, and says so. (A slug that is merely
+    too long is kept, for the import to refuse by value.)
+    """
+    segment = urlsplit(page_url).path.rstrip("/").rsplit("/", 1)[-1] if page_url else ""
+    if not segment:
+        return "", []
+    try:
+        validate_slug(segment)
+    except ValidationError:
+        return "", [
+            f"The page's address ends in '{segment[:60]}', which is not a valid slug; "
+            "the slug is made from the title instead (or give one with --slug)."
+        ]
+    return segment, []
 
 
 def _section_warnings(blocks: dict[str, list[Block]]) -> list[str]:

@@ -1,7 +1,5 @@
 """A ``ParsedSummary`` becomes a new draft version; a live version is never touched."""
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_slug
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -18,6 +16,13 @@ from summaries.models import (
 )
 
 from .result import ImportFailed, ParsedSummary
+from .validation import validate_parsed
+
+
+def address_for(parsed: ParsedSummary, slug: str | None = None) -> str:
+    """The slug an import takes: the one given, else the page's own address in the
+    export, else the title made into a slug."""
+    return slug or parsed.slug or slugify(parsed.title)[:120]
 
 
 @transaction.atomic
@@ -31,11 +36,8 @@ def save_as_draft(
     imported content (its live version stays live until the draft is published). An
     existing open draft is never overwritten: the import is refused instead.
     """
-    slug = slug or parsed.slug or slugify(parsed.title)[:120]
-    try:
-        validate_slug(slug)
-    except ValidationError as exc:
-        raise ImportFailed(f"'{slug}' is not a valid address (slug).") from exc
+    slug = address_for(parsed, slug)
+    validate_parsed(parsed, slug=slug)  # every value, before anything is written
     note = f"Imported from {source_name or 'a toolkit text export'}"[:500]
     intervention = Intervention.objects.filter(slug=slug).first()
     try:

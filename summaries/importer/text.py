@@ -19,7 +19,9 @@ class Line:
 ARTEFACTS = re.compile(r"\?{2,}|[\u00ad\u200b\ufeff\ufffd]")
 BULLET = re.compile(r"^[?•◦▪·]\s*")
 URL_LINE = re.compile(r"^https?://\S+$")
-URL_TAIL = re.compile(r"^[\w~%/?#=&+.-]*[/-][\w~%/?#=&+.-]*$")
+# Characters of an address's wrapped tail. One starred class, matched whole: the former
+# "[...]*[/-][...]*$" backtracked quadratically on a long run of slashes.
+URL_CHARS = re.compile(r"[\w~%/?#=&+.-]*")
 DATE_LINE = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}(?:,?\s+\d{1,2}:\d{2}(?:\s*[AP]M)?)?(?:\s.*)?$")
 PAGE_LINE = re.compile(r"^Page\s+\d+(?:\s+of\s+\d+)?$", re.IGNORECASE)
 
@@ -40,17 +42,18 @@ def strip_furniture(lines: list[Line]) -> tuple[list[Line], list[str], str]:
     the page's link addresses, one per line. The page address is the first address after
     a date line.
     """
+    # Linear in the number of lines: every line is looked at once.
     kept, urls, page_url = [], [], ""
     after_date = False
     i = 0
     while i < len(lines):
         text = lines[i].text
         if URL_LINE.match(text):
-            while text.endswith(("-", "/")) and i + 1 < len(lines):
-                if not URL_TAIL.match(lines[i + 1].text):
-                    break
+            parts = [text]
+            while i + 1 < len(lines) and _is_url_tail(parts[-1], lines[i + 1].text):
                 i += 1
-                text += lines[i].text
+                parts.append(lines[i].text)
+            text = "".join(parts)
             urls.append(text)
             if after_date and not page_url:
                 page_url = text
@@ -62,14 +65,29 @@ def strip_furniture(lines: list[Line]) -> tuple[list[Line], list[str], str]:
     return kept, urls, page_url
 
 
+def _is_url_tail(address: str, text: str) -> bool:
+    """Whether the line ``text`` is the wrapped rest of ``address``.
+
+    Addresses wrap after '-' or '/' in the path (the rest holds one too), and after '?',
+    '&' or '=' in the query ("...Intervention.aspx?" / "InterventionID=8").
+    """
+    if not URL_CHARS.fullmatch(text):
+        return False
+    if address.endswith(("-", "/")):
+        return "/" in text or "-" in text
+    if address.endswith(("?", "&")):
+        return "=" in text
+    return address.endswith("=")
+
+
 def page_links(urls: list[str], page_url: str) -> list[str]:
     """The page's links, once each, without the page's own address on any host."""
     own_path = urlsplit(page_url).path.rstrip("/") if page_url else None
-    links = []
+    links: dict[str, None] = {}  # ordered, and a set: many addresses stay linear
     for url in urls:
-        if urlsplit(url).path.rstrip("/") != own_path and url not in links:
-            links.append(url)
-    return links
+        if urlsplit(url).path.rstrip("/") != own_path:
+            links.setdefault(url)
+    return list(links)
 
 
 # --- Headings and sections ------------------------------------------------------------
@@ -124,12 +142,19 @@ SUSPENDED_HYPHEN_NEXT = {"and", "or", "nor", "to"}  # "high-" / "and medium-risk
 
 
 def join_lines(lines: Iterable[Line]) -> str:
-    """Re-join wrapped lines; a hyphen at a line end is kept (the exports do not hyphenate)."""
-    text = ""
+    """Re-join wrapped lines; a hyphen at a line end is kept (the exports do not hyphenate).
+
+    Built from parts, looking only at the end of the text so far: linear however many
+    lines a paragraph has.
+    """
+    parts: list[str] = []
+    end = ""  # the last two characters of the text so far
     for line in lines:
         first_word = line.text.split(" ", 1)[0]
-        if HYPHEN_END.search(text) and first_word not in SUSPENDED_HYPHEN_NEXT:
-            text += line.text
+        if HYPHEN_END.search(end) and first_word not in SUSPENDED_HYPHEN_NEXT:
+            added = line.text
         else:
-            text = f"{text} {line.text}" if text else line.text
-    return text
+            added = f" {line.text}" if end else line.text
+        parts.append(added)
+        end = (end + added)[-2:]
+    return "".join(parts)

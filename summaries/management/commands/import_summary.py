@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import NoReverseMatch, reverse
 
 from summaries.importer import ImportFailed, parse_summary, read_export, save_as_draft
+from summaries.importer.saving import address_for
+from summaries.importer.validation import validate_parsed
 
 
 class Command(BaseCommand):
@@ -36,6 +38,8 @@ class Command(BaseCommand):
             if dry_run:
                 if slug:
                     parsed.slug = slug
+                # The same checks as a real import, so a dry run never promises more.
+                validate_parsed(parsed, slug=address_for(parsed, slug))
                 self.stdout.write(json.dumps(parsed.to_dict(), indent=2, ensure_ascii=False))
                 return
             version = save_as_draft(parsed, slug=slug, source_name=Path(file).name)
