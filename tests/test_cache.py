@@ -1,7 +1,10 @@
 """Public pages come from the cache, and are never stale: a publication or a withdrawal
 shows on every page at once, on the very next request."""
 
+import html
 from datetime import timedelta
+from html.parser import HTMLParser
+from xml.etree import ElementTree
 
 from django.db import connection, transaction
 from django.test import TestCase
@@ -263,6 +266,17 @@ class GenerationTests(TestCase):
                 self.assertEqual(len(reads), 1)
 
 
+class HTMLElements(HTMLParser):
+    """The tags an HTML reader would find in a piece of text."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+
 class FeedTests(TestCase):
     def test_live_summaries_only(self):
         """The Atom feed lists live summaries with their standfirst, never a draft."""
@@ -273,6 +287,29 @@ class FeedTests(TestCase):
         self.assertContains(response, "<title>Live one</title>")
         self.assertContains(response, "What the live one is.")
         self.assertNotContains(response, "Secret draft")
+
+    def test_editors_text_is_never_markup(self):
+        """A standfirst or change note that looks like HTML reaches feed readers as the
+        words typed, never as an image, a script or any other element."""
+        hostile = '<img src=x onerror="alert(1)"> & <b>bold</b>'
+        note = "<script>alert(2)</script> Fixed & checked"
+        version = make_live(title="Hostile", standfirst=hostile)
+        SummaryVersion.objects.filter(pk=version.pk).update(change_note=note)
+        response = self.client.get(reverse("summaries:feed"))
+        atom = "{http://www.w3.org/2005/Atom}"
+        entry = ElementTree.fromstring(response.content).find(f"{atom}entry")
+        summary = entry.find(f"{atom}summary")
+        self.assertEqual(len(summary), 0)  # no child elements in the XML either
+        elements = HTMLElements()
+        if summary.get("type") == "html":
+            elements.feed(summary.text)
+            elements.close()
+            shown = html.unescape(summary.text)
+        else:
+            shown = summary.text
+        self.assertEqual(elements.tags, [])
+        self.assertIn(hostile, shown)
+        self.assertIn(note, shown)
 
     def test_pages_link_the_feed(self):
         """Every public page's head points feed readers at the feed."""
