@@ -314,6 +314,22 @@ class ClosedVersionTests(TestCase):
         self.assertContains(response, "Open draft v2")
         self.assertEqual(self.live.intervention.versions.count(), 2)
 
+    def test_new_draft_never_sends_editors_to_another_site(self):
+        """A forged "next" address pointing at another site is ignored: the editor stays in
+        the admin, on the version's page."""
+        self.client.post(new_draft_url(self.live))
+        for forged in ("https://evil.example/phish", "//evil.example/", "/\\evil.example/"):
+            with self.subTest(next=forged):
+                response = self.client.post(new_draft_url(self.live), {"next": forged})
+                self.assertRedirects(response, change_url(self.live))
+
+    def test_new_draft_keeps_a_next_address_on_this_site(self):
+        """A "next" address on this site is still followed after the message."""
+        self.client.post(new_draft_url(self.live))
+        history = reverse("admin:summaries_intervention_history", args=[self.live.intervention_id])
+        response = self.client.post(new_draft_url(self.live), {"next": history})
+        self.assertRedirects(response, history)
+
     def test_new_draft_needs_post(self):
         """Following a link cannot start a draft."""
         self.assertEqual(self.client.get(new_draft_url(self.live)).status_code, 405)
