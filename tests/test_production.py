@@ -301,3 +301,32 @@ class JsonLogTests(SimpleTestCase):
             ("GET", "/toolkit/", "200", 12),
         )
         self.assertEqual(entry["message"], "GET /toolkit/")
+
+
+class TooManyParametersTests(TestCase):
+    """More query parameters than DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) is a bad request."""
+
+    def get_with_many_parameters(self, url):
+        query = "&".join(f"p{n}=1" for n in range(1_001))
+        client = self.client_class(raise_request_exception=False)
+        return client.get(f"{url}?{query}")
+
+    def test_bad_request_with_debug_off(self):
+        """With DEBUG off, a public page and the admin answer 400 with a clear message."""
+        for url in ["/toolkit/", "/", reverse("admin:login")]:
+            with self.subTest(url=url):
+                response = self.get_with_many_parameters(url)
+                self.assertContains(response, "Too many parameters", status_code=400)
+
+    @override_settings(DEBUG=True)
+    def test_bad_request_with_debug_on(self):
+        """With DEBUG on the answer is the same 400, not a 500 from the debug page."""
+        for url in ["/toolkit/", "/", reverse("admin:login")]:
+            with self.subTest(url=url):
+                response = self.get_with_many_parameters(url)
+                self.assertContains(response, "Too many parameters", status_code=400)
+
+    def test_a_thousand_parameters_are_fine(self):
+        """Up to the limit a page answers normally (unknown parameters are ignored)."""
+        query = "&".join(f"p{n}=1" for n in range(1_000))
+        self.assertEqual(self.client.get(f"/toolkit/?{query}").status_code, 200)

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "toolkit.middleware.PermissionsPolicyMiddleware",
     "toolkit.middleware.ContentSecurityPolicyMiddleware",
+    # Before anything reads the query string (and after the headers, which the 400 gets too).
+    "toolkit.middleware.TooManyParametersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "toolkit.middleware.ServiceUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
