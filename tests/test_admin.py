@@ -467,3 +467,41 @@ class VocabularyAdminTests(TestCase):
         scale = Scale.objects.get(dimension=Dimension.EFFECT)
         response = self.client.get(change_url(scale))
         self.assertContains(response, scale.levels.first().label)
+
+
+class SearchWithNulTests(TestCase):
+    """A search term containing NUL (which PostgreSQL cannot store or compare) is
+    answered like the same term without it, on both databases."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.admin = make_user("admin", superuser=True)
+        cls.live = make_live("street-lighting", title="Street lighting")
+
+    def setUp(self):
+        self.client.force_login(self.admin)
+        self.client.raise_request_exception = False
+
+    def test_related_summary_picker(self):
+        """The "See also" picker's autocomplete finds summaries for a term with NUL."""
+        response = self.client.get(
+            reverse("admin:autocomplete"),
+            {
+                "term": "street\x00light",
+                "app_label": "summaries",
+                "model_name": "relatedsummary",
+                "field_name": "target",
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            [row["id"] for row in response.json()["results"]], [str(self.live.intervention_id)]
+        )
+
+    def test_every_admin_search(self):
+        """The search box of every list with one answers a term with NUL."""
+        for model in ("intervention", "summaryversion", "auditevent", "problem"):
+            with self.subTest(model=model):
+                url = reverse(f"admin:summaries_{model}_changelist")
+                response = self.client.get(url, {"q": "street\x00"})
+                self.assertEqual(response.status_code, 200)

@@ -41,6 +41,17 @@ class EditorFieldsMixin:
         return formfield
 
 
+class NulSafeSearchMixin:
+    """Search terms without NUL characters, which PostgreSQL cannot compare (a DataError,
+    so a 500) and SQLite cuts the term at. The changelist's search form already refuses
+    them; the autocomplete behind the pickers passes ``term`` straight here. A NUL counts
+    as a space, so "street<NUL>light" finds what "street light" finds.
+    """
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, search_term.replace("\x00", " "))
+
+
 class PublicContentAdminMixin:
     """For models the public pages show directly (terms, scales, interventions): every
     save or delete through the admin makes cached public pages unused at once. The admin

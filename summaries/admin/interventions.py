@@ -21,6 +21,7 @@ from summaries.models import OPEN_STATES, AuditAction, Intervention, State, Summ
 from .common import (
     AccessibleAdminMixin,
     EditorFieldsMixin,
+    NulSafeSearchMixin,
     PublicContentAdminMixin,
     version_change_url,
 )
@@ -107,7 +108,11 @@ class VersionInline(admin.TabularInline):
 
 @admin.register(Intervention)
 class InterventionAdmin(
-    PublicContentAdminMixin, AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAdmin
+    NulSafeSearchMixin,
+    PublicContentAdminMixin,
+    AccessibleAdminMixin,
+    EditorFieldsMixin,
+    admin.ModelAdmin,
 ):
     list_display = ["title", "slug", "state", "live_version", "last_saved", "first_published_at"]
     list_filter = [HasLiveVersionFilter, HasOpenDraftFilter, "is_synthetic"]

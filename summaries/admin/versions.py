@@ -40,6 +40,7 @@ from .actions import ACTIONS, action_buttons, workflow_action_view
 from .common import (
     AccessibleAdminMixin,
     EditorFieldsMixin,
+    NulSafeSearchMixin,
     RevisionCheckForm,
     history_url,
     version_change_url,
@@ -153,7 +154,9 @@ class VersionForm(RevisionCheckForm):
 
 
 @admin.register(SummaryVersion)
-class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAdmin):
+class SummaryVersionAdmin(
+    NulSafeSearchMixin, AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAdmin
+):
     form = VersionForm
     list_display = ["title", "intervention", "number", "state", "updated_at", "created_by"]
     list_filter = ["state", "ratings_basis", "intervention__is_synthetic"]

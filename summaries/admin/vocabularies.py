@@ -12,10 +12,10 @@ from summaries.models import (
     SummaryVersion,
 )
 
-from .common import EditorFieldsMixin, PublicContentAdminMixin
+from .common import EditorFieldsMixin, NulSafeSearchMixin, PublicContentAdminMixin
 
 
-class TermAdmin(PublicContentAdminMixin, EditorFieldsMixin, admin.ModelAdmin):
+class TermAdmin(NulSafeSearchMixin, PublicContentAdminMixin, EditorFieldsMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
