@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from xml.etree import ElementTree
 
 from django.db import connection, transaction
-from django.test import TestCase
+from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from summaries.models import Problem, PublicContent, SummaryVersion
 from summaries.models.generation import current_generation, public_content_changed
 from tests.factories import make_draft, make_live, make_user, publish, send_to_review
 from tests.helpers import queries_of
+from tests.test_admin import form_data
 
 # Pages that show a summary's title (the sitemap lists addresses only).
 TITLE_PAGES = [
@@ -141,6 +142,77 @@ class FreshnessTests(TestCase):
         self.client.logout()
         self.client.cookies.clear()
         self.assertContains(self.client.get(reverse("home")), "Domestic burglary")
+
+
+class UnseenEditingTests(TestCase):
+    """Outsiders cannot tell from public ETags that editors are working: the generation
+    moves only when what the public sees changes."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.admin = make_user("admin", superuser=True)
+        cls.live = make_live("alpha", title="Alpha treatment")
+        cls.hidden = make_draft("hidden", title="Hidden draft")
+
+    def setUp(self):
+        self.staff = Client()
+        self.staff.force_login(self.admin)
+
+    def etags(self):
+        """What an outsider's browser holds for a few public pages."""
+        outsider = Client()
+        urls = ["/", "/toolkit/", "/toolkit/alpha/", "/toolkit/feed/", "/sitemap.xml"]
+        return {url: outsider.get(url)["ETag"] for url in urls}
+
+    def rename(self, intervention, slug):
+        url = reverse("admin:summaries_intervention_change", args=[intervention.pk])
+        data = form_data(self.staff.get(url), "intervention_form")
+        data["slug"] = [slug]
+        response = self.staff.post(url, data)
+        self.assertEqual(response.status_code, 302)
+        intervention.refresh_from_db()
+        self.assertEqual(intervention.slug, slug)
+
+    def test_adding_a_summary_is_unseen(self):
+        """Adding a summary (and so its first draft) leaves every public ETag as it was."""
+        before = self.etags()
+        response = self.staff.post(
+            reverse("admin:summaries_intervention_add"),
+            {"title": "Brand new", "slug": "brand-new", "standfirst": "Not yet public."},
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(self.etags(), before)
+
+    def test_editing_a_draft_is_unseen(self):
+        """Saving a draft in the admin leaves every public ETag as it was."""
+        before = self.etags()
+        url = reverse("admin:summaries_summaryversion_change", args=[self.hidden.pk])
+        data = form_data(self.staff.get(url), "summaryversion_form")
+        data["title"] = ["Hidden draft, retitled"]
+        self.assertEqual(self.staff.post(url, data).status_code, 302)
+        self.assertEqual(self.etags(), before)
+
+    def test_renaming_an_unpublished_summary_is_unseen(self):
+        """Moving a summary that was never published leaves every public ETag as it was."""
+        before = self.etags()
+        self.rename(self.hidden.intervention, "hidden-renamed")
+        self.assertEqual(self.etags(), before)
+
+    def test_renaming_a_live_summary_changes_the_pages(self):
+        """Moving a live summary changes its address on public pages: their ETags change."""
+        before = self.etags()
+        self.rename(self.live.intervention, "alpha-renamed")
+        after = self.etags()
+        for url in ["/", "/toolkit/", "/toolkit/feed/", "/sitemap.xml"]:
+            with self.subTest(url=url):
+                self.assertNotEqual(after[url], before[url])
+
+    def test_renaming_a_withdrawn_summary_changes_the_pages(self):
+        """A withdrawn summary's address answers 410, so moving it is a public change."""
+        version_withdraw(version=self.live, reason="Withdrawn for the test.")
+        before = self.etags()
+        self.rename(self.live.intervention, "alpha-renamed")
+        self.assertNotEqual(self.etags(), before)
 
 
 class ConditionalGetTests(TestCase):

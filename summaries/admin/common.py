@@ -53,15 +53,23 @@ class NulSafeSearchMixin:
 
 
 class PublicContentAdminMixin:
-    """For models the public pages show directly (terms, scales, interventions): every
-    save or delete through the admin makes cached public pages unused at once. The admin
-    saves inside a transaction, which the generation's update joins
-    (``summaries/models/generation.py``).
+    """For models the public pages show directly (terms, scales, interventions): a save
+    or delete through the admin that changes what the public sees makes cached public
+    pages unused at once. The admin saves inside a transaction, which the generation's
+    update joins (``summaries/models/generation.py``).
+
+    Only such saves: the generation is in every public ETag, so raising it for work the
+    public cannot see would tell outsiders when editors are at work.
     """
+
+    def changes_public_content(self, request, obj, form, formsets, change) -> bool:
+        """Whether this save changes what the public sees (by default: any save)."""
+        return True
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        public_content_changed()
+        if self.changes_public_content(request, form.instance, form, formsets, change):
+            public_content_changed()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)

@@ -220,6 +220,11 @@ class InterventionAdmin(
     def get_inlines(self, request, obj):
         return self.inlines if obj else []
 
+    def changes_public_content(self, request, obj, form, formsets, change) -> bool:
+        # A new intervention has only a draft; one never published is at no public address
+        # (a rename raises the generation itself when it matters: services.intervention_rename).
+        return change and form.has_changed() and obj.has_public_page()
+
     def save_model(self, request, obj, form, change):
         if change:
             if "slug" in form.changed_data:

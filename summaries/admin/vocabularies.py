@@ -22,6 +22,14 @@ class TermAdmin(NulSafeSearchMixin, PublicContentAdminMixin, EditorFieldsMixin, 
     # Also what the version form's taxonomy pickers search.
     search_fields = ["name", "slug"]
 
+    # Every save of a term raises the public content generation (PublicContentAdminMixin),
+    # even of one that tags no live summary: its slug is part of public filter addresses,
+    # and /toolkit/?problem=<slug> shows all results naming an unknown term but none for a
+    # known one that tags nothing, so adding, renaming or deleting any term changes a page.
+    # Terms are an administrator's occasional work, not editors' daily drafting, so the
+    # ETag moving then tells outsiders nothing about summaries in progress. Scales are
+    # public pages of their own: every edit is a public change.
+
     # Term names are searchable text of the live summaries they tag (search/index.py), so
     # a renamed or deleted term reindexes those summaries, in the admin's transaction.
 
