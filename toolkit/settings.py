@@ -126,8 +126,18 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a lock rather than failing at once when two requests write together.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        # Every transaction takes SQLite's write lock when it begins (BEGIN IMMEDIATE). A
+        # transaction that began by reading can never be upgraded to write while another
+        # writes (SQLite fails it at once, "database is locked"; select_for_update does
+        # nothing on SQLite), so two editors saving together would lose one save to the
+        # 503 page. Begun immediate, the second waits for the first, then reads what it
+        # saved and answers as any stale save does. Public pages' read-only snapshots
+        # begin deferred (summaries/public/cache.py), so readers never queue for writers.
+        transaction_mode="IMMEDIATE",
+        # How long to wait for another transaction's lock before giving up, in seconds.
+        timeout=20,
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -39,6 +39,7 @@ from summaries.sanitize import sanitize_html
 from .actions import ACTIONS, action_buttons, workflow_action_view
 from .common import (
     AccessibleAdminMixin,
+    BusyDatabaseMixin,
     EditorFieldsMixin,
     NulSafeSearchMixin,
     RevisionCheckForm,
@@ -155,7 +156,7 @@ class VersionForm(RevisionCheckForm):
 
 @admin.register(SummaryVersion)
 class SummaryVersionAdmin(
-    NulSafeSearchMixin, AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAdmin
+    BusyDatabaseMixin, NulSafeSearchMixin, AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAdmin
 ):
     form = VersionForm
     list_display = ["title", "intervention", "number", "state", "updated_at", "created_by"]
@@ -373,7 +374,7 @@ class ReviewForm(RevisionCheckForm):
 
 
 @admin.register(SystematicReview)
-class SystematicReviewAdmin(EditorFieldsMixin, admin.ModelAdmin):
+class SystematicReviewAdmin(BusyDatabaseMixin, EditorFieldsMixin, admin.ModelAdmin):
     form = ReviewForm
     list_display = ["label", "version"]
     list_select_related = ["version"]
