@@ -77,7 +77,7 @@ class TooManyParametersMiddleware:
             request.GET  # noqa: B018 (parsed here on purpose)
         except TooManyFieldsSent:
             request.GET = QueryDict()
-            limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+            limit = f"{settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,}"
             return render(request, "400.html", {"limit": limit}, status=400)
         return self.get_response(request)
 
