@@ -314,6 +314,22 @@ class ClosedVersionTests(TestCase):
         self.assertContains(response, "Open draft v2")
         self.assertEqual(self.live.intervention.versions.count(), 2)
 
+    def test_new_draft_never_sends_editors_to_another_site(self):
+        """A forged "next" address pointing at another site is ignored: the editor stays in
+        the admin, on the version's page."""
+        self.client.post(new_draft_url(self.live))
+        for forged in ("https://evil.example/phish", "//evil.example/", "/\\evil.example/"):
+            with self.subTest(next=forged):
+                response = self.client.post(new_draft_url(self.live), {"next": forged})
+                self.assertRedirects(response, change_url(self.live))
+
+    def test_new_draft_keeps_a_next_address_on_this_site(self):
+        """A "next" address on this site is still followed after the message."""
+        self.client.post(new_draft_url(self.live))
+        history = reverse("admin:summaries_intervention_history", args=[self.live.intervention_id])
+        response = self.client.post(new_draft_url(self.live), {"next": history})
+        self.assertRedirects(response, history)
+
     def test_new_draft_needs_post(self):
         """Following a link cannot start a draft."""
         self.assertEqual(self.client.get(new_draft_url(self.live)).status_code, 405)
@@ -451,3 +467,41 @@ class VocabularyAdminTests(TestCase):
         scale = Scale.objects.get(dimension=Dimension.EFFECT)
         response = self.client.get(change_url(scale))
         self.assertContains(response, scale.levels.first().label)
+
+
+class SearchWithNulTests(TestCase):
+    """A search term containing NUL (which PostgreSQL cannot store or compare) is
+    answered like the same term without it, on both databases."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.admin = make_user("admin", superuser=True)
+        cls.live = make_live("street-lighting", title="Street lighting")
+
+    def setUp(self):
+        self.client.force_login(self.admin)
+        self.client.raise_request_exception = False
+
+    def test_related_summary_picker(self):
+        """The "See also" picker's autocomplete finds summaries for a term with NUL."""
+        response = self.client.get(
+            reverse("admin:autocomplete"),
+            {
+                "term": "street\x00light",
+                "app_label": "summaries",
+                "model_name": "relatedsummary",
+                "field_name": "target",
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            [row["id"] for row in response.json()["results"]], [str(self.live.intervention_id)]
+        )
+
+    def test_every_admin_search(self):
+        """The search box of every list with one answers a term with NUL."""
+        for model in ("intervention", "summaryversion", "auditevent", "problem"):
+            with self.subTest(model=model):
+                url = reverse(f"admin:summaries_{model}_changelist")
+                response = self.client.get(url, {"q": "street\x00"})
+                self.assertEqual(response.status_code, 200)

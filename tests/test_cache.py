@@ -1,10 +1,13 @@
 """Public pages come from the cache, and are never stale: a publication or a withdrawal
 shows on every page at once, on the very next request."""
 
+import html
 from datetime import timedelta
+from html.parser import HTMLParser
+from xml.etree import ElementTree
 
 from django.db import connection, transaction
-from django.test import TestCase
+from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +23,7 @@ from summaries.models import Problem, PublicContent, SummaryVersion
 from summaries.models.generation import current_generation, public_content_changed
 from tests.factories import make_draft, make_live, make_user, publish, send_to_review
 from tests.helpers import queries_of
+from tests.test_admin import form_data
 
 # Pages that show a summary's title (the sitemap lists addresses only).
 TITLE_PAGES = [
@@ -138,6 +142,77 @@ class FreshnessTests(TestCase):
         self.client.logout()
         self.client.cookies.clear()
         self.assertContains(self.client.get(reverse("home")), "Domestic burglary")
+
+
+class UnseenEditingTests(TestCase):
+    """Outsiders cannot tell from public ETags that editors are working: the generation
+    moves only when what the public sees changes."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.admin = make_user("admin", superuser=True)
+        cls.live = make_live("alpha", title="Alpha treatment")
+        cls.hidden = make_draft("hidden", title="Hidden draft")
+
+    def setUp(self):
+        self.staff = Client()
+        self.staff.force_login(self.admin)
+
+    def etags(self):
+        """What an outsider's browser holds for a few public pages."""
+        outsider = Client()
+        urls = ["/", "/toolkit/", "/toolkit/alpha/", "/toolkit/feed/", "/sitemap.xml"]
+        return {url: outsider.get(url)["ETag"] for url in urls}
+
+    def rename(self, intervention, slug):
+        url = reverse("admin:summaries_intervention_change", args=[intervention.pk])
+        data = form_data(self.staff.get(url), "intervention_form")
+        data["slug"] = [slug]
+        response = self.staff.post(url, data)
+        self.assertEqual(response.status_code, 302)
+        intervention.refresh_from_db()
+        self.assertEqual(intervention.slug, slug)
+
+    def test_adding_a_summary_is_unseen(self):
+        """Adding a summary (and so its first draft) leaves every public ETag as it was."""
+        before = self.etags()
+        response = self.staff.post(
+            reverse("admin:summaries_intervention_add"),
+            {"title": "Brand new", "slug": "brand-new", "standfirst": "Not yet public."},
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(self.etags(), before)
+
+    def test_editing_a_draft_is_unseen(self):
+        """Saving a draft in the admin leaves every public ETag as it was."""
+        before = self.etags()
+        url = reverse("admin:summaries_summaryversion_change", args=[self.hidden.pk])
+        data = form_data(self.staff.get(url), "summaryversion_form")
+        data["title"] = ["Hidden draft, retitled"]
+        self.assertEqual(self.staff.post(url, data).status_code, 302)
+        self.assertEqual(self.etags(), before)
+
+    def test_renaming_an_unpublished_summary_is_unseen(self):
+        """Moving a summary that was never published leaves every public ETag as it was."""
+        before = self.etags()
+        self.rename(self.hidden.intervention, "hidden-renamed")
+        self.assertEqual(self.etags(), before)
+
+    def test_renaming_a_live_summary_changes_the_pages(self):
+        """Moving a live summary changes its address on public pages: their ETags change."""
+        before = self.etags()
+        self.rename(self.live.intervention, "alpha-renamed")
+        after = self.etags()
+        for url in ["/", "/toolkit/", "/toolkit/feed/", "/sitemap.xml"]:
+            with self.subTest(url=url):
+                self.assertNotEqual(after[url], before[url])
+
+    def test_renaming_a_withdrawn_summary_changes_the_pages(self):
+        """A withdrawn summary's address answers 410, so moving it is a public change."""
+        version_withdraw(version=self.live, reason="Withdrawn for the test.")
+        before = self.etags()
+        self.rename(self.live.intervention, "alpha-renamed")
+        self.assertNotEqual(self.etags(), before)
 
 
 class ConditionalGetTests(TestCase):
@@ -263,6 +338,17 @@ class GenerationTests(TestCase):
                 self.assertEqual(len(reads), 1)
 
 
+class HTMLElements(HTMLParser):
+    """The tags an HTML reader would find in a piece of text."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+
 class FeedTests(TestCase):
     def test_live_summaries_only(self):
         """The Atom feed lists live summaries with their standfirst, never a draft."""
@@ -273,6 +359,29 @@ class FeedTests(TestCase):
         self.assertContains(response, "<title>Live one</title>")
         self.assertContains(response, "What the live one is.")
         self.assertNotContains(response, "Secret draft")
+
+    def test_editors_text_is_never_markup(self):
+        """A standfirst or change note that looks like HTML reaches feed readers as the
+        words typed, never as an image, a script or any other element."""
+        hostile = '<img src=x onerror="alert(1)"> & <b>bold</b>'
+        note = "<script>alert(2)</script> Fixed & checked"
+        version = make_live(title="Hostile", standfirst=hostile)
+        SummaryVersion.objects.filter(pk=version.pk).update(change_note=note)
+        response = self.client.get(reverse("summaries:feed"))
+        atom = "{http://www.w3.org/2005/Atom}"
+        entry = ElementTree.fromstring(response.content).find(f"{atom}entry")
+        summary = entry.find(f"{atom}summary")
+        self.assertEqual(len(summary), 0)  # no child elements in the XML either
+        elements = HTMLElements()
+        if summary.get("type") == "html":
+            elements.feed(summary.text)
+            elements.close()
+            shown = html.unescape(summary.text)
+        else:
+            shown = summary.text
+        self.assertEqual(elements.tags, [])
+        self.assertIn(hostile, shown)
+        self.assertIn(note, shown)
 
     def test_pages_link_the_feed(self):
         """Every public page's head points feed readers at the feed."""

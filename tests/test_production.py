@@ -7,6 +7,7 @@ import os
 import secrets
 import subprocess
 import sys
+import time
 from pathlib import Path
 from unittest import mock
 
@@ -301,3 +302,98 @@ class JsonLogTests(SimpleTestCase):
             ("GET", "/toolkit/", "200", 12),
         )
         self.assertEqual(entry["message"], "GET /toolkit/")
+
+
+class TooManyParametersTests(TestCase):
+    """More query parameters than DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) is a bad request."""
+
+    def get_with_many_parameters(self, url):
+        query = "&".join(f"p{n}=1" for n in range(1_001))
+        client = self.client_class(raise_request_exception=False)
+        return client.get(f"{url}?{query}")
+
+    def test_bad_request_with_debug_off(self):
+        """With DEBUG off, a public page and the admin answer 400 with a clear message."""
+        for url in ["/toolkit/", "/", reverse("admin:login")]:
+            with self.subTest(url=url):
+                response = self.get_with_many_parameters(url)
+                self.assertContains(response, "Too many parameters", status_code=400)
+
+    @override_settings(DEBUG=True)
+    def test_bad_request_with_debug_on(self):
+        """With DEBUG on the answer is the same 400, not a 500 from the debug page."""
+        for url in ["/toolkit/", "/", reverse("admin:login")]:
+            with self.subTest(url=url):
+                response = self.get_with_many_parameters(url)
+                self.assertContains(response, "Too many parameters", status_code=400)
+
+    def test_a_thousand_parameters_are_fine(self):
+        """Up to the limit a page answers normally (unknown parameters are ignored)."""
+        query = "&".join(f"p{n}=1" for n in range(1_000))
+        self.assertEqual(self.client.get(f"/toolkit/?{query}").status_code, 200)
+
+
+@override_settings(SIGNIN_USERNAME_FAILURE_LIMIT=10, SIGNIN_USERNAME_WINDOW_MINUTES=15)
+class UsernameThrottlingTests(TestCase):
+    """Wrong passwords for one username from many addresses are capped all together."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.user = make_user("editor")
+        make_user("reviewer")
+
+    def login(self, username, password, address):
+        return self.client.post(
+            reverse("admin:login"),
+            {"username": username, "password": password, "next": reverse("admin:index")},
+            REMOTE_ADDR=address,
+        )
+
+    def guess_from_many_addresses(self, count, username="editor"):
+        for n in range(count):
+            # One guess per address: the per-address lockout never starts.
+            self.assertEqual(self.login(username, "wrong", f"198.51.100.{n}").status_code, 200)
+
+    def test_spreading_guesses_over_addresses_is_throttled(self):
+        """After ten wrong passwords from ten addresses, the next try from yet another
+        address is refused with a clear message, whether the password is right or not."""
+        self.guess_from_many_addresses(10)
+        for password in ("wrong", PASSWORD):
+            with self.subTest(password=password):
+                response = self.login("editor", password, "203.0.113.50")
+                self.assertContains(
+                    response, "Too many sign-in attempts for this username", status_code=429
+                )
+                self.assertContains(response, "Try again in 15 minutes", status_code=429)
+                self.assertIn("Retry-After", response)
+                self.assertNotIn("_auth_user_id", self.client.session)
+
+    def test_refused_tries_do_not_prolong_the_pause(self):
+        """Tries refused while paused are not counted, so the pause ends on time."""
+        self.guess_from_many_addresses(10)
+        for n in range(20):
+            self.login("editor", "wrong", f"192.0.2.{n}")
+        with mock.patch("toolkit.signin.now", return_value=time.time() + 16 * 60):
+            self.assertEqual(self.login("editor", PASSWORD, "203.0.113.50").status_code, 302)
+
+    def test_the_right_password_works_once_the_window_has_passed(self):
+        """The cap slows guessing but locks nobody out: after the window, the real user
+        signs in."""
+        self.guess_from_many_addresses(10)
+        self.assertEqual(self.login("editor", PASSWORD, "203.0.113.50").status_code, 429)
+        with mock.patch("toolkit.signin.now", return_value=time.time() + 5 * 60):
+            response = self.login("editor", PASSWORD, "203.0.113.50")
+            self.assertContains(response, "Try again in 10 minutes", status_code=429)
+        with mock.patch("toolkit.signin.now", return_value=time.time() + 16 * 60):
+            self.assertEqual(self.login("editor", PASSWORD, "203.0.113.50").status_code, 302)
+
+    def test_other_usernames_are_unaffected(self):
+        """While one username is paused, others sign in from the same addresses."""
+        self.guess_from_many_addresses(10)
+        self.assertEqual(self.login("editor", "wrong", "198.51.100.3").status_code, 429)
+        self.assertEqual(self.login("reviewer", PASSWORD, "198.51.100.3").status_code, 302)
+
+    def test_fewer_failures_than_the_cap_change_nothing(self):
+        """Nine wrong passwords spread over addresses leave the right one working."""
+        self.guess_from_many_addresses(9)
+        self.assertEqual(self.login("editor", PASSWORD, "203.0.113.50").status_code, 302)

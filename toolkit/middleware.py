@@ -5,8 +5,10 @@ import logging
 from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import render
 from django.template import loader
 
 logger = logging.getLogger(__name__)
@@ -55,6 +57,29 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if in_admin or response.status_code >= 500:
             parts.update = {**(parts.update or {}), "style-src": [UNSAFE_INLINE]}
         return parts
+
+
+class TooManyParametersMiddleware:
+    """400 for a query string with more than ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` parameters.
+
+    Django raises ``TooManyFieldsSent`` wherever ``request.GET`` is first read, and turns
+    it into a 400, except with DEBUG on: its debug page reads ``request.GET`` to show it,
+    raises again and answers 500. Reading it here, before any view, answers the same 400
+    page in both cases; the parameters are then replaced by none, so nothing that renders
+    the page trips over them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            request.GET  # noqa: B018 (parsed here on purpose)
+        except TooManyFieldsSent:
+            request.GET = QueryDict()
+            limit = f"{settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,}"
+            return render(request, "400.html", {"limit": limit}, status=400)
+        return self.get_response(request)
 
 
 def service_unavailable(request=None):

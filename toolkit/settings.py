@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "toolkit.middleware.PermissionsPolicyMiddleware",
     "toolkit.middleware.ContentSecurityPolicyMiddleware",
+    # Before anything reads the query string (and after the headers, which the 400 gets too).
+    "toolkit.middleware.TooManyParametersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "toolkit.middleware.ServiceUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -88,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Turns a sign-in refused by the per-username cap into its page (toolkit/signin.py).
+    "toolkit.signin.UsernameThrottleMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -122,8 +126,18 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a lock rather than failing at once when two requests write together.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        # Every transaction takes SQLite's write lock when it begins (BEGIN IMMEDIATE). A
+        # transaction that began by reading can never be upgraded to write while another
+        # writes (SQLite fails it at once, "database is locked"; select_for_update does
+        # nothing on SQLite), so two editors saving together would lose one save to the
+        # 503 page. Begun immediate, the second waits for the first, then reads what it
+        # saved and answers as any stale save does. Public pages' read-only snapshots
+        # begin deferred (summaries/public/cache.py), so readers never queue for writers.
+        transaction_mode="IMMEDIATE",
+        # How long to wait for another transaction's lock before giving up, in seconds.
+        timeout=20,
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -155,6 +169,14 @@ def cache_from_url(url: str) -> dict:
 # (summaries/models/generation.py).
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "locmem://"))}
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "toolkit")
+# The per-username sign-in counts (toolkit/signin.py): the same server as the pages, so
+# every process counts together with a shared cache; otherwise a local cache of their own
+# (also with no page cache), so pages filling the page cache never push the counts out.
+_signin_cache_url = os.environ.get("CACHE_URL", "locmem://")
+if _signin_cache_url.startswith(("locmem://", "dummy://")):
+    _signin_cache_url = "locmem://signin"
+CACHES["signin"] = cache_from_url(_signin_cache_url)
+CACHES["signin"]["KEY_PREFIX"] = CACHES["default"]["KEY_PREFIX"] + "-signin"
 # How long a rendered page stays in the server's cache; a publication makes it unused at
 # once whatever this is (the key changes), so this only bounds memory and the footer's date.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
@@ -181,6 +203,9 @@ if ADMIN_URL == "/":
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out username and address is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Then the cap on one username over all addresses (toolkit/signin.py), also before the
+    # password is checked.
+    "toolkit.signin.UsernameThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Sign-in throttling: after AXES_FAILURE_LIMIT wrong passwords for one username from one
@@ -190,6 +215,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# And over every address: after SIGNIN_USERNAME_FAILURE_LIMIT wrong passwords for one
+# username within SIGNIN_USERNAME_WINDOW_MINUTES, from any addresses, tries for it are
+# refused until the oldest of them are out of the window (a pause, never a lock).
+SIGNIN_USERNAME_FAILURE_LIMIT = env_int("SIGNIN_USERNAME_FAILURE_LIMIT", 10)
+SIGNIN_USERNAME_WINDOW_MINUTES = env_int("SIGNIN_USERNAME_WINDOW_MINUTES", 15)
 # Behind a proxy REMOTE_ADDR is the proxy: take the client from X-Forwarded-For, but only
 # as far as trusted proxies wrote it (toolkit/middleware.py).
 AXES_CLIENT_IP_CALLABLE = "toolkit.middleware.client_ip"

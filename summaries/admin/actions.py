@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -23,7 +24,7 @@ from django.utils.html import format_html, format_html_join
 from summaries.editorial import rules, services
 from summaries.models import AuditAction, SummaryVersion
 
-from .common import version_change_url
+from .common import database_is_locked, version_change_url
 
 # --- The forms: what each action asks for ---------------------------------------------
 
@@ -224,6 +225,19 @@ def workflow_action_view(request, object_id, *, model_admin, spec: ActionSpec):
         data = form.cleaned_data if form else {}
         try:
             spec.run(version, request.user, data)
+        except OperationalError as error:
+            if not database_is_locked(error):
+                raise
+            # SQLite gave up waiting for another write (see toolkit/settings.py): nothing
+            # changed, and the version's page shows what state it is in now.
+            model_admin.message_user(
+                request,
+                f"Not done: someone else was acting on version {version.number} at the same "
+                "moment, and the database stayed busy. Nothing changed; check the version's "
+                "state below and try again if it is still needed.",
+                messages.ERROR,
+            )
+            return back
         except services.NotAllowed as error:
             raise PermissionDenied(str(error)) from error
         except services.SubmitRefused as error:

@@ -5,11 +5,11 @@ from django.utils.html import format_html
 
 from summaries.models import AuditEvent
 
-from .common import version_change_url
+from .common import NulSafeSearchMixin, version_change_url
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(NulSafeSearchMixin, admin.ModelAdmin):
     list_display = ["at", "actor", "action", "intervention", "version_link", "states", "comment"]
     list_filter = ["action", "at"]
     list_select_related = ["actor", "intervention", "version"]

@@ -1,7 +1,7 @@
 """Pieces every admin page of the app shares."""
 
 from django import forms
-from django.db import models
+from django.db import OperationalError, models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
@@ -41,16 +41,35 @@ class EditorFieldsMixin:
         return formfield
 
 
-class PublicContentAdminMixin:
-    """For models the public pages show directly (terms, scales, interventions): every
-    save or delete through the admin makes cached public pages unused at once. The admin
-    saves inside a transaction, which the generation's update joins
-    (``summaries/models/generation.py``).
+class NulSafeSearchMixin:
+    """Search terms without NUL characters, which PostgreSQL cannot compare (a DataError,
+    so a 500) and SQLite cuts the term at. The changelist's search form already refuses
+    them; the autocomplete behind the pickers passes ``term`` straight here. A NUL counts
+    as a space, so "street<NUL>light" finds what "street light" finds.
     """
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, search_term.replace("\x00", " "))
+
+
+class PublicContentAdminMixin:
+    """For models the public pages show directly (terms, scales, interventions): a save
+    or delete through the admin that changes what the public sees makes cached public
+    pages unused at once. The admin saves inside a transaction, which the generation's
+    update joins (``summaries/models/generation.py``).
+
+    Only such saves: the generation is in every public ETag, so raising it for work the
+    public cannot see would tell outsiders when editors are at work.
+    """
+
+    def changes_public_content(self, request, obj, form, formsets, change) -> bool:
+        """Whether this save changes what the public sees (by default: any save)."""
+        return True
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        public_content_changed()
+        if self.changes_public_content(request, form.instance, form, formsets, change):
+            public_content_changed()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
@@ -98,14 +117,63 @@ class RevisionCheckForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["loaded_revision"].initial = self.version().revision
 
+    # Set by BusyDatabaseMixin when the save gave up waiting for the database's lock.
+    database_was_busy = False
+
     def clean(self):
         cleaned_data = super().clean()
         loaded = cleaned_data.get("loaded_revision")
+        if self.instance.pk and self.database_was_busy:
+            saved = SummaryVersion.objects.get(pk=self.version().pk)
+            raise forms.ValidationError(busy_form_message(saved), code="busy")
         if loaded is not None and self.instance.pk:
+            # On SQLite select_for_update does nothing, but the transaction already holds
+            # the database's write lock from its start (toolkit/settings.py), so here too
+            # a second save waits for the first and then finds its revision stale.
             saved = SummaryVersion.objects.select_for_update().get(pk=self.version().pk)
             if saved.revision != loaded:
                 raise forms.ValidationError(stale_form_message(saved), code="stale")
         return cleaned_data
+
+
+def database_is_locked(error: OperationalError) -> bool:
+    """Whether SQLite gave up waiting for another transaction's lock."""
+    return "database is locked" in str(error) or "database table is locked" in str(error)
+
+
+class BusyDatabaseMixin:
+    """For admins with a RevisionCheckForm: a save that times out waiting for the
+    database's lock (SQLite, after ``OPTIONS["timeout"]`` seconds behind another write)
+    gets the same "not saved, your changes are still in this form" page as a stale save,
+    not the 503 page. Nothing was written: the admin's transaction rolled back.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except OperationalError as error:
+            if request.method != "POST" or object_id is None or not database_is_locked(error):
+                raise
+        request.database_was_busy = True
+        # Outside a transaction, so showing the form waits for no lock; the form refuses
+        # to validate, so nothing is saved.
+        return self._changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if getattr(request, "database_was_busy", False):
+            form = type(form.__name__, (form,), {"database_was_busy": True})
+        return form
+
+
+def busy_form_message(saved: SummaryVersion):
+    return format_html(
+        "Not saved: someone else was saving this version at the same moment, and the "
+        "database stayed busy. Nothing was overwritten, and your changes are still in this "
+        'form. <a href="{}" target="_blank">See the version as saved now</a>; then reload '
+        "this page and make your changes again.",
+        version_change_url(saved.pk),
+    )
 
 
 def stale_form_message(saved: SummaryVersion):

@@ -21,6 +21,7 @@ from summaries.models import OPEN_STATES, AuditAction, Intervention, State, Summ
 from .common import (
     AccessibleAdminMixin,
     EditorFieldsMixin,
+    NulSafeSearchMixin,
     PublicContentAdminMixin,
     version_change_url,
 )
@@ -107,7 +108,11 @@ class VersionInline(admin.TabularInline):
 
 @admin.register(Intervention)
 class InterventionAdmin(
-    PublicContentAdminMixin, AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAdmin
+    NulSafeSearchMixin,
+    PublicContentAdminMixin,
+    AccessibleAdminMixin,
+    EditorFieldsMixin,
+    admin.ModelAdmin,
 ):
     list_display = ["title", "slug", "state", "live_version", "last_saved", "first_published_at"]
     list_filter = [HasLiveVersionFilter, HasOpenDraftFilter, "is_synthetic"]
@@ -214,6 +219,11 @@ class InterventionAdmin(
 
     def get_inlines(self, request, obj):
         return self.inlines if obj else []
+
+    def changes_public_content(self, request, obj, form, formsets, change) -> bool:
+        # A new intervention has only a draft; one never published is at no public address
+        # (a rename raises the generation itself when it matters: services.intervention_rename).
+        return change and form.has_changed() and obj.has_public_page()
 
     def save_model(self, request, obj, form, change):
         if change:

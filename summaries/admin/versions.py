@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
@@ -38,11 +39,24 @@ from summaries.sanitize import sanitize_html
 from .actions import ACTIONS, action_buttons, workflow_action_view
 from .common import (
     AccessibleAdminMixin,
+    BusyDatabaseMixin,
     EditorFieldsMixin,
+    NulSafeSearchMixin,
     RevisionCheckForm,
     history_url,
     version_change_url,
 )
+
+
+def _safe_next(request) -> str | None:
+    """The form's "next" address, if it is on this site; a forged one is ignored, so a
+    link posted from elsewhere cannot send an editor on to another site."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
 
 
 def _parent_is_open(obj) -> bool:
@@ -141,7 +155,9 @@ class VersionForm(RevisionCheckForm):
 
 
 @admin.register(SummaryVersion)
-class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAdmin):
+class SummaryVersionAdmin(
+    BusyDatabaseMixin, NulSafeSearchMixin, AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAdmin
+):
     form = VersionForm
     list_display = ["title", "intervention", "number", "state", "updated_at", "created_by"]
     list_filter = ["state", "ratings_basis", "intervention__is_synthetic"]
@@ -305,7 +321,7 @@ class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAd
                     open_draft.number,
                 )
             self.message_user(request, message, messages.ERROR)
-            return redirect(request.POST.get("next") or version_change_url(version.pk))
+            return redirect(_safe_next(request) or version_change_url(version.pk))
         self.log_addition(request, draft, f"Started from version {version.number}.")
         self.message_user(
             request,
@@ -358,7 +374,7 @@ class ReviewForm(RevisionCheckForm):
 
 
 @admin.register(SystematicReview)
-class SystematicReviewAdmin(EditorFieldsMixin, admin.ModelAdmin):
+class SystematicReviewAdmin(BusyDatabaseMixin, EditorFieldsMixin, admin.ModelAdmin):
     form = ReviewForm
     list_display = ["label", "version"]
     list_select_related = ["version"]

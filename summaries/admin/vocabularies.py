@@ -12,15 +12,23 @@ from summaries.models import (
     SummaryVersion,
 )
 
-from .common import EditorFieldsMixin, PublicContentAdminMixin
+from .common import EditorFieldsMixin, NulSafeSearchMixin, PublicContentAdminMixin
 
 
-class TermAdmin(PublicContentAdminMixin, EditorFieldsMixin, admin.ModelAdmin):
+class TermAdmin(NulSafeSearchMixin, PublicContentAdminMixin, EditorFieldsMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
     # Also what the version form's taxonomy pickers search.
     search_fields = ["name", "slug"]
+
+    # Every save of a term raises the public content generation (PublicContentAdminMixin),
+    # even of one that tags no live summary: its slug is part of public filter addresses,
+    # and /toolkit/?problem=<slug> shows all results naming an unknown term but none for a
+    # known one that tags nothing, so adding, renaming or deleting any term changes a page.
+    # Terms are an administrator's occasional work, not editors' daily drafting, so the
+    # ETag moving then tells outsiders nothing about summaries in progress. Scales are
+    # public pages of their own: every edit is a public change.
 
     # Term names are searchable text of the live summaries they tag (search/index.py), so
     # a renamed or deleted term reindexes those summaries, in the admin's transaction.

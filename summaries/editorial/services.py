@@ -173,8 +173,11 @@ def intervention_rename(
     SlugRedirect.objects.create(old_slug=old_slug, intervention=intervention)
     intervention.slug = new_slug
     intervention.save(update_fields=["slug"])
-    # Cached pages link to the old address (or are cached under it): all must refresh.
-    public_content_changed()
+    if intervention.has_public_page():
+        # Cached pages link to the old address (or are cached under it): all must refresh.
+        # One never published is at no public address, and outsiders must not be able to
+        # tell from the pages' ETags that editors are at work on it.
+        public_content_changed()
     # The log hangs off a version: the live one, else the newest.
     version = intervention.versions.order_by(
         Case(When(state=State.PUBLISHED, then=0), default=1), "-number"

@@ -62,6 +62,11 @@ class Intervention(models.Model):
     def get_absolute_url(self):
         return reverse("summaries:detail", kwargs={"slug": self.slug})
 
+    def has_public_page(self) -> bool:
+        """Whether the public can see anything at its address: a live version, or the
+        notice of a withdrawn one (410). One never published answers 404, as if absent."""
+        return self.versions.filter(state__in=[State.PUBLISHED, State.WITHDRAWN]).exists()
+
 
 class SlugRedirect(models.Model):
     """An address a summary had before its slug was changed; it redirects to the summary.

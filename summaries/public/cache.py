@@ -45,11 +45,22 @@ def _one_snapshot():
     """Run the block's queries against one snapshot of the database.
 
     PostgreSQL's default (read committed) gives each query its own snapshot; repeatable
-    read gives the whole transaction one. SQLite's read transaction already holds one.
+    read gives the whole transaction one. SQLite's read transaction already holds one; it
+    begins deferred, not immediate as SQLite's writes do (``toolkit/settings.py``), so
+    page renders neither wait for the write lock nor hold it against editors.
     Inside an enclosing transaction (tests) the isolation cannot change and need not.
     """
     if connection.in_atomic_block:
         yield
+        return
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()  # connecting sets transaction_mode from settings
+        mode, connection.transaction_mode = connection.transaction_mode, None
+        try:
+            with transaction.atomic():  # a plain BEGIN: deferred
+                yield
+        finally:
+            connection.transaction_mode = mode
         return
     with transaction.atomic():
         if connection.vendor == "postgresql":

@@ -1,13 +1,15 @@
 """/toolkit/feed/: an Atom feed of the most recently published summaries, live only.
 
 An updated summary keeps its entry id (its address) with a new ``updated`` date, so feed
-readers show it as changed rather than as a new summary.
+readers show it as changed rather than as a new summary. Editors' plain text is escaped
+for the feed's HTML summary, so it is never markup in a feed reader.
 """
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from summaries.models import SummaryVersion
 
@@ -40,8 +42,11 @@ class RecentSummariesFeed(Feed):
         return version.title
 
     def item_description(self, version):
+        # Django writes the description as <summary type="html">, so feed readers render
+        # it as HTML. The standfirst and change note are plain text: escaped here, a
+        # standfirst of "<img onerror=...>" shows as those characters, never as markup.
         note = f" Version {version.number}: {version.change_note}" if version.change_note else ""
-        return f"{version.standfirst}{note}"
+        return escape(f"{version.standfirst}{note}")
 
     def item_link(self, version):
         return version.get_absolute_url()
