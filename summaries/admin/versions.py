@@ -18,7 +18,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from summaries.editorial import rules, services
+from summaries.editorial import authorship, rules, services
 from summaries.models import (
     RATING_FIELDS,
     TAXONOMY_FIELDS,
@@ -43,6 +43,7 @@ from .common import (
     history_url,
     version_change_url,
 )
+from .review import review_urls
 
 
 def _parent_is_open(obj) -> bool:
@@ -215,6 +216,11 @@ class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAd
         obj.last_saved_by = request.user
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if form.has_changed() or any(formset.has_changed() for formset in formsets):
+            authorship.record_save(version=form.instance, user=request.user)
+
     # The form.
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -280,6 +286,7 @@ class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAd
                 name="summaries_summaryversion_preview",
             ),
             *action_urls,
+            *review_urls(self),
             *super().get_urls(),
         ]
 
@@ -389,6 +396,11 @@ class SystematicReviewAdmin(EditorFieldsMixin, admin.ModelAdmin):
         # A review is part of its version: saving it counts as a save of the version.
         obj.version.last_saved_by = request.user
         obj.version.save(update_fields=["last_saved_by", "updated_at"])
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if form.has_changed() or any(formset.has_changed() for formset in formsets):
+            authorship.record_save(version=form.instance.version, user=request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False  # deleted on their version's page, with the version's other rows
