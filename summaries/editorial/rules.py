@@ -84,8 +84,8 @@ def four_eyes_reason(version: SummaryVersion, user: "User") -> str:
     else:
         what = "You submitted this version"
     return (
-        f"{what}: another reviewer must publish or schedule it, so that two people "
-        "have read every word before the public does."
+        f"{what}: another reviewer must publish it or schedule it, so that two "
+        "people have read every word before the public does."
     )
 
 
