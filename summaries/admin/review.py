@@ -95,24 +95,11 @@ class _Empty:
 
 
 def threads(version_ids) -> dict[int, list[ReviewComment]]:
-    """Comment threads of the given versions (first comment, replies in ``.thread``), by
-    version, in two queries."""
-    rows = list(
-        ReviewComment.objects.filter(version_id__in=version_ids)
-        .select_related("author", "resolved_by")
-        .order_by("created_at", "id")
-    )
-    roots = {c.pk: c for c in rows if c.parent_id is None}
-    for comment in roots.values():
-        comment.thread = []
-    for comment in rows:
-        if comment.parent_id in roots:
-            roots[comment.parent_id].thread.append(comment)
-    by_version: dict[int, list[ReviewComment]] = {}
-    for comment in roots.values():
-        comment.anchor_label = ANCHOR_LABELS.get(comment.anchor, comment.anchor)
-        comment.form_target = FORM_TARGETS.get(comment.anchor, "#content")
-        by_version.setdefault(comment.version_id, []).append(comment)
+    """``comments.threads``, each thread also told where its part is on the version form."""
+    by_version = comments.threads(version_ids)
+    for version_threads in by_version.values():
+        for comment in version_threads:
+            comment.form_target = FORM_TARGETS.get(comment.anchor, "#content")
     return by_version
 
 
@@ -129,6 +116,7 @@ def review_view(request, object_id, *, model_admin):
     live_version = live.exclude(pk=version.pk).first()
     groups = diff.compare_versions(live_version or _Empty(), version)  # type: ignore[arg-type]
     version_threads = threads([version.pk]).get(version.pk, [])
+    comments.mark_resolvable(request.user, version, version_threads)
     by_anchor: dict[str, list[ReviewComment]] = {}
     for comment in version_threads:
         by_anchor.setdefault(comment.anchor, []).append(comment)

@@ -37,16 +37,31 @@ def may_comment(user: Actor, version: SummaryVersion) -> bool:
 def may_resolve(user: Actor, comment: ReviewComment) -> bool:
     """Whether ``user`` may mark ``comment`` resolved: its writer, the version's authors
     and reviewers."""
+    return may_resolve_on(user, comment.version) or (
+        user is not None and user.is_active and user.is_staff and comment.author_id == user.pk
+    )
+
+
+def may_resolve_on(user: Actor, version: SummaryVersion) -> bool:
+    """Whether ``user`` may resolve any comment on ``version`` (a reviewer, or one of its
+    authors); a comment's writer may also resolve their own."""
     if user is None or not (user.is_active and user.is_staff):
         return False
-    version = comment.version
     return (
         user.is_superuser
         or user.has_perm(rules.REVIEW)
-        or comment.author_id == user.pk
         or version.submitted_by_id == user.pk
         or is_author(version, user)
     )
+
+
+def mark_resolvable(user: Actor, version: SummaryVersion, threads: list[ReviewComment]) -> None:
+    """Set ``.can_resolve`` on each thread of ``version`` for ``user`` (one query at most)."""
+    on_version = may_resolve_on(user, version)
+    for comment in threads:
+        comment.can_resolve = on_version or (  # type: ignore[attr-defined]
+            user is not None and comment.author_id == user.pk
+        )
 
 
 def _audit(comment: ReviewComment, user: Actor, action: str, text: str) -> None:
@@ -121,3 +136,25 @@ def comment_resolve(*, comment: ReviewComment, user: Actor) -> ReviewComment:
         comment, user, AuditAction.RESOLVE_COMMENT, f"On {ANCHORS[comment.anchor]}: {comment.body}"
     )
     return comment
+
+
+def threads(version_ids) -> dict[int, list[ReviewComment]]:
+    """The comment threads of the given versions, oldest first, by version id, in one
+    query: each first comment has its replies in ``.thread`` and its part's name in
+    ``.anchor_label``."""
+    rows = list(
+        ReviewComment.objects.filter(version_id__in=version_ids)
+        .select_related("author", "resolved_by")
+        .order_by("created_at", "id")
+    )
+    roots = {c.pk: c for c in rows if c.parent_id is None}
+    for comment in roots.values():
+        comment.thread = []  # type: ignore[attr-defined]
+        comment.anchor_label = ANCHORS.get(comment.anchor, comment.anchor)  # type: ignore[attr-defined]
+    for comment in rows:
+        if comment.parent_id in roots:
+            roots[comment.parent_id].thread.append(comment)  # type: ignore[attr-defined]
+    by_version: dict[int, list[ReviewComment]] = {}
+    for comment in roots.values():
+        by_version.setdefault(comment.version_id, []).append(comment)
+    return by_version
