@@ -16,6 +16,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from summaries.models import Notification, NotificationPreference
 
+from .common import AccessibleAdminMixin
+
 
 class OwnRowsMixin:
     """A staff member sees and changes their own rows only; nobody adds or deletes them."""
@@ -39,7 +41,7 @@ class OwnRowsMixin:
 
 
 @admin.register(Notification)
-class NotificationAdmin(OwnRowsMixin, admin.ModelAdmin):
+class NotificationAdmin(AccessibleAdminMixin, OwnRowsMixin, admin.ModelAdmin):
     list_display = ["unread", "message_link", "created_at", "actor"]
     list_display_links = None
     list_filter = [("read_at", admin.EmptyFieldListFilter), "kind"]
@@ -106,7 +108,7 @@ class NotificationAdmin(OwnRowsMixin, admin.ModelAdmin):
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(OwnRowsMixin, admin.ModelAdmin):
+class NotificationPreferenceAdmin(AccessibleAdminMixin, OwnRowsMixin, admin.ModelAdmin):
     fields = ["email"]
 
     def has_change_permission(self, request, obj=None):
