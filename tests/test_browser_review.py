@@ -74,8 +74,7 @@ def test_comment_on_a_section_reaches_the_editor_who_resolves_it(
     reviewer.press("Send version 1 back")
     assert "went back to the editors" in reviewer.message()
     assert any(
-        m.subject == "Changes requested: CCTV in car parks (v1)"
-        and m.to == ["editor@example.org"]
+        m.subject == "Changes requested: CCTV in car parks (v1)" and m.to == ["editor@example.org"]
         for m in mail.outbox
     )
 
@@ -89,7 +88,9 @@ def test_comment_on_a_section_reaches_the_editor_who_resolves_it(
     assert page.url.endswith("#sections-group")
     write_section(page, 1, "Crime fell by 21% in the car parks with cameras.")
     editor.save_and_continue()
-    page.get_by_role("button", name="Resolve the comment on Section: Effect – how effective is it?").click()
+    page.get_by_role(
+        "button", name="Resolve the comment on Section: Effect – how effective is it?"
+    ).click()
     assert "Comment resolved." in editor.message()
     assert "1 open, 1 resolved" in page.inner_text("#open-comments")
 

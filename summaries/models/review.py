@@ -150,7 +150,7 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name="version",
     )
-    kind = models.CharField("what happened", max_length=20, choices=NotificationKind.choices)
+    kind = models.CharField("what happened", max_length=20, choices=NotificationKind)
     message = models.CharField("message", max_length=300)
     url = models.CharField("link", max_length=500, help_text="The page the message is about.")
     actor = models.ForeignKey(
