@@ -6,6 +6,8 @@ authors (they fixed it) or by a reviewer. Each write is audited with the version
 Comments stay with the version they were made on, so its history keeps them.
 """
 
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -138,7 +140,7 @@ def comment_resolve(*, comment: ReviewComment, user: Actor) -> ReviewComment:
     return comment
 
 
-def threads(version_ids) -> dict[int, list[ReviewComment]]:
+def threads(version_ids: Iterable[int]) -> dict[int, list[ReviewComment]]:
     """The comment threads of the given versions, oldest first, by version id, in one
     query: each first comment has its replies in ``.thread`` and its part's name in
     ``.anchor_label``."""

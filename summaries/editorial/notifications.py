@@ -9,6 +9,7 @@ has committed. A failed send is logged and never undoes or blocks the transition
 """
 
 import logging
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -109,9 +110,7 @@ def version_event(
     for notification in notifications:
         user = by_id[notification.user_id]
         if user.email and user.pk not in no_email:
-            transaction.on_commit(
-                lambda n=notification, to=user.email: _send(n, subject=subject, to=to)
-            )
+            transaction.on_commit(partial(_send, notification, subject=subject, to=user.email))
     return notifications
 
 
