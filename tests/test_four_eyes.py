@@ -18,9 +18,11 @@ from summaries.editorial.services import (
     version_schedule,
     version_submit,
 )
+from summaries.importer import save_as_draft
 from summaries.models import AuditAction, State, SummaryVersion, VersionAuthor
 from tests.factories import make_complete_draft, make_live, make_user, send_to_review
 from tests.test_admin import form_data
+from tests.test_importer import reference
 
 
 def role(name):
@@ -104,3 +106,10 @@ class FourEyesTests(TestCase):
         with self.assertLogs("summaries.editorial.services", "WARNING"):
             self.assertEqual(publish_due(), [])
         self.assertEqual(SummaryVersion.objects.get(pk=version.pk).state, State.IN_REVIEW)
+
+    def test_an_imports_user_is_its_author(self):
+        """A reviewer who imported a summary cannot publish the draft it became."""
+        version = save_as_draft(reference(), user=self.writer)
+        self.assertTrue(authorship.is_author(version, self.writer))
+        version = send_to_review(version, user=self.editor)
+        self.assertFalse(rules.may(self.writer, AuditAction.PUBLISH, version))
