@@ -131,7 +131,6 @@ class NotificationKind(models.TextChoices):
     PUBLISHED = "published", "Published"
     SCHEDULED = "scheduled", "Scheduled"
     WITHDRAWN = "withdrawn", "Withdrawn"
-    COMMENTED = "commented", "Commented"
 
 
 class Notification(models.Model):
