@@ -123,6 +123,15 @@ class ReviewPageTests(ReviewTestCase):
         add(18)
         self.assertEqual(count_get(self, client, address), few)
 
+    def test_unknown_version_and_outsiders(self):
+        """An unknown or malformed version answers 404; staff without a role get 403."""
+        client = self.client_for(self.reviewer)
+        self.assertEqual(client.get(url("summaryversion_review", 999999)).status_code, 404)
+        self.assertEqual(client.get(url("summaryversion_review", "x1")).status_code, 404)
+        version = self.submitted()
+        outsider = self.client_for(make_user("outsider"))
+        self.assertEqual(outsider.get(url("summaryversion_review", version.pk)).status_code, 403)
+
     def test_queue_links_to_the_review_page(self):
         """The home page's waiting list leads to each version's review page."""
         version = self.submitted()

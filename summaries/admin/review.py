@@ -25,6 +25,7 @@ from summaries.models import (
     VERSION_PART,
     ReviewComment,
     SectionKind,
+    State,
     SummaryVersion,
     VersionAuthor,
 )
@@ -111,7 +112,7 @@ def review_view(request, object_id, *, model_admin):
     except (SummaryVersion.DoesNotExist, ValueError) as error:
         raise Http404 from error
     live = SummaryVersion.objects.for_page().filter(
-        intervention_id=version.intervention_id, state="published"
+        intervention_id=version.intervention_id, state=State.PUBLISHED
     )
     live_version = live.exclude(pk=version.pk).first()
     groups = diff.compare_versions(live_version or _Empty(), version)  # type: ignore[arg-type]
@@ -144,7 +145,7 @@ def review_view(request, object_id, *, model_admin):
     keys = {button["key"] for button in buttons}
     four_eyes = ""
     if (
-        version.state == "in_review"
+        version.state == State.IN_REVIEW
         and request.user.has_perm(rules.PUBLISH)
         and not rules.role_allows(request.user, "publish", version)
     ):
