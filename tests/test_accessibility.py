@@ -18,8 +18,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from summaries.demo import data
+from summaries.editorial import comments
 from summaries.editorial.services import draft_start_from
-from summaries.models import SummaryVersion
+from summaries.models import Notification, NotificationKind, SummaryVersion
 from summaries.public.views import AXE_CORE_VERSION
 
 ADMIN_PASSWORD = "accessible admin password"
@@ -70,8 +71,19 @@ def browser_data(live_server):
     call_command("load_demo", "--no-accounts", verbosity=0)
     live = SummaryVersion.objects.live().get(intervention__slug=data.SLUG)
     draft = draft_start_from(version=live)
-    get_user_model().objects.create_superuser("axe-admin", password=ADMIN_PASSWORD)
-    return {"draft_pk": draft.pk}
+    admin = get_user_model().objects.create_superuser("axe-admin", password=ADMIN_PASSWORD)
+    # Review comments (open, replied, resolved) and a notification, so the review page,
+    # the version form's comment list, the history and the notification list show them.
+    first = comments.comment_add(
+        version=draft, user=admin, anchor="section-effect", body="Give the effect size."
+    )
+    comments.comment_reply(comment=first, user=admin, body="Added.")
+    done = comments.comment_add(version=draft, user=admin, anchor="title", body="Shorter?")
+    comments.comment_resolve(comment=done, user=admin)
+    Notification.objects.create(
+        user=admin, version=draft, kind=NotificationKind.SUBMITTED, message="Waiting.", url="/"
+    )
+    return {"draft_pk": draft.pk, "intervention_pk": draft.intervention_id}
 
 
 @pytest.fixture
@@ -126,6 +138,10 @@ def test_admin_pages_have_no_axe_violations(admin_page, live_server, browser_dat
         "interventions": f"{ADMIN}summaries/intervention/",
         "add intervention": f"{ADMIN}summaries/intervention/add/",
         "draft version": f"{ADMIN}summaries/summaryversion/{browser_data['draft_pk']}/change/",
+        "review page": f"{ADMIN}summaries/summaryversion/{browser_data['draft_pk']}/review/",
+        "history": f"{ADMIN}summaries/intervention/{browser_data['intervention_pk']}/history/",
+        "notifications": f"{ADMIN}summaries/notification/",
+        "notification settings": f"{ADMIN}summaries/notificationpreference/",
     }
     found = {}
     for name, path in pages.items():

@@ -77,3 +77,46 @@ class SettingsTests(SimpleTestCase):
         result = run_settings(DEBUG="maybe")
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("DEBUG must be a boolean", result.stderr)
+
+
+class EmailSettingsTests(SimpleTestCase):
+    def test_console_by_default_smtp_from_the_environment(self):
+        """Emails print to the console unless an SMTP host is set, which is then used
+        with its port, login and TLS choice."""
+        code = (
+            "from django.conf import settings as s; "
+            "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, "
+            "s.EMAIL_USE_TLS, s.DEFAULT_FROM_EMAIL)"
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith("EMAIL_")}
+        env.update(DJANGO_SETTINGS_MODULE="toolkit.settings", DEBUG="1")
+
+        def run(**extra):
+            result = subprocess.run(
+                [sys.executable, "-c", code],
+                cwd=ROOT,
+                env={**env, **extra},
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            return result.stdout.split()
+
+        self.assertEqual(run()[0], "django.core.mail.backends.console.EmailBackend")
+        self.assertEqual(
+            run(
+                EMAIL_HOST="smtp.example.org",
+                EMAIL_PORT="465",
+                EMAIL_HOST_USER="toolkit",
+                EMAIL_USE_TLS="0",
+                DEFAULT_FROM_EMAIL="toolkit@example.org",
+            ),
+            [
+                "django.core.mail.backends.smtp.EmailBackend",
+                "smtp.example.org",
+                "465",
+                "toolkit",
+                "False",
+                "toolkit@example.org",
+            ],
+        )

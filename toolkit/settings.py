@@ -304,6 +304,25 @@ TOOLKIT_ORGANISATION = os.environ.get("TOOLKIT_ORGANISATION", "Evidence Toolkit 
 # Where readers report accessibility problems (the accessibility statement names it).
 TOOLKIT_CONTACT_EMAIL = os.environ.get("TOOLKIT_CONTACT_EMAIL", "")
 
+# Email (notifications to editors and reviewers): printed to the console unless an SMTP
+# host is set. A failed send is logged; it never blocks or undoes what it reports.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "toolkit@localhost")
+# The site's own address, for links in emails (they are sent without a request).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
+# Summaries whose evidence was last reviewed longer ago than this are due for review.
+EVIDENCE_REVIEW_MONTHS = env_int("EVIDENCE_REVIEW_MONTHS", 24)
+
 # Logs go to standard output: one JSON object a line in production (for the log
 # collector), readable lines locally. LOG_FORMAT overrides the choice.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")

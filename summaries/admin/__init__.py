@@ -15,7 +15,13 @@ through ``services``; the admin only turns ``ServiceError`` into a message.
 from django.conf import settings
 from django.contrib import admin
 
-from . import audit, interventions, versions, vocabularies  # noqa: F401  (they register models)
+from . import (  # noqa: F401  (they register models)
+    audit,
+    interventions,
+    notifications,
+    versions,
+    vocabularies,
+)
 
 admin.site.site_header = f"{settings.TOOLKIT_NAME} admin"
 admin.site.site_title = settings.TOOLKIT_NAME

@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from summaries.editorial import rules, services
+from summaries.editorial import authorship, rules, services
 from summaries.models import (
     RATING_FIELDS,
     TAXONOMY_FIELDS,
@@ -46,6 +46,7 @@ from .common import (
     history_url,
     version_change_url,
 )
+from .review import review_urls
 
 
 def _safe_next(request) -> str | None:
@@ -231,6 +232,11 @@ class SummaryVersionAdmin(
         obj.last_saved_by = request.user
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if form.has_changed() or any(formset.has_changed() for formset in formsets):
+            authorship.record_save(version=form.instance, user=request.user)
+
     # The form.
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -296,6 +302,7 @@ class SummaryVersionAdmin(
                 name="summaries_summaryversion_preview",
             ),
             *action_urls,
+            *review_urls(self),
             *super().get_urls(),
         ]
 
@@ -405,6 +412,11 @@ class SystematicReviewAdmin(BusyDatabaseMixin, EditorFieldsMixin, admin.ModelAdm
         # A review is part of its version: saving it counts as a save of the version.
         obj.version.last_saved_by = request.user
         obj.version.save(update_fields=["last_saved_by", "updated_at"])
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if form.has_changed() or any(formset.has_changed() for formset in formsets):
+            authorship.record_save(version=form.instance.version, user=request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False  # deleted on their version's page, with the version's other rows

@@ -15,6 +15,7 @@ from django.utils.html import strip_tags
 
 from summaries.models import EDITABLE_STATES, AuditAction, SectionKind, State, SummaryVersion
 
+from .authorship import is_author
 from .errors import NotAllowed, ServiceError
 
 if TYPE_CHECKING:
@@ -37,8 +38,9 @@ class Rule:
     permission: str
     # The version states the action applies to; None for an action on the intervention.
     states: tuple[str, ...] | None
-    # "Nobody but a superuser publishes a draft they submitted themselves."
-    not_by_submitter: bool = False
+    # Four eyes: "nobody but a superuser publishes a version containing text they saved"
+    # (any saved revision counts, see ``authorship.py``), nor one they submitted.
+    not_by_author: bool = False
 
 
 RULES: dict[str, Rule] = {
@@ -49,8 +51,8 @@ RULES: dict[str, Rule] = {
     AuditAction.START_DRAFT: Rule(EDIT, (State.PUBLISHED,)),
     AuditAction.RESTORE: Rule(EDIT, CLOSED_STATES),
     AuditAction.REQUEST_CHANGES: Rule(REVIEW, (State.IN_REVIEW,)),
-    AuditAction.PUBLISH: Rule(PUBLISH, (State.IN_REVIEW,), not_by_submitter=True),
-    AuditAction.SCHEDULE: Rule(PUBLISH, (State.IN_REVIEW,), not_by_submitter=True),
+    AuditAction.PUBLISH: Rule(PUBLISH, (State.IN_REVIEW,), not_by_author=True),
+    AuditAction.SCHEDULE: Rule(PUBLISH, (State.IN_REVIEW,), not_by_author=True),
     AuditAction.UNSCHEDULE: Rule(PUBLISH, (State.IN_REVIEW,)),
     AuditAction.WITHDRAW: Rule(PUBLISH, (State.PUBLISHED,)),
     # Changing a summary's address: any state; the old address keeps redirecting.
@@ -65,9 +67,26 @@ def role_allows(user: Actor, action: str, version: SummaryVersion | None = None)
     rule = RULES[action]
     if not (user.is_active and user.is_staff and user.has_perm(rule.permission)):
         return False
-    if rule.not_by_submitter and not user.is_superuser:
-        return version is not None and version.submitted_by_id != user.pk
+    if rule.not_by_author and not user.is_superuser:
+        return version is not None and not _wrote(version, user)
     return True
+
+
+def _wrote(version: SummaryVersion, user: "User") -> bool:
+    """Whether ``user`` submitted ``version`` or saved any of its text."""
+    return version.submitted_by_id == user.pk or is_author(version, user)
+
+
+def four_eyes_reason(version: SummaryVersion, user: "User") -> str:
+    """Why ``user`` may not publish ``version`` although their role could: they wrote it."""
+    if is_author(version, user):
+        what = "You saved text in this version"
+    else:
+        what = "You submitted this version"
+    return (
+        f"{what}: another reviewer must publish it or schedule it, so that two "
+        "people have read every word before the public does."
+    )
 
 
 def state_allows(action: str, version: SummaryVersion) -> bool:
@@ -91,10 +110,8 @@ def check(user: Actor, action: str, version: SummaryVersion) -> None:
     """Raise ``NotAllowed`` (role) or ``ServiceError`` (state) unless ``may`` holds."""
     if not role_allows(user, action, version):
         assert user is not None  # the system is never refused on its role
-        if RULES[action].not_by_submitter and version.submitted_by_id == user.pk:
-            raise NotAllowed(
-                "You submitted this version yourself: another reviewer must publish it."
-            )
+        if RULES[action].not_by_author and user.has_perm(RULES[action].permission):
+            raise NotAllowed(four_eyes_reason(version, user))
         raise NotAllowed("Your role does not allow this.")
     if not state_allows(action, version):
         allowed = ", ".join(State(s).label.lower() for s in RULES[action].states or ())

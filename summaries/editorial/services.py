@@ -24,13 +24,15 @@ from summaries.models import (
     AuditAction,
     AuditEvent,
     Intervention,
+    NotificationKind,
+    ReviewComment,
     SlugRedirect,
     State,
     SummaryVersion,
 )
 from summaries.models.generation import public_content_changed
 
-from . import rules
+from . import authorship, notifications, rules
 from .copying import copy_content
 from .errors import NotAllowed, ServiceError, SubmitRefused
 from .rules import Actor
@@ -111,6 +113,8 @@ def draft_create(
         last_saved_by=user,
     )
     _audit(version=draft, user=user, action=AuditAction.CREATE, comment=change_note)
+    # Its title and standfirst (and an import's text, added next) are its user's.
+    authorship.record_save(version=draft, user=user)
     return draft
 
 
@@ -256,6 +260,7 @@ def version_submit(
         from_state=from_state,
         comment=version.change_note,
     )
+    notifications.version_event(version=version, kind=NotificationKind.SUBMITTED, actor=user)
     return version
 
 
@@ -279,6 +284,13 @@ def version_request_changes(
         action=AuditAction.REQUEST_CHANGES,
         from_state=State.IN_REVIEW,
         comment=version.review_comment,
+    )
+    # The comment joins the version's review comments, with its author and time.
+    ReviewComment.objects.create(
+        version=version, body=version.review_comment, author=user, requested_changes=True
+    )
+    notifications.version_event(
+        version=version, kind=NotificationKind.CHANGES_REQUESTED, actor=user
     )
     return version
 
@@ -329,6 +341,7 @@ def version_publish(
         comment=comment or version.change_note,
     )
     public_content_changed()
+    notifications.version_event(version=version, kind=NotificationKind.PUBLISHED, actor=user)
     return version
 
 
@@ -351,6 +364,9 @@ def version_schedule(
         action=AuditAction.SCHEDULE,
         from_state=State.IN_REVIEW,
         comment=f"To be published at {when}.",
+    )
+    notifications.version_event(
+        version=version, kind=NotificationKind.SCHEDULED, actor=user, when=when
     )
     return version
 
@@ -413,6 +429,7 @@ def version_withdraw(*, version: SummaryVersion, user: Actor = None, reason: str
         comment=version.withdrawal_reason,
     )
     public_content_changed()
+    notifications.version_event(version=version, kind=NotificationKind.WITHDRAWN, actor=user)
     return version
 
 

@@ -18,6 +18,15 @@ from .content import (
     SystematicReview,
 )
 from .infrastructure import PublicContent, SearchEntry
+from .review import (
+    ANCHOR_CHOICES,
+    VERSION_PART,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    ReviewComment,
+    VersionAuthor,
+)
 from .scales import Dimension, Scale, ScaleLevel
 from .versions import (
     EDITABLE_STATES,
@@ -45,6 +54,13 @@ from .vocabularies import (
 )
 
 __all__ = [
+    "ANCHOR_CHOICES",
+    "VERSION_PART",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
+    "ReviewComment",
+    "VersionAuthor",
     "EDITABLE_STATES",
     "OPEN_STATES",
     "RATING_FIELDS",

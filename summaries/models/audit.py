@@ -20,6 +20,8 @@ class AuditAction(models.TextChoices):
     WITHDRAW = "withdraw", "Withdrew"
     ARCHIVE = "archive", "Archived"
     RENAME = "rename", "Changed the address"
+    COMMENT = "comment", "Commented"
+    RESOLVE_COMMENT = "resolve_comment", "Resolved a comment"
 
 
 class AuditEventQuerySet(models.QuerySet):

@@ -1,0 +1,126 @@
+"""Each user's notifications (unread first, mark read) and their email setting.
+
+Everyone on the staff sees only their own: the list is theirs, whatever their role. The
+notifications are written by ``editorial/notifications.py``; here they are only read.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.db.models import F
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from summaries.models import Notification, NotificationPreference
+
+from .common import AccessibleAdminMixin
+
+
+class OwnRowsMixin:
+    """A staff member sees and changes their own rows only; nobody adds or deletes them."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(user=request.user)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request) and (
+            obj is None or obj.user_id == request.user.pk
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(AccessibleAdminMixin, OwnRowsMixin, admin.ModelAdmin):
+    list_display = ["unread", "message_link", "created_at", "actor"]
+    list_display_links = None
+    list_filter = [("read_at", admin.EmptyFieldListFilter), "kind"]
+    list_select_related = ["actor"]
+    actions = ["mark_read", "mark_unread"]
+
+    def get_model_perms(self, request):
+        return {"view": True, "change": False, "add": False, "delete": False}
+
+    def get_ordering(self, request):
+        return [F("read_at").asc(nulls_first=True), "-created_at", "-id"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        # Marking read needs no change permission: it is the user's own list.
+        return {
+            name: (getattr(type(self), name), name, getattr(type(self), name).short_description)
+            for name in ("mark_read", "mark_unread")
+        }
+
+    @admin.display(description="unread", boolean=True)
+    def unread(self, notification):
+        return notification.read_at is None
+
+    @admin.display(description="notification")
+    def message_link(self, notification):
+        url = reverse("admin:summaries_notification_open", args=[notification.pk])
+        return format_html('<a href="{}">{}</a>', url, notification.message)
+
+    @admin.action(description="Mark the selected notifications read")
+    def mark_read(self, request, queryset):
+        count = queryset.filter(read_at=None).update(read_at=timezone.now())
+        self.message_user(request, f"{count} marked read.", messages.SUCCESS)
+
+    @admin.action(description="Mark the selected notifications unread")
+    def mark_unread(self, request, queryset):
+        count = queryset.exclude(read_at=None).update(read_at=None)
+        self.message_user(request, f"{count} marked unread.", messages.SUCCESS)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/open/",
+                self.admin_site.admin_view(self.open_view),
+                name="summaries_notification_open",
+            ),
+            *super().get_urls(),
+        ]
+
+    def open_view(self, request, object_id):
+        """Mark the notification read and go to the page it is about."""
+        notification = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        if notification is None:
+            raise Http404
+        if notification.read_at is None:
+            notification.read_at = timezone.now()
+            notification.save(update_fields=["read_at"])
+        target = notification.url
+        if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+            target = reverse("admin:index")
+        return redirect(target)
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(AccessibleAdminMixin, OwnRowsMixin, admin.ModelAdmin):
+    fields = ["email"]
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj)
+
+    def changelist_view(self, request, extra_context=None):
+        # One row per user, created on first visit: the list is the user's own settings.
+        preference, _ = NotificationPreference.objects.get_or_create(user=request.user)
+        return redirect(
+            reverse("admin:summaries_notificationpreference_change", args=[preference.pk])
+        )
+
+    def response_change(self, request, obj):
+        self.message_user(request, "Your notification settings are saved.", messages.SUCCESS)
+        return redirect(reverse("admin:index"))

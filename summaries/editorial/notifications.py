@@ -1,0 +1,132 @@
+"""Telling people when something waits for them or happens to their work.
+
+Reviewers hear when a version is submitted; a version's authors (everyone who saved text
+in it, and its submitter) hear when changes are requested and when it is published,
+scheduled or withdrawn. Each message is a ``Notification`` row (the admin lists them)
+written in the transition's own transaction, so a transition that rolls back tells
+nobody; and an email, unless the user turned email off, sent only once the transaction
+has committed. A failed send is logged and never undoes or blocks the transition.
+"""
+
+import logging
+from functools import partial
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+
+from summaries.models import (
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    SummaryVersion,
+    VersionAuthor,
+)
+
+from . import rules
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+logger = logging.getLogger(__name__)
+
+SUBJECTS = {
+    NotificationKind.SUBMITTED: "Waiting for your review: {title} (v{n})",
+    NotificationKind.CHANGES_REQUESTED: "Changes requested: {title} (v{n})",
+    NotificationKind.PUBLISHED: "Published: {title} (v{n})",
+    NotificationKind.SCHEDULED: "Scheduled for publication: {title} (v{n})",
+    NotificationKind.WITHDRAWN: "Withdrawn: {title} (v{n})",
+}
+
+MESSAGES = {
+    NotificationKind.SUBMITTED: "{actor} submitted “{title}” (v{n}) for review.",
+    NotificationKind.CHANGES_REQUESTED: "{actor} sent “{title}” (v{n}) back with comments.",
+    NotificationKind.PUBLISHED: "{actor} published “{title}” (v{n}); it is live.",
+    NotificationKind.SCHEDULED: "{actor} scheduled “{title}” (v{n}) for publication at {when}.",
+    NotificationKind.WITHDRAWN: "{actor} withdrew “{title}” (v{n}) from the public site.",
+}
+
+
+def absolute_url(path: str) -> str:
+    """``path`` on the site's own address (``SITE_URL``), for links in emails."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def reviewers() -> "list[User]":
+    """Active staff who may publish (through a group or their own permissions)."""
+    users = get_user_model().objects.with_perm(
+        rules.PUBLISH,
+        include_superusers=False,
+        backend="django.contrib.auth.backends.ModelBackend",
+    )
+    return list(users.filter(is_active=True, is_staff=True))
+
+
+def authors(version: SummaryVersion) -> "list[User]":
+    """Everyone who saved text in ``version``, and whoever submitted it."""
+    ids = set(VersionAuthor.objects.filter(version=version).values_list("user_id", flat=True))
+    if version.submitted_by_id:
+        ids.add(version.submitted_by_id)
+    return list(get_user_model().objects.filter(pk__in=ids, is_active=True))
+
+
+def version_event(
+    *, version: SummaryVersion, kind: str, actor: "User | None", when: str = ""
+) -> list[Notification]:
+    """Tell the people ``kind`` concerns about ``version``; return the notifications."""
+    recipients = reviewers() if kind == NotificationKind.SUBMITTED else authors(version)
+    if kind == NotificationKind.SUBMITTED:
+        path = reverse("admin:summaries_summaryversion_review", args=[version.pk])
+    else:
+        path = reverse("admin:summaries_summaryversion_change", args=[version.pk])
+    words = {
+        "actor": actor.get_full_name() or actor.get_username() if actor else "The system",
+        "title": version.title,
+        "n": version.number,
+        "when": when,
+    }
+    notifications = Notification.objects.bulk_create(
+        Notification(
+            user=user,
+            version=version,
+            kind=kind,
+            actor=actor,
+            message=MESSAGES[NotificationKind(kind)].format(**words)[:300],
+            url=path,
+        )
+        for user in recipients
+        if actor is None or user.pk != actor.pk
+    )
+    subject = SUBJECTS[NotificationKind(kind)].format(**words)
+    by_id = {user.pk: user for user in recipients}
+    no_email = set(
+        NotificationPreference.objects.filter(
+            user_id__in=[n.user_id for n in notifications], email=False
+        ).values_list("user_id", flat=True)
+    )
+    for notification in notifications:
+        user = by_id[notification.user_id]
+        if user.email and user.pk not in no_email:
+            transaction.on_commit(partial(_send, notification, subject=subject, to=user.email))
+    return notifications
+
+
+def _send(notification: Notification, *, subject: str, to: str) -> None:
+    """Email one notification; a failure is logged, never raised (the change happened)."""
+    link = absolute_url(notification.url)
+    settings_url = absolute_url(reverse("admin:summaries_notificationpreference_changelist"))
+    body = (
+        f"{notification.message}\n\n{link}\n\n"
+        "You receive these emails because of your work in the "
+        f"{settings.TOOLKIT_NAME} admin. To stop them, untick “email me” in your "
+        f"notification settings: {settings_url}\n"
+    )
+    try:
+        send_mail(subject, body, None, [to])
+    except Exception:
+        logger.exception(
+            "Notification email %s to user %s not sent", notification.pk, notification.user_id
+        )
