@@ -43,6 +43,12 @@ def breakdown_chart(rows, review_label) -> charts.BarChart | None:
     return charts.breakdown_chart(rows, review_label)
 
 
+@register.simple_tag
+def chart_svg(chart: charts.BarChart):
+    """``{% chart_svg chart %}``: the chart as inline SVG (``charts.svg``)."""
+    return charts.svg(chart)
+
+
 @register.filter
 def percent(value: Decimal | None) -> str:
     """9.3 -> '9.3%'; a missing rate says so rather than showing nothing."""
