@@ -4,7 +4,7 @@ shows on every page at once, on the very next request."""
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -151,11 +151,38 @@ class ConditionalGetTests(TestCase):
         PublicContent.objects.update(changed_at=timezone.now() - timedelta(minutes=1))
 
     def test_headers(self):
-        """Public pages carry an ETag and Last-Modified, and ask caches to revalidate."""
+        """Public pages carry an ETag and Last-Modified; browsers revalidate every time,
+        shared caches (a CDN) may reuse a page for a minute and 30 s more while they
+        revalidate."""
         response = self.client.get(self.url)
         self.assertTrue(response["ETag"].startswith('"'))
         self.assertIn("GMT", response["Last-Modified"])
-        self.assertEqual(response["Cache-Control"], "public, no-cache")
+        self.assertEqual(
+            response["Cache-Control"],
+            "public, max-age=0, s-maxage=60, stale-while-revalidate=30",
+        )
+
+    def test_withdrawn_page_has_the_same_bound(self):
+        """The 410 of a withdrawn summary is shared-cached no longer than a page is, so a
+        republication reaches CDN readers within the same bound."""
+        version_withdraw(version=self.version, reason="Withdrawn for the test.")
+        response = self.client.get(self.url)
+        self.assertEqual(response.status_code, 410)
+        self.assertIn("s-maxage=60", response["Cache-Control"])
+        self.assertIn("stale-while-revalidate=30", response["Cache-Control"])
+
+    @override_settings(PUBLIC_S_MAXAGE=0)
+    def test_shared_caching_can_be_turned_off(self):
+        """With PUBLIC_S_MAXAGE=0 every cache, shared or not, asks again each time."""
+        self.assertEqual(self.client.get(self.url)["Cache-Control"], "public, no-cache")
+
+    @override_settings(PUBLIC_S_MAXAGE=120, PUBLIC_STALE_WHILE_REVALIDATE=0, PUBLIC_MAX_AGE=5)
+    def test_settings_shape_the_header(self):
+        """The operator's settings are what the header says."""
+        self.assertEqual(
+            self.client.get(self.url)["Cache-Control"],
+            "public, max-age=5, s-maxage=120",
+        )
 
     def test_etag_revalidation(self):
         """A browser's copy is confirmed with 304 and one query, until a publication."""

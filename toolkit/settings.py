@@ -161,6 +161,12 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # How long browsers and proxies may reuse a public page without asking. 0 (the default)
 # means they revalidate every time (a cheap 304), so nobody sees a withdrawn summary.
 PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 0)
+# Shared caches (a CDN, a proxy) may reuse a public page for PUBLIC_S_MAXAGE seconds, then
+# serve it stale for PUBLIC_STALE_WHILE_REVALIDATE more while they fetch a fresh copy:
+# behind one, a reader sees a publication or a withdrawal at most the sum (90 s by
+# default) late. 0 turns shared caching off ("no-cache" for everyone, as for browsers).
+PUBLIC_S_MAXAGE = env_int("PUBLIC_S_MAXAGE", 60)
+PUBLIC_STALE_WHILE_REVALIDATE = env_int("PUBLIC_STALE_WHILE_REVALIDATE", 30)
 
 # Every request answers 503 "down for maintenance" (except /healthz and static files),
 # e.g. while a backup is restored.

@@ -76,9 +76,21 @@ def _finish(response, etag: str, changed_at: datetime):
     response["ETag"] = etag
     if (last_modified := _last_modified(changed_at)) is not None:
         response["Last-Modified"] = http_date(last_modified)
-    # "no-cache" makes browsers and proxies ask again each time (a 304 if nothing changed)
-    # unless the operator accepts some staleness with PUBLIC_MAX_AGE.
-    if settings.PUBLIC_MAX_AGE:
+    # Browsers ask again each time (a 304 if nothing changed) unless the operator accepts
+    # some staleness with PUBLIC_MAX_AGE. Shared caches (a CDN) may reuse a page for
+    # PUBLIC_S_MAXAGE seconds and serve it stale while they revalidate for
+    # PUBLIC_STALE_WHILE_REVALIDATE more: the bound on how long a reader behind a CDN can
+    # still see a page after a publication or a withdrawal (docs/operations.md).
+    if shared := settings.PUBLIC_S_MAXAGE:
+        stale = settings.PUBLIC_STALE_WHILE_REVALIDATE
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=settings.PUBLIC_MAX_AGE,
+            s_maxage=shared,
+            **({"stale_while_revalidate": stale} if stale else {}),
+        )
+    elif settings.PUBLIC_MAX_AGE:
         patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)
     else:
         patch_cache_control(response, public=True, no_cache=True)
