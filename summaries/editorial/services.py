@@ -170,8 +170,9 @@ def intervention_rename(
     SlugRedirect.objects.create(old_slug=old_slug, intervention=intervention)
     intervention.slug = new_slug
     intervention.save(update_fields=["slug"])
-    # Cached pages link to the old address (or are cached under it): all must refresh.
-    public_content_changed()
+    # Pages that link to it (related cards, lists) and its own refresh; its old address is
+    # keyed by the generation every change raises.
+    public_content_changed(interventions=[intervention.pk])
     # The log hangs off a version: the live one, else the newest.
     version = intervention.versions.order_by(
         Case(When(state=State.PUBLISHED, then=0), default=1), "-number"
@@ -322,7 +323,7 @@ def version_publish(
         from_state=State.IN_REVIEW,
         comment=comment or version.change_note,
     )
-    public_content_changed()
+    public_content_changed(interventions=[version.intervention_id])
     return version
 
 
@@ -406,7 +407,7 @@ def version_withdraw(*, version: SummaryVersion, user: Actor = None, reason: str
         from_state=State.PUBLISHED,
         comment=version.withdrawal_reason,
     )
-    public_content_changed()
+    public_content_changed(interventions=[version.intervention_id])
     return version
 
 

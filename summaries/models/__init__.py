@@ -17,7 +17,7 @@ from .content import (
     SectionKind,
     SystematicReview,
 )
-from .infrastructure import PublicContent, SearchEntry
+from .infrastructure import PageGeneration, PublicContent, SearchEntry
 from .scales import Dimension, Scale, ScaleLevel
 from .versions import (
     EDITABLE_STATES,
@@ -63,6 +63,7 @@ __all__ = [
     "Intervention",
     "InterventionQuerySet",
     "KeyFigure",
+    "PageGeneration",
     "Population",
     "Problem",
     "PublicContent",

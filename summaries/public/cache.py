@@ -26,14 +26,14 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from summaries.models.generation import current_generation
+from summaries.models.generation import current_generation, summary_generation
 
 # Statuses worth keeping: a page, and the "withdrawn" page. Not 404s: anyone can invent
 # addresses, and they would push real pages out of the cache.
 CACHEABLE_STATUSES = {200, 410}
 
 
-def _etag(request, generation: int) -> str:
+def _etag(request, generation: int | str) -> str:
     # The address includes host and scheme (pages hold absolute links); the date, because
     # the printed footer says when the page was printed.
     source = f"{generation}|{timezone.localdate()}|{request.build_absolute_uri()}"
@@ -97,14 +97,25 @@ def _finish(response, etag: str, changed_at: datetime):
     return response
 
 
-def public_page(view):
+def public_page(view=None, *, summary: bool = False):
     """Serve an anonymous GET (or HEAD) of ``view`` from the cache, with ETag and
     Last-Modified.
+
+    ``@public_page`` keys the page by the generation every change raises: right for
+    pages that show many summaries. ``@public_page(summary=True)``, for the pages of the
+    summary named by the view's ``slug`` argument, keys it by that summary's own
+    generation (``summary_generation``), so a publication of another, unrelated summary
+    leaves it in the cache.
 
     Requests that carry a session (signed-in staff) bypass the cache: the pages do not
     differ for them today, but a page that some day does must not leak into the cache.
     """
+    if view is None:
+        return lambda view: _public_page(view, summary=summary)
+    return _public_page(view, summary=summary)
 
+
+def _public_page(view, *, summary: bool):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
@@ -112,7 +123,10 @@ def public_page(view):
             patch_cache_control(response, private=True, no_cache=True)
             return response
 
-        generation, changed_at = current_generation(request)
+        if summary:
+            generation, changed_at = summary_generation(kwargs["slug"], request)
+        else:
+            generation, changed_at = current_generation(request)
         etag = _etag(request, generation)
         not_modified = get_conditional_response(
             request, etag=etag, last_modified=_last_modified(changed_at)
