@@ -130,7 +130,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 def cache_from_url(url: str) -> dict:
     """The default cache from CACHE_URL: ``locmem://``, ``redis://host:6379/0`` (also
-    ``rediss://``), ``memcached://host:11211[,host2:11211]`` or ``dummy://`` (no cache)."""
+    ``rediss://``), ``memcached://host:11211[,host2:11211]``, ``file:///a/directory``
+    (processes of one machine sharing files) or ``dummy://`` (no cache)."""
     scheme, _, rest = url.partition("://")
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
@@ -143,8 +144,12 @@ def cache_from_url(url: str) -> dict:
         }
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if scheme == "file":
+        # Several processes on one machine sharing a directory (tests, a small server).
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": rest}
     raise ImproperlyConfigured(
-        f"CACHE_URL must start with locmem://, redis://, rediss://, memcached:// or dummy://, "
+        "CACHE_URL must start with locmem://, redis://, rediss://, memcached://, file:// "
+        f"or dummy://, "
         f"not {url!r}."
     )
 
