@@ -1,8 +1,10 @@
 """Public pages come from the cache, and are never stale: a publication or a withdrawal
 shows on every page at once, on the very next request."""
 
+import socket
 from datetime import timedelta
 
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -409,3 +411,45 @@ class FeedTests(TestCase):
         response = self.client.get(reverse("home"))
         self.assertContains(response, 'type="application/atom+xml"')
         self.assertContains(response, 'href="/toolkit/feed/"')
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class CacheDownTests(TestCase):
+    """With the cache server unreachable (Redis stopped), pages are rendered without it."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.version = make_live("alpha", title="Alpha treatment")
+
+    def test_pages_are_served_uncached_not_500(self):
+        """Every public page still answers 200 when Redis is down, and says so in the log."""
+        down = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            }
+        }
+        urls = [
+            reverse("home"),
+            reverse("summaries:list"),
+            f"{reverse('summaries:list')}?q=treatment",
+            reverse("summaries:detail", kwargs={"slug": "alpha"}),
+            reverse("summaries:detail_data", kwargs={"slug": "alpha"}),
+        ]
+        with override_settings(CACHES=down):  # Django's handler swaps the cache in
+            try:
+                for url in urls:
+                    with self.subTest(url=url), self.assertLogs("summaries", "WARNING") as logs:
+                        response = self.client.get(url)
+                        self.assertEqual(response.status_code, 200)
+                        self.assertContains(response, "Alpha treatment")
+                    self.assertIn("Cache unavailable", logs.output[0])
+            finally:
+                caches.close_all()

@@ -14,6 +14,7 @@ committed mid-render cannot mix two versions on one page.
 """
 
 import hashlib
+import logging
 from contextlib import contextmanager
 from datetime import datetime
 from functools import wraps
@@ -27,6 +28,8 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 from summaries.models.generation import current_generation, summary_generation
+
+logger = logging.getLogger(__name__)
 
 # Statuses worth keeping: a page, and the "withdrawn" page. Not 404s: anyone can invent
 # addresses, and they would push real pages out of the cache.
@@ -134,7 +137,15 @@ def _public_page(view, *, summary: bool):
         if not_modified is not None:
             return _finish(not_modified, etag, changed_at)
 
-        cached = cache.get(f"page:{etag}")
+        try:
+            cached = cache.get(f"page:{etag}")
+        except Exception:
+            # The cache server is down or slow (Redis stopped, a timeout): serve the page
+            # rendered afresh rather than an error; it is as correct, only slower.
+            logger.warning("Cache unavailable: %s rendered without it", request.path, exc_info=True)
+            cached, cache_works = None, False
+        else:
+            cache_works = True
         if cached is not None:
             status, headers, content = cached
             return _finish(HttpResponse(content, status=status, headers=headers), etag, changed_at)
@@ -146,13 +157,16 @@ def _public_page(view, *, summary: bool):
             response = view(request, *args, **kwargs)
             if hasattr(response, "render"):
                 response.render()  # a TemplateResponse (the sitemap) renders in the snapshot
-        if response.status_code in CACHEABLE_STATUSES and not response.cookies:
+        if cache_works and response.status_code in CACHEABLE_STATUSES and not response.cookies:
             headers = {k: v for k, v in response.headers.items() if k != "Last-Modified"}
-            cache.set(
-                f"page:{etag}",
-                (response.status_code, headers, response.content),
-                settings.PAGE_CACHE_SECONDS,
-            )
+            try:
+                cache.set(
+                    f"page:{etag}",
+                    (response.status_code, headers, response.content),
+                    settings.PAGE_CACHE_SECONDS,
+                )
+            except Exception:
+                logger.warning("Cache unavailable: %s not kept", request.path, exc_info=True)
         return _finish(response, etag, changed_at)
 
     return wrapped
