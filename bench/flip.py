@@ -1,8 +1,9 @@
 """Publish and withdraw one summary over and over, through the services, until killed.
 
 Each publication is a new version whose title, version number and change note all name
-the same number, so a reader can tell a page that mixes two versions. Usage (the
-benchmark starts it): python bench/flip.py SLUG INTERVAL_SECONDS
+the same number, so a reader can tell a page that mixes two versions. After each commit
+it prints a line: the flip's count and the version now live, or "withdrawn". Usage (the
+benchmarks start it): python bench/flip.py SLUG INTERVAL_SECONDS
 """
 
 import sys
@@ -35,5 +36,6 @@ while True:
         draft.refresh_from_db()
         version_publish(version=draft)
     flips += 1
-    print(flips, flush=True)
+    # One line per committed flip: its count, then the version now live or "withdrawn".
+    print(flips, "withdrawn" if live is not None else draft.number, flush=True)
     time.sleep(interval)

@@ -296,6 +296,10 @@ def main():
         say(f"gunicorn {args.workers} workers x {args.threads} threads on {base}; load {load()}")
 
         def run_all(label):
+            for path in pages.values():  # warm each worker: imports, templates, connections
+                for _ in range(4 * args.workers):
+                    with urllib.request.urlopen(base + path) as response:
+                        response.read()
             results = {}
             for name, path in pages.items():
                 results[name] = (path, wrk(base + path, args))
@@ -329,7 +333,7 @@ def main():
         stop_flipper = flipper
         flipper = None
         stop_flipper.terminate()
-        flips = len(stop_flipper.communicate(timeout=30)[0].split())
+        flips = len(stop_flipper.communicate(timeout=30)[0].splitlines())
 
         report(args, uncached, uncached_load, steady, steady_load, queries)
         table(
