@@ -10,6 +10,7 @@ import sys
 import time
 
 import _django  # noqa: F401  (sets Django up)
+from django.db import OperationalError, connection
 from django.db.models import F
 
 from summaries.editorial.services import draft_start_from, version_publish, version_withdraw
@@ -20,7 +21,12 @@ versions = SummaryVersion.objects.filter(intervention__slug=slug)
 base_title = versions.order_by("number").first().title.split(" (bench v")[0]
 flips = 0
 while True:
-    live = versions.live().first()
+    try:
+        live = versions.live().first()
+    except OperationalError:  # the database is restarting (bench/cluster.py's fault)
+        connection.close()
+        time.sleep(interval)
+        continue
     if live is not None:
         version_withdraw(version=live, reason=f"Benchmark withdrawal {flips}.")
     else:

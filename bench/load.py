@@ -116,7 +116,7 @@ def start_gunicorn(env, args, log):
             with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
                 if response.status == 200:
                     return process, base
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.2)
     raise SystemExit("gunicorn did not start: see the log")
 
