@@ -216,6 +216,7 @@ class Server:
             if status(self.base + DEMO) == 200:
                 return time.monotonic() - started
             time.sleep(0.05)
+        self.kill()
         raise SystemExit(f"server on {self.port} did not become healthy")
 
     def kill(self):

@@ -118,6 +118,7 @@ def start_gunicorn(env, args, log):
                     return process, base
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.2)
+    stop(process)
     raise SystemExit("gunicorn did not start: see the log")
 
 
