@@ -15,7 +15,7 @@ the rest read them exactly as before, in the models' own order:
 """
 
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 from django.db import connections
 from django.db.models import Model
@@ -78,7 +78,7 @@ def prefetch_taxonomy(versions: Iterable, using: str = "default") -> None:
             cache[vocabulary.field] = queryset
 
 
-@cache
+@lru_cache(maxsize=64)  # pages load one or two versions: a few shapes in all
 def _children_select(
     parent: type[Model], related_name: str, using: str, count: int
 ) -> tuple[str, tuple, tuple[str, ...], str]:
