@@ -1,14 +1,16 @@
 """Publish and withdraw one summary over and over, through the services, until killed.
 
 Each publication is a new version whose title, version number and change note all name
-the same number, so a reader can tell a page that mixes two versions. Usage (the
-benchmark starts it): python bench/flip.py SLUG INTERVAL_SECONDS
+the same number, so a reader can tell a page that mixes two versions. After each commit
+it prints a line: the flip's count and the version now live, or "withdrawn". Usage (the
+benchmarks start it): python bench/flip.py SLUG INTERVAL_SECONDS
 """
 
 import sys
 import time
 
 import _django  # noqa: F401  (sets Django up)
+from django.db import OperationalError, connection
 from django.db.models import F
 
 from summaries.editorial.services import draft_start_from, version_publish, version_withdraw
@@ -19,7 +21,12 @@ versions = SummaryVersion.objects.filter(intervention__slug=slug)
 base_title = versions.order_by("number").first().title.split(" (bench v")[0]
 flips = 0
 while True:
-    live = versions.live().first()
+    try:
+        live = versions.live().first()
+    except OperationalError:  # the database is restarting (bench/cluster.py's fault)
+        connection.close()
+        time.sleep(interval)
+        continue
     if live is not None:
         version_withdraw(version=live, reason=f"Benchmark withdrawal {flips}.")
     else:
@@ -35,5 +42,6 @@ while True:
         draft.refresh_from_db()
         version_publish(version=draft)
     flips += 1
-    print(flips, flush=True)
+    # One line per committed flip: its count, then the version now live or "withdrawn".
+    print(flips, "withdrawn" if live is not None else draft.number, flush=True)
     time.sleep(interval)

@@ -1,5 +1,5 @@
-"""Load benchmark: gunicorn on PostgreSQL with the demo and 10,000 synthetic summaries,
-driven by wrk, while a summary is published and withdrawn over and over.
+"""Load benchmark: gunicorn on PostgreSQL with the demo and synthetic summaries, driven by
+wrk: uncached, cached, and cached while a summary is published and withdrawn over and over.
 
     python bench/load.py            # everything, from an empty database (see bench/README.md)
     python bench/load.py --keep-db  # reuse the populated database of an earlier run
@@ -7,10 +7,13 @@ driven by wrk, while a summary is published and withdrawn over and over.
 Prints, for home, the list, a search, a filtered list, a summary and the stylesheet (the
 ceiling: whitenoise serving a file through the same server): requests per second, p50 and
 p99 latency, responses that were not 2xx/3xx, 5xx, the ratio to the stylesheet's
-throughput, and the queries each page costs uncached and from the cache. A second table
-repeats the pages while the flipper publishes and withdraws; the consistency checker
-fetches the flipped summary all along and fails the run on any 5xx or any page whose
-title, version number and change note belong to different versions.
+throughput in the same table, and the queries each page costs uncached and from the
+cache. The first table is the server with ``CACHE_URL=dummy://`` (every page rendered
+from scratch), the second the same server with the page cache (``--cache-url``); a third
+repeats the cached pages while the flipper publishes and withdraws (``--no-flip`` skips
+it); the consistency checker fetches the flipped summary all along and fails the run on
+any 5xx or any page whose title, version number and change note belong to different
+versions.
 
 This is a benchmark, not a test: it prints figures and takes minutes.
 """
@@ -56,7 +59,8 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
     parser.add_argument("--flip-interval", type=float, default=1.0, help="seconds between flips")
-    parser.add_argument("--cache-url", default="locmem://")
+    parser.add_argument("--cache-url", default="locmem://", help="the cached tables' cache")
+    parser.add_argument("--no-flip", action="store_true", help="skip the publishing table")
     parser.add_argument("--keep-db", action="store_true", help="reuse the database, keep it")
     return parser.parse_args()
 
@@ -112,8 +116,9 @@ def start_gunicorn(env, args, log):
             with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
                 if response.status == 200:
                     return process, base
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.2)
+    stop(process)
     raise SystemExit("gunicorn did not start: see the log")
 
 
@@ -191,7 +196,9 @@ class ConsistencyChecker(threading.Thread):
             time.sleep(0.02)
 
 
-def table(title, results, ceiling, queries):
+def table(title, results, queries, ceiling=None):
+    """One table; ratios to ``ceiling`` or else to the table's own static file."""
+    ceiling = ceiling or results["static css"][1]["rps"]
     print(f"\n{title}")
     header = (
         f"{'page':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx/3xx':>12} "
@@ -272,7 +279,8 @@ def main():
             "summary": DEMO,
         }
         log = open(workdir / "gunicorn.log", "w")  # noqa: SIM115  (open for the whole run)
-        server, base = start_gunicorn(env, args, log)
+        # Uncached first: the same server, every page rendered from scratch.
+        server, base = start_gunicorn({**env, "CACHE_URL": "dummy://"}, args, log)
         with urllib.request.urlopen(base + "/") as response:
             css = re.search(r'href="(/static/css/site\.[0-9a-f]+\.css)"', response.read().decode())
         pages["static css"] = css.group(1)
@@ -289,13 +297,28 @@ def main():
         say(f"gunicorn {args.workers} workers x {args.threads} threads on {base}; load {load()}")
 
         def run_all(label):
+            for path in pages.values():  # warm each worker: imports, templates, connections
+                for _ in range(4 * args.workers):
+                    with urllib.request.urlopen(base + path) as response:
+                        response.read()
             results = {}
             for name, path in pages.items():
                 results[name] = (path, wrk(base + path, args))
                 say(f"{label} {name}: {results[name][1]['rps']:.0f} req/s; load {load()}")
-            return results
+            return results, load()
 
-        steady = run_all("steady")
+        uncached, uncached_load = run_all("uncached")
+        stop(server)
+        server, base = start_gunicorn(env, args, log)
+        steady, steady_load = run_all("cached")
+        if args.no_flip:
+            flipping = None
+            report(args, uncached, uncached_load, steady, steady_load, queries)
+            total_5xx = sum(f["errors_5xx"] for r in (uncached, steady) for _, f in r.values())
+            say(f"done in {time.monotonic() - started:.0f} s")
+            if total_5xx:
+                raise SystemExit("FAILED: 5xx responses (see above)")
+            return
         checker = ConsistencyChecker(f"{base}/toolkit/{flip_slug}/")
         flipper = subprocess.Popen(
             [PYTHON, str(BENCH / "flip.py"), flip_slug, str(args.flip_interval)],
@@ -305,27 +328,21 @@ def main():
             text=True,
         )
         checker.start()
-        flipping = run_all("flipping")
+        flipping, flipping_load = run_all("flipping")
         checker.running = False
         checker.join()
         stop_flipper = flipper
         flipper = None
         stop_flipper.terminate()
-        flips = len(stop_flipper.communicate(timeout=30)[0].split())
+        flips = len(stop_flipper.communicate(timeout=30)[0].splitlines())
 
-        ceiling = steady["static css"][1]["rps"]
-        print(
-            f"\nLoad benchmark: {args.summaries:,} synthetic summaries + the demo, PostgreSQL, "
-            f"gunicorn {args.workers}x{args.threads} (gthread), cache {args.cache_url}, "
-            f"wrk -t{args.wrk_threads} -c{args.connections} -d{args.duration}s; load {load()}"
-        )
-        table("Steady (no publications):", steady, ceiling, queries)
+        report(args, uncached, uncached_load, steady, steady_load, queries)
         table(
-            f"While a summary is published or withdrawn every {args.flip_interval:g} s "
-            f"({flips} flips; ratios to the steady static file):",
+            f"Cached, while a summary is published or withdrawn every {args.flip_interval:g} s "
+            f"({flips} flips; ratios to the cached table's static file; load {flipping_load}):",
             flipping,
-            ceiling,
             queries,
+            ceiling=steady["static css"][1]["rps"],
         )
         c = checker.counts
         print(
@@ -333,7 +350,9 @@ def main():
             f"410 while withdrawn, {c['mixed']} mixed versions, {c['5xx']} 5xx, "
             f"{c['other']} other failures."
         )
-        total_5xx = sum(f["errors_5xx"] for r in (steady, flipping) for _, f in r.values())
+        total_5xx = sum(
+            f["errors_5xx"] for r in (uncached, steady, flipping) for _, f in r.values()
+        )
         say(f"done in {time.monotonic() - started:.0f} s")
         if total_5xx or c["5xx"] or c["mixed"] or not c["pages"]:
             for example in checker.examples[:1]:
@@ -346,6 +365,17 @@ def main():
         if not args.keep_db:
             database(args.database_url, create=False, drop=True)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def report(args, uncached, uncached_load, steady, steady_load, queries):
+    kind = "sync" if args.threads == 1 else "gthread"
+    print(
+        f"\nLoad benchmark: {args.summaries:,} synthetic summaries + the demo, PostgreSQL, "
+        f"gunicorn {args.workers}x{args.threads} ({kind}), "
+        f"wrk -t{args.wrk_threads} -c{args.connections} -d{args.duration}s"
+    )
+    table(f"Uncached (CACHE_URL=dummy://; load {uncached_load}):", uncached, queries)
+    table(f"Cached ({args.cache_url}, no publications; load {steady_load}):", steady, queries)
 
 
 def load() -> str:

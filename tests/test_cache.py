@@ -2,30 +2,34 @@
 shows on every page at once, on the very next request."""
 
 import html
+import socket
 from datetime import timedelta
 from html.parser import HTMLParser
 from xml.etree import ElementTree
 
+from django.core.cache import caches
 from django.db import connection, transaction
-from django.test import Client, TestCase
+from django.test import Client, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from summaries.editorial.services import (
     draft_start_from,
+    intervention_rename,
     publish_due,
     version_publish,
     version_schedule,
     version_withdraw,
 )
-from summaries.models import Problem, PublicContent, SummaryVersion
+from summaries.models import Problem, PublicContent, RelatedSummary, SummaryVersion
 from summaries.models.generation import current_generation, public_content_changed
 from tests.factories import make_draft, make_live, make_user, publish, send_to_review
 from tests.helpers import queries_of
 from tests.test_admin import form_data
 
 # Pages that show a summary's title (the sitemap lists addresses only).
+DETAIL_PAGES = ["summaries:detail", "summaries:detail_data"]
 TITLE_PAGES = [
     "home",
     "list",
@@ -215,6 +219,107 @@ class UnseenEditingTests(TestCase):
         self.assertNotEqual(self.etags(), before)
 
 
+class ColdOnlyWhereChangedTests(TestCase):
+    """A publication makes cold the summary, the pages that show it and the lists, and
+    leaves every other summary's cached page in use."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.alpha = make_live("alpha", title="Alpha treatment")
+        cls.bravo = make_live("bravo", title="Bravo treatment")  # unrelated to alpha
+        cls.charlie = make_live("charlie", title="Charlie treatment")
+        # Charlie's live version shows alpha under "See also" (set-up, not an admin path).
+        RelatedSummary.objects.create(version=cls.charlie, target=cls.alpha.intervention)
+
+    def cached(self, url):
+        """The page, read twice: the second read must come from the cache (one query)."""
+        self.client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get(url)
+        self.assertEqual(len(queries), 1, f"{url} was not served from the cache")
+        return response
+
+    def served_from_cache(self, url) -> bool:
+        with CaptureQueriesContext(connection) as queries:
+            self.client.get(url)
+        return len(queries) == 1
+
+    def republish_alpha(self, title):
+        draft = draft_start_from(version=self.alpha, change_note="Retitled.")
+        SummaryVersion.objects.filter(pk=draft.pk).update(title=title)
+        return publish(draft)
+
+    def test_unrelated_summary_stays_cached_with_its_etag(self):
+        """Publishing alpha leaves bravo's page and data in the cache, with the same ETag,
+        so browsers revalidating bravo still get 304."""
+        urls = [reverse(name, kwargs={"slug": "bravo"}) for name in DETAIL_PAGES]
+        etags = [self.cached(url)["ETag"] for url in urls]
+        self.republish_alpha("Alpha treatment revised")
+        for url, etag in zip(urls, etags, strict=True):
+            with self.subTest(url=url):
+                self.assertTrue(self.served_from_cache(url))
+                response = self.client.get(url)
+                self.assertEqual(response["ETag"], etag)
+                self.assertEqual(
+                    self.client.get(url, headers={"if-none-match": etag}).status_code, 304
+                )
+
+    def test_summary_showing_it_goes_cold(self):
+        """Charlie's page, which shows alpha as related, shows alpha's new title at once."""
+        url = reverse("summaries:detail", kwargs={"slug": "charlie"})
+        self.assertContains(self.cached(url), "Alpha treatment")
+        self.republish_alpha("Alpha treatment revised")
+        self.assertFalse(self.served_from_cache(url))
+        self.assertContains(self.cached(url), "Alpha treatment revised")
+        data = reverse("summaries:detail_data", kwargs={"slug": "charlie"})
+        self.assertContains(self.client.get(data), "Alpha treatment revised")
+
+    def test_the_summary_and_lists_go_cold(self):
+        """Alpha's own pages, home and the list show the new title at once."""
+        urls = [reverse("home"), reverse("summaries:list"), "/toolkit/alpha/"]
+        for url in urls:
+            self.cached(url)
+        self.republish_alpha("Alpha treatment revised")
+        for url in urls:
+            with self.subTest(url=url):
+                self.assertContains(self.client.get(url), "Alpha treatment revised")
+
+    def test_withdrawal_drops_the_card_from_related_pages(self):
+        """Withdrawing alpha takes its card off charlie's page at once; bravo stays cached."""
+        charlie = reverse("summaries:detail", kwargs={"slug": "charlie"})
+        bravo = reverse("summaries:detail", kwargs={"slug": "bravo"})
+        self.assertContains(self.cached(charlie), "/toolkit/alpha/")
+        self.cached(bravo)
+        version_withdraw(version=self.alpha, reason="Withdrawn for the test.")
+        self.assertNotContains(self.client.get(charlie), "/toolkit/alpha/")
+        self.assertTrue(self.served_from_cache(bravo))
+
+    def test_rename_refreshes_links_to_it(self):
+        """Renaming alpha points charlie's card at the new address at once."""
+        charlie = reverse("summaries:detail", kwargs={"slug": "charlie"})
+        self.cached(charlie)
+        intervention_rename(intervention=self.alpha.intervention, new_slug="alpha-new")
+        self.assertContains(self.client.get(charlie), "/toolkit/alpha-new/")
+        self.assertEqual(self.client.get("/toolkit/alpha/").status_code, 301)
+
+    def test_term_edit_refreshes_every_summary(self):
+        """A change that does not say which summaries it touches (a term renamed in the
+        admin) makes every summary page cold."""
+        bravo = reverse("summaries:detail", kwargs={"slug": "bravo"})
+        self.cached(bravo)
+        problem = Problem.objects.create(name="Burglary", slug="burglary")
+        self.bravo.problems.add(problem)
+        public_content_changed()  # as the admin's save does
+        self.assertContains(self.client.get(bravo), "Burglary")
+
+    def test_a_summary_page_reads_one_generation_query(self):
+        """A summary page served from the cache still costs exactly one query."""
+        url = reverse("summaries:detail", kwargs={"slug": "bravo"})
+        self.cached(url)
+        sql = queries_of(lambda: self.client.get(url))
+        self.assertEqual(len(sql), 1)
+
+
 class ConditionalGetTests(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -226,11 +331,38 @@ class ConditionalGetTests(TestCase):
         PublicContent.objects.update(changed_at=timezone.now() - timedelta(minutes=1))
 
     def test_headers(self):
-        """Public pages carry an ETag and Last-Modified, and ask caches to revalidate."""
+        """Public pages carry an ETag and Last-Modified; browsers revalidate every time,
+        shared caches (a CDN) may reuse a page for a minute and 30 s more while they
+        revalidate."""
         response = self.client.get(self.url)
         self.assertTrue(response["ETag"].startswith('"'))
         self.assertIn("GMT", response["Last-Modified"])
-        self.assertEqual(response["Cache-Control"], "public, no-cache")
+        self.assertEqual(
+            response["Cache-Control"],
+            "public, max-age=0, s-maxage=60, stale-while-revalidate=30",
+        )
+
+    def test_withdrawn_page_has_the_same_bound(self):
+        """The 410 of a withdrawn summary is shared-cached no longer than a page is, so a
+        republication reaches CDN readers within the same bound."""
+        version_withdraw(version=self.version, reason="Withdrawn for the test.")
+        response = self.client.get(self.url)
+        self.assertEqual(response.status_code, 410)
+        self.assertIn("s-maxage=60", response["Cache-Control"])
+        self.assertIn("stale-while-revalidate=30", response["Cache-Control"])
+
+    @override_settings(PUBLIC_S_MAXAGE=0)
+    def test_shared_caching_can_be_turned_off(self):
+        """With PUBLIC_S_MAXAGE=0 every cache, shared or not, asks again each time."""
+        self.assertEqual(self.client.get(self.url)["Cache-Control"], "public, no-cache")
+
+    @override_settings(PUBLIC_S_MAXAGE=120, PUBLIC_STALE_WHILE_REVALIDATE=0, PUBLIC_MAX_AGE=5)
+    def test_settings_shape_the_header(self):
+        """The operator's settings are what the header says."""
+        self.assertEqual(
+            self.client.get(self.url)["Cache-Control"],
+            "public, max-age=5, s-maxage=120",
+        )
 
     def test_etag_revalidation(self):
         """A browser's copy is confirmed with 304 and one query, until a publication."""
@@ -388,3 +520,45 @@ class FeedTests(TestCase):
         response = self.client.get(reverse("home"))
         self.assertContains(response, 'type="application/atom+xml"')
         self.assertContains(response, 'href="/toolkit/feed/"')
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class CacheDownTests(TestCase):
+    """With the cache server unreachable (Redis stopped), pages are rendered without it."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.version = make_live("alpha", title="Alpha treatment")
+
+    def test_pages_are_served_uncached_not_500(self):
+        """Every public page still answers 200 when Redis is down, and says so in the log."""
+        down = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            }
+        }
+        urls = [
+            reverse("home"),
+            reverse("summaries:list"),
+            f"{reverse('summaries:list')}?q=treatment",
+            reverse("summaries:detail", kwargs={"slug": "alpha"}),
+            reverse("summaries:detail_data", kwargs={"slug": "alpha"}),
+        ]
+        with override_settings(CACHES=down):  # Django's handler swaps the cache in
+            try:
+                for url in urls:
+                    with self.subTest(url=url), self.assertLogs("summaries", "WARNING") as logs:
+                        response = self.client.get(url)
+                        self.assertEqual(response.status_code, 200)
+                        self.assertContains(response, "Alpha treatment")
+                    self.assertIn("Cache unavailable", logs.output[0])
+            finally:
+                caches.close_all()

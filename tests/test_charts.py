@@ -4,7 +4,7 @@ import re
 from decimal import Decimal
 from types import SimpleNamespace
 
-from django.template.loader import render_to_string
+from django.template import Context, Template
 from django.test import SimpleTestCase
 from hypothesis import given
 from hypothesis import strategies as st
@@ -149,7 +149,9 @@ class BreakdownChartTests(SimpleTestCase):
 
 class ChartTemplateTests(SimpleTestCase):
     def render(self, chart_data):
-        return render_to_string("components/chart_bars.html", {"chart": chart_data})
+        return Template("{% load toolkit %}{% chart_svg chart %}").render(
+            Context({"chart": chart_data})
+        )
 
     def test_svg_is_an_image_named_by_its_title(self):
         """The SVG is one image whose accessible name is its title; its ids are its own."""

@@ -144,12 +144,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 def cache_from_url(url: str) -> dict:
     """The default cache from CACHE_URL: ``locmem://``, ``redis://host:6379/0`` (also
-    ``rediss://``), ``memcached://host:11211[,host2:11211]`` or ``dummy://`` (no cache)."""
+    ``rediss://``), ``memcached://host:11211[,host2:11211]``, ``file:///a/directory``
+    (processes of one machine sharing files) or ``dummy://`` (no cache)."""
     scheme, _, rest = url.partition("://")
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
     if scheme in {"redis", "rediss"}:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            # A stopped or hung Redis must cost a request a moment, not a worker: pages
+            # are then rendered without the cache (summaries/public/cache.py).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     if scheme == "memcached":
         return {
             "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
@@ -157,8 +164,12 @@ def cache_from_url(url: str) -> dict:
         }
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if scheme == "file":
+        # Several processes on one machine sharing a directory (tests, a small server).
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": rest}
     raise ImproperlyConfigured(
-        f"CACHE_URL must start with locmem://, redis://, rediss://, memcached:// or dummy://, "
+        "CACHE_URL must start with locmem://, redis://, rediss://, memcached://, file:// "
+        f"or dummy://, "
         f"not {url!r}."
     )
 
@@ -183,6 +194,12 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # How long browsers and proxies may reuse a public page without asking. 0 (the default)
 # means they revalidate every time (a cheap 304), so nobody sees a withdrawn summary.
 PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 0)
+# Shared caches (a CDN, a proxy) may reuse a public page for PUBLIC_S_MAXAGE seconds, then
+# serve it stale for PUBLIC_STALE_WHILE_REVALIDATE more while they fetch a fresh copy:
+# behind one, a reader sees a publication or a withdrawal at most the sum (90 s by
+# default) late. 0 turns shared caching off ("no-cache" for everyone, as for browsers).
+PUBLIC_S_MAXAGE = env_int("PUBLIC_S_MAXAGE", 60)
+PUBLIC_STALE_WHILE_REVALIDATE = env_int("PUBLIC_STALE_WHILE_REVALIDATE", 30)
 
 # Every request answers 503 "down for maintenance" (except /healthz and static files),
 # e.g. while a backup is restored.

@@ -178,10 +178,11 @@ def intervention_rename(
     intervention.slug = new_slug
     intervention.save(update_fields=["slug"])
     if intervention.has_public_page():
-        # Cached pages link to the old address (or are cached under it): all must refresh.
-        # One never published is at no public address, and outsiders must not be able to
-        # tell from the pages' ETags that editors are at work on it.
-        public_content_changed()
+        # Pages that link to it (related cards, lists) and its own refresh; its old
+        # address is keyed by the generation every change raises. One never published is
+        # at no public address, and outsiders must not be able to tell from the pages'
+        # ETags that editors are at work on it.
+        public_content_changed(interventions=[intervention.pk])
     # The log hangs off a version: the live one, else the newest.
     version = intervention.versions.order_by(
         Case(When(state=State.PUBLISHED, then=0), default=1), "-number"
@@ -340,7 +341,7 @@ def version_publish(
         from_state=State.IN_REVIEW,
         comment=comment or version.change_note,
     )
-    public_content_changed()
+    public_content_changed(interventions=[version.intervention_id])
     notifications.version_event(version=version, kind=NotificationKind.PUBLISHED, actor=user)
     return version
 
@@ -428,7 +429,7 @@ def version_withdraw(*, version: SummaryVersion, user: Actor = None, reason: str
         from_state=State.PUBLISHED,
         comment=version.withdrawal_reason,
     )
-    public_content_changed()
+    public_content_changed(interventions=[version.intervention_id])
     notifications.version_event(version=version, kind=NotificationKind.WITHDRAWN, actor=user)
     return version
 

@@ -17,7 +17,7 @@ from .content import (
     SectionKind,
     SystematicReview,
 )
-from .infrastructure import PublicContent, SearchEntry
+from .infrastructure import PageGeneration, PublicContent, SearchEntry
 from .review import (
     ANCHOR_CHOICES,
     VERSION_PART,
@@ -79,6 +79,7 @@ __all__ = [
     "Intervention",
     "InterventionQuerySet",
     "KeyFigure",
+    "PageGeneration",
     "Population",
     "Problem",
     "PublicContent",

@@ -1,28 +1,45 @@
-"""The public content generation: one number that moves with every change the public sees.
+"""The public content generations: numbers that move with every change the public sees.
 
-Cached pages, their ETags and cached search counts are all keyed by it, so nothing cached
-before a change is served after it, on any app server (the number lives in the database,
-not in a cache). Two rules keep it cheap:
+Cached pages, their ETags and cached search counts are all keyed by them, so nothing
+cached before a change is served after it, on any app server (the numbers live in the
+database, not in a cache). There are three:
+
+- ``PublicContent.generation`` moves with every change. Pages that show many summaries
+  (home, lists and searches, the feed, the sitemap, the downloads) are keyed by it.
+- ``PageGeneration.generation`` (one per intervention) moves when one summary's own
+  pages change: it is published, withdrawn or renamed, or a summary its live version
+  shows as related is. A summary's page and its ``data.json`` are keyed by it (with the
+  site generation), so a publication leaves every unrelated summary's cached page in use.
+- ``PublicContent.site_generation`` moves with changes that may touch every page (a term
+  or a scale edited, an intervention edited in the admin, bulk loads): callers that do
+  not say which summaries changed.
+
+Two rules keep them cheap:
 
 - **Raised once per transaction.** ``public_content_changed()`` is called by whatever
-  changes public content (a publication, a withdrawal, an edit of a term or a scale), in
-  the changing transaction. Calls after the first in one transaction do nothing: they
-  would only take the row lock again and spend a number.
-- **Read once per request.** ``current_generation(request)`` remembers the value on the
-  request, so the page cache and the search counts of one request share one query.
+  changes public content, in the changing transaction. The shared numbers are raised by
+  the first call only (later calls would only take the row lock again and spend a
+  number); the summaries each call names are raised by that call.
+- **Read once per request.** ``current_generation(request)`` and
+  ``summary_generation(request, slug)`` remember the value on the request, so the page
+  cache and the search counts of one request share one query.
 """
 
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .infrastructure import PublicContent
+from .infrastructure import PageGeneration, PublicContent
+from .versions import Intervention, State, SummaryVersion
 
 NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 _REQUEST_ATTRIBUTE = "_public_content_generation"
+_SUMMARY_ATTRIBUTE = "_summary_generation"
 
 
 def _raised_in_this_transaction() -> None:
@@ -33,28 +50,72 @@ def _raised_in_this_transaction() -> None:
     """
 
 
-def public_content_changed() -> None:
+def _site_raised_in_this_transaction() -> None:
+    """The same mark for the site generation."""
+
+
+def _first_in_transaction(mark: Callable[[], None]) -> bool:
+    """Whether ``mark`` is not yet among this transaction's live commit callbacks (and
+    register it). Outside a transaction every call is the first."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return True
+    open_savepoints = set(connection.savepoint_ids)
+    # A mark registered under savepoints that are all still open belongs to this
+    # transaction (under a test's wrapping transaction, a finished service's savepoint
+    # has been released, so its mark no longer counts).
+    for savepoints, callback, _robust in connection.run_on_commit:
+        if callback is mark and savepoints <= open_savepoints:
+            return False
+    transaction.on_commit(mark)
+    return True
+
+
+def public_content_changed(*, interventions: Iterable[int] | None = None) -> None:
     """Record that what the public sees changed; call it inside the changing transaction.
+
+    ``interventions``: the ids of the summaries whose content changed (a publication, a
+    withdrawal, a rename); their pages go cold, and so do the pages of summaries whose
+    live version shows one of them as related, and every page listing summaries. Without
+    it anything may have changed, and every page goes cold.
 
     The row lock this takes holds back a second change until the first commits, so each
     committed change has a number of its own and readers never see one without the other.
+    The related summaries are looked up after the lock is taken, so a publication
+    committed just before is seen.
     """
-    connection = transaction.get_connection()
-    if connection.in_atomic_block:
-        open_savepoints = set(connection.savepoint_ids)
-        # A mark registered under savepoints that are all still open belongs to this
-        # transaction (under a test's wrapping transaction, a finished service's
-        # savepoint has been released, so its mark no longer counts).
-        for savepoints, callback, _robust in connection.run_on_commit:
-            if callback is _raised_in_this_transaction and savepoints <= open_savepoints:
-                return
-        transaction.on_commit(_raised_in_this_transaction)
+    everything = interventions is None
     now = timezone.now()
-    if not PublicContent.objects.filter(pk=1).update(
-        generation=F("generation") + 1, changed_at=now
-    ):
-        # Migration 0009 creates the row; a database flushed since (tests) has none.
-        PublicContent.objects.get_or_create(pk=1, defaults={"changed_at": now})
+    raise_shared = _first_in_transaction(_raised_in_this_transaction)
+    raise_site = everything and _first_in_transaction(_site_raised_in_this_transaction)
+    if raise_shared or raise_site:
+        changes: dict[str, object] = {"changed_at": now}
+        if raise_shared:
+            changes["generation"] = F("generation") + 1
+        if raise_site:
+            changes["site_generation"] = F("site_generation") + 1
+        if not PublicContent.objects.filter(pk=1).update(**changes):
+            # Migration 0009 creates the row; a database flushed since (tests) has none.
+            PublicContent.objects.get_or_create(pk=1, defaults={"changed_at": now})
+    if not everything:
+        _raise_pages(set(interventions or ()))
+
+
+def _raise_pages(ids: set[int]) -> None:
+    """Raise the page generations of ``ids`` and of the summaries whose live version shows
+    one of them as related. Called holding PublicContent's row lock, so no two callers
+    race to create a row."""
+    if not ids:
+        return
+    showing = SummaryVersion.objects.filter(
+        state=State.PUBLISHED, related_summaries__target__in=ids
+    ).values_list("intervention_id", flat=True)
+    ids |= set(showing)
+    PageGeneration.objects.filter(pk__in=ids).update(generation=F("generation") + 1)
+    have = set(PageGeneration.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    PageGeneration.objects.bulk_create(
+        PageGeneration(intervention_id=pk, generation=1) for pk in ids - have
+    )
 
 
 def current_generation(request: HttpRequest | None = None) -> tuple[int, datetime]:
@@ -67,4 +128,33 @@ def current_generation(request: HttpRequest | None = None) -> tuple[int, datetim
     value: tuple[int, datetime] = row or (0, NEVER)
     if request is not None:
         setattr(request, _REQUEST_ATTRIBUTE, value)
+    return value
+
+
+def summary_generation(slug: str, request: HttpRequest | None = None) -> tuple[str, datetime]:
+    """What the pages at ``/toolkit/<slug>/`` are keyed by, and when content last changed:
+    one query, made once per ``request``.
+
+    For a summary's current slug: the site generation and the summary's page generation.
+    For any other slug (an old address, an unknown one) there is no summary to follow, so
+    it is the generation that moves with every change. The time is the last change of
+    any content, which is never earlier than this page's.
+    """
+    if request is not None and hasattr(request, _SUMMARY_ATTRIBUTE):
+        remembered: tuple[str, datetime] = getattr(request, _SUMMARY_ATTRIBUTE)
+        return remembered
+    page = Intervention.objects.filter(slug=slug).values(
+        generation=Coalesce("page_generation__generation", 0)
+    )[:1]
+    row = (
+        PublicContent.objects.filter(pk=1)
+        .annotate(page=Subquery(page))
+        .values_list("generation", "site_generation", "page", "changed_at")
+        .first()
+    )
+    generation, site, page_generation, changed_at = row or (0, 0, None, NEVER)
+    key = f"all-{generation}" if page_generation is None else f"s{site}-{page_generation}"
+    value = (key, changed_at)
+    if request is not None:
+        setattr(request, _SUMMARY_ATTRIBUTE, value)
     return value

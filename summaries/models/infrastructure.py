@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .versions import SummaryVersion
+from .versions import Intervention, SummaryVersion
 
 
 class PublicContent(models.Model):
@@ -20,6 +20,10 @@ class PublicContent(models.Model):
     """
 
     generation = models.PositiveBigIntegerField("generation", default=1)
+    # Raised only by changes that may touch every page, summaries included (a term, a
+    # scale, an intervention edited in the admin, bulk loads); a publication raises
+    # ``generation`` and the page generations of the summaries it changes instead.
+    site_generation = models.PositiveBigIntegerField("site generation", default=1)
     changed_at = models.DateTimeField("last changed", default=timezone.now)
 
     class Meta:
@@ -30,6 +34,31 @@ class PublicContent(models.Model):
 
     def __str__(self):
         return f"generation {self.generation} ({self.changed_at:%Y-%m-%d %H:%M})"
+
+
+class PageGeneration(models.Model):
+    """A number raised when one summary's own pages change (``generation.py``): it is
+    published, withdrawn or renamed, or a summary its live version shows as related is.
+
+    A row of its own rather than a column of ``Intervention``: only
+    ``public_content_changed`` writes it, always holding ``PublicContent``'s row lock, so
+    raising the pages of related summaries never waits for (or deadlocks with) a
+    service that has locked their intervention. No row means generation 0.
+    """
+
+    intervention = models.OneToOneField(
+        Intervention,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="page_generation",
+    )
+    generation = models.PositiveBigIntegerField("generation", default=0)
+
+    class Meta:
+        verbose_name = "summary page generation"
+
+    def __str__(self):
+        return f"{self.intervention_id}: generation {self.generation}"
 
 
 class SearchEntry(models.Model):

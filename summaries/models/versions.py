@@ -133,6 +133,29 @@ class RatingsBasis(models.TextChoices):
 
 
 class VersionQuerySet(models.QuerySet):
+    # Set by for_page(): once the rows are fetched, load their child rows and taxonomy
+    # with page_loading (compiled once, the taxonomy in one query) rather than with
+    # prefetch_related, whose query building cost more than the page's SQL.
+    _page_content = False
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._page_content = self._page_content
+        return clone
+
+    def _fetch_all(self):
+        load = self._page_content and self._result_cache is None
+        super()._fetch_all()
+        if load and self._result_cache and isinstance(self._result_cache[0], SummaryVersion):
+            from .page_loading import prefetch_children, prefetch_taxonomy
+
+            versions, using = self._result_cache, self.db
+            for related_name in ("sections", "key_figures", "external_links"):
+                prefetch_children(versions, related_name, using)
+            reviews = prefetch_children(versions, "reviews", using)
+            prefetch_children(reviews, "breakdowns", using)
+            prefetch_taxonomy(versions, using)
+
     def live(self):
         """Published versions: exactly what the public may see."""
         return self.filter(state=State.PUBLISHED)
@@ -143,28 +166,25 @@ class VersionQuerySet(models.QuerySet):
 
     def for_page(self):
         """Everything a summary page shows, in a fixed number of queries."""
-        from .content import RelatedSummary, SystematicReview
+        from .content import RelatedSummary
 
-        return (
+        queryset = (
             self.defer("search_vector")
             .select_related(
                 "intervention",
                 *(f"{d}_rating__scale" for d in RATING_FIELDS),
             )
             .prefetch_related(
-                "sections",
-                "key_figures",
-                models.Prefetch(
-                    "reviews", queryset=SystematicReview.objects.prefetch_related("breakdowns")
-                ),
-                "external_links",
                 models.Prefetch(
                     "related_summaries",
                     queryset=RelatedSummary.objects.select_related("target"),
                 ),
-                *(vocabulary.field for vocabulary in TAXONOMY),
             )
         )
+        # Sections, key figures, reviews and their breakdowns, links and the taxonomy:
+        # loaded by _fetch_all with page_loading, a query each (the taxonomy one in all).
+        queryset._page_content = True
+        return queryset
 
 
 RATING_FIELDS = {

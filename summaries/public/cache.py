@@ -14,6 +14,7 @@ committed mid-render cannot mix two versions on one page.
 """
 
 import hashlib
+import logging
 from contextlib import contextmanager
 from datetime import datetime
 from functools import wraps
@@ -26,14 +27,16 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from summaries.models.generation import current_generation
+from summaries.models.generation import current_generation, summary_generation
+
+logger = logging.getLogger(__name__)
 
 # Statuses worth keeping: a page, and the "withdrawn" page. Not 404s: anyone can invent
 # addresses, and they would push real pages out of the cache.
 CACHEABLE_STATUSES = {200, 410}
 
 
-def _etag(request, generation: int) -> str:
+def _etag(request, generation: int | str) -> str:
     # The address includes host and scheme (pages hold absolute links); the date, because
     # the printed footer says when the page was printed.
     source = f"{generation}|{timezone.localdate()}|{request.build_absolute_uri()}"
@@ -87,23 +90,46 @@ def _finish(response, etag: str, changed_at: datetime):
     response["ETag"] = etag
     if (last_modified := _last_modified(changed_at)) is not None:
         response["Last-Modified"] = http_date(last_modified)
-    # "no-cache" makes browsers and proxies ask again each time (a 304 if nothing changed)
-    # unless the operator accepts some staleness with PUBLIC_MAX_AGE.
-    if settings.PUBLIC_MAX_AGE:
+    # Browsers ask again each time (a 304 if nothing changed) unless the operator accepts
+    # some staleness with PUBLIC_MAX_AGE. Shared caches (a CDN) may reuse a page for
+    # PUBLIC_S_MAXAGE seconds and serve it stale while they revalidate for
+    # PUBLIC_STALE_WHILE_REVALIDATE more: the bound on how long a reader behind a CDN can
+    # still see a page after a publication or a withdrawal (docs/operations.md).
+    if shared := settings.PUBLIC_S_MAXAGE:
+        stale = settings.PUBLIC_STALE_WHILE_REVALIDATE
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=settings.PUBLIC_MAX_AGE,
+            s_maxage=shared,
+            **({"stale_while_revalidate": stale} if stale else {}),
+        )
+    elif settings.PUBLIC_MAX_AGE:
         patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)
     else:
         patch_cache_control(response, public=True, no_cache=True)
     return response
 
 
-def public_page(view):
+def public_page(view=None, *, summary: bool = False):
     """Serve an anonymous GET (or HEAD) of ``view`` from the cache, with ETag and
     Last-Modified.
+
+    ``@public_page`` keys the page by the generation every change raises: right for
+    pages that show many summaries. ``@public_page(summary=True)``, for the pages of the
+    summary named by the view's ``slug`` argument, keys it by that summary's own
+    generation (``summary_generation``), so a publication of another, unrelated summary
+    leaves it in the cache.
 
     Requests that carry a session (signed-in staff) bypass the cache: the pages do not
     differ for them today, but a page that some day does must not leak into the cache.
     """
+    if view is None:
+        return lambda view: _public_page(view, summary=summary)
+    return _public_page(view, summary=summary)
 
+
+def _public_page(view, *, summary: bool):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
@@ -111,7 +137,10 @@ def public_page(view):
             patch_cache_control(response, private=True, no_cache=True)
             return response
 
-        generation, changed_at = current_generation(request)
+        if summary:
+            generation, changed_at = summary_generation(kwargs["slug"], request)
+        else:
+            generation, changed_at = current_generation(request)
         etag = _etag(request, generation)
         not_modified = get_conditional_response(
             request, etag=etag, last_modified=_last_modified(changed_at)
@@ -119,7 +148,15 @@ def public_page(view):
         if not_modified is not None:
             return _finish(not_modified, etag, changed_at)
 
-        cached = cache.get(f"page:{etag}")
+        try:
+            cached = cache.get(f"page:{etag}")
+        except Exception:
+            # The cache server is down or slow (Redis stopped, a timeout): serve the page
+            # rendered afresh rather than an error; it is as correct, only slower.
+            logger.warning("Cache unavailable: %s rendered without it", request.path, exc_info=True)
+            cached, cache_works = None, False
+        else:
+            cache_works = True
         if cached is not None:
             status, headers, content = cached
             return _finish(HttpResponse(content, status=status, headers=headers), etag, changed_at)
@@ -131,13 +168,16 @@ def public_page(view):
             response = view(request, *args, **kwargs)
             if hasattr(response, "render"):
                 response.render()  # a TemplateResponse (the sitemap) renders in the snapshot
-        if response.status_code in CACHEABLE_STATUSES and not response.cookies:
+        if cache_works and response.status_code in CACHEABLE_STATUSES and not response.cookies:
             headers = {k: v for k, v in response.headers.items() if k != "Last-Modified"}
-            cache.set(
-                f"page:{etag}",
-                (response.status_code, headers, response.content),
-                settings.PAGE_CACHE_SECONDS,
-            )
+            try:
+                cache.set(
+                    f"page:{etag}",
+                    (response.status_code, headers, response.content),
+                    settings.PAGE_CACHE_SECONDS,
+                )
+            except Exception:
+                logger.warning("Cache unavailable: %s not kept", request.path, exc_info=True)
         return _finish(response, etag, changed_at)
 
     return wrapped

@@ -47,7 +47,7 @@ def _json(data, *, status=200) -> JsonResponse:
 
 
 @require_safe
-@public_page
+@public_page(summary=True)
 def summary_data(request, slug):
     """The live version of one summary as JSON; 410 if withdrawn, 404 if never live.
 

@@ -122,7 +122,7 @@ def summary_list(request):
 
 
 @require_safe
-@public_page
+@public_page(summary=True)
 def summary_detail(request, slug):
     """The live version of one summary; 410 if it was withdrawn, 404 if it never was live.
 

@@ -9,6 +9,7 @@ filters and public content generation.
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,8 @@ from summaries.models import ScaleLevel, SummaryVersion
 
 from .filters import SummaryFilter
 from .query import parse_query
+
+logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 300
 
@@ -61,10 +64,20 @@ def search_counts(
     ``matching`` is the live versions the search matches, before any facet (unranked,
     unordered). Cached for a few minutes under ``key`` (see ``cache_key``).
     """
-    counted = cache.get(f"{key}:counts")
+    try:
+        counted = cache.get(f"{key}:counts")
+    except Exception:  # the cache server is down or slow: count, as without a cache
+        logger.warning("Cache unavailable: facet counts computed afresh", exc_info=True)
+        counted, cache_works = None, False
+    else:
+        cache_works = True
     if counted is None:
         counted = _count_all(filterset, matching)
-        cache.set(f"{key}:counts", counted, CACHE_SECONDS)
+        if cache_works:
+            try:
+                cache.set(f"{key}:counts", counted, CACHE_SECONDS)
+            except Exception:
+                logger.warning("Cache unavailable: facet counts not kept", exc_info=True)
     total, counts = counted
     selected = filterset.selected()
     facets = [
