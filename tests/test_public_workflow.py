@@ -120,6 +120,11 @@ class NoUnpublishedTextTests(TestCase):
         urls += [reverse("summaries:scale", args=[s.dimension]) for s in Scale.objects.all()]
         for version in versions:
             urls.append(version.intervention.get_absolute_url())
+            slug = version.intervention.slug
+            # Every number's version page and citations, drafts' numbers included.
+            urls.append(reverse("summaries:version", args=[slug, version.number]))
+            for fmt in ("bib", "ris", "json"):
+                urls.append(reverse("summaries:version_citation", args=[slug, version.number, fmt]))
             for name in ("preview", "change", "history", "submit", "publish"):
                 urls.append(reverse(f"admin:summaries_summaryversion_{name}", args=[version.pk]))
             history = reverse(
