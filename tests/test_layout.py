@@ -15,6 +15,7 @@ ALLOWED = {
     "search": {"models", "sanitize"},
     "editorial": {"search", "models", "sanitize"},
     "public": {"search", "models", "sanitize", "charts"},
+    "api": {"public", "search", "models"},
     "importer": {"editorial", "public", "search", "models", "sanitize"},
     "synthetic": {"editorial", "public", "search", "models", "sanitize"},
     "admin": {"editorial", "public", "search", "models", "sanitize", "charts"},

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "toolkit.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "toolkit.middleware.ServiceUnavailableMiddleware",
+    # /api/: rate limit, CORS, cache and ETags, errors as problem details.
+    "summaries.api.middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -161,6 +163,12 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # How long browsers and proxies may reuse a public page without asking. 0 (the default)
 # means they revalidate every time (a cheap 304), so nobody sees a withdrawn summary.
 PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 0)
+
+# The JSON API (/api/v1/): requests allowed per client address in each window, as
+# "<count>/<second|minute|hour|day>" ("0": no limit), and its page sizes.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/minute")
+API_PAGE_SIZE = 20
+API_MAX_PAGE_SIZE = 100
 
 # Every request answers 503 "down for maintenance" (except /healthz and static files),
 # e.g. while a backup is restored.
