@@ -16,6 +16,7 @@ ALLOWED = {
     "editorial": {"search", "models", "sanitize"},
     "public": {"search", "models", "sanitize", "charts"},
     "api": {"public", "search", "models"},
+    "alerts": {"public", "models"},
     "importer": {"editorial", "public", "search", "models", "sanitize"},
     "synthetic": {"editorial", "public", "search", "models", "sanitize"},
     "admin": {"editorial", "public", "search", "models", "sanitize", "charts"},

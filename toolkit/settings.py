@@ -170,6 +170,31 @@ API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/minute")
 API_PAGE_SIZE = 20
 API_MAX_PAGE_SIZE = 100
 
+# The site's address as readers reach it, for links in emails (which have no request).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# Email (Django's names): the console locally; SMTP when EMAIL_HOST is set.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "alerts@localhost")
+
+# Following summaries by email: how long a confirmation link works, and how many
+# requests to follow one client address, and one email address, may make.
+FOLLOW_CONFIRM_MAX_AGE = env_int("FOLLOW_CONFIRM_HOURS", 72) * 3600
+FOLLOW_THROTTLE_PER_CLIENT = {"limit": env_int("FOLLOW_LIMIT_PER_CLIENT", 20), "period": 3600}
+FOLLOW_THROTTLE_PER_ADDRESS = {"limit": env_int("FOLLOW_LIMIT_PER_ADDRESS", 3), "period": 3600}
+
 # Every request answers 503 "down for maintenance" (except /healthz and static files),
 # e.g. while a backup is restored.
 MAINTENANCE_MODE = env_bool("MAINTENANCE_MODE", False)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("toolkit/", include("summaries.public.urls")),
     path("api/v1/docs/", api_docs, name="api_docs"),
     path("api/v1/", api.urls),
+    path("follow/", include("summaries.alerts.urls")),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", project_views.robots_txt, name="robots_txt"),

@@ -103,7 +103,10 @@ def summary_list(request):
         marked = search.snippets(query, [version.pk for version in page.object_list])
         for version in page.object_list:
             version.snippet = marked.get(version.pk, "")
-    state = ListState(query, sort, filterset.selected())
+    selected = filterset.selected()
+    state = ListState(query, sort, selected)
+    # Browsing one problem or one approach: offer to follow it.
+    topics = [(kind, term) for kind in ("problem", "approach") for term in selected[kind]]
     return render(
         request,
         "summaries/list.html",
@@ -119,6 +122,7 @@ def summary_list(request):
             "hidden_sort": state.explicit_sort,
             "keep_params": state.kept_params(),
             "unknown_values": filterset.unknown_values(),
+            "follow_topic": topics[0] if len(topics) == 1 else None,
         },
     )
 
@@ -132,7 +136,7 @@ def summary_detail(request, slug):
     """
     resolved = resolve_slug(slug, live=SummaryVersion.objects.live().for_page())
     if resolved.state == SlugState.LIVE:
-        return render_summary(request, resolved.version)
+        return render_summary(request, resolved.version, extra_context={"follow": True})
     return not_live_response(request, resolved, "summaries:detail")
 
 
