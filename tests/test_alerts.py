@@ -4,12 +4,14 @@ one-click unsubscribe, retries without loss or duplicates, and the address's dat
 import json
 import re
 from io import StringIO
-from unittest import mock
+from unittest import mock, skipUnless
 
+import psycopg
 from django.core import mail, signing
 from django.core.cache import cache
 from django.core.management import call_command
-from django.test import TestCase, override_settings
+from django.db import connection
+from django.test import TestCase, TransactionTestCase, override_settings
 
 from summaries.alerts import tokens
 from summaries.alerts.sending import expand_pending, send_pending
@@ -294,3 +296,43 @@ class TokenTests(TestCase):
         self.assertIsNone(tokens.read_unsubscribe_token(token.replace("42", "43", 1)))
         with self.assertRaises(signing.BadSignature):
             signing.Signer(salt=tokens.CONFIRM_SALT).unsign(token)
+
+
+@skipUnless(connection.vendor == "postgresql", "row locks: needs PostgreSQL")
+@override_settings(SITE_URL="https://toolkit.example")
+class ConcurrentSenderTests(TransactionTestCase):
+    """Two senders at once (two cron runs overlapping) never take the same alert."""
+
+    serialized_rollback = True
+
+    def test_a_locked_delivery_is_skipped_not_sent_twice(self):
+        """While another sender holds one delivery, this one sends the others only."""
+        version = make_live("cctv", title="CCTV")
+        for email in ("a@example.org", "b@example.org"):
+            Subscription.objects.create(
+                email=email,
+                kind=FollowKind.SUMMARY,
+                intervention=version.intervention,
+                confirmed_at="2024-01-01T00:00Z",
+            )
+        publish(draft_start_from(version=version, change_note="Again."))
+        expand_pending()
+        first, second = AlertDelivery.objects.order_by("id")
+        db = connection.settings_dict
+        with psycopg.connect(
+            host=db["HOST"],
+            port=db["PORT"] or 5432,
+            user=db["USER"],
+            password=db["PASSWORD"],
+            dbname=db["NAME"],
+        ) as other:
+            other.execute(
+                "SELECT 1 FROM summaries_alertdelivery WHERE id = %s FOR UPDATE", [first.pk]
+            )
+            result = send_pending()
+            self.assertEqual((result.sent, result.failed), (1, 0))
+            self.assertEqual([m.to for m in mail.outbox], [[second.subscription.email]])
+            other.rollback()
+        self.assertEqual(send_pending().sent, 1)
+        self.assertEqual(send_pending().sent, 0)
+        self.assertEqual(sorted(m.to[0] for m in mail.outbox), ["a@example.org", "b@example.org"])

@@ -52,7 +52,12 @@ class VersionPageTests(TestCase):
         """The live version's page says it is current; its canonical address is the summary."""
         response = self.client.get(version_url("cctv", 2))
         self.assertContains(response, "the current version")
-        self.assertContains(response, '<link rel="canonical" href="/toolkit/cctv/">')
+        self.assertContains(
+            response, '<link rel="canonical" href="http://testserver/toolkit/cctv/">'
+        )
+        self.assertEqual(response.content.decode().count('rel="canonical"'), 1)
+        older = self.client.get(version_url("cctv", 1)).content.decode()
+        self.assertIn('<link rel="canonical" href="http://testserver/toolkit/cctv/v/1/">', older)
 
     def test_draft_and_unknown_numbers_are_not_found(self):
         """A draft's number and a number never used both answer 404."""

@@ -237,7 +237,11 @@ def version_detail(request, slug, number):
         request,
         version,
         template="summaries/version.html",
-        extra_context={"current": current, "is_current": current.pk == version.pk},
+        extra_context={
+            "current": current,
+            "is_current": current.pk == version.pk,
+            "summary_url": request.build_absolute_uri(version.intervention.get_absolute_url()),
+        },
     )
 
 
