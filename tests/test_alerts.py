@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase, TransactionTestCase, override_settings
+from django.utils import timezone
 
 from summaries.alerts import tokens
 from summaries.alerts.sending import expand_pending, send_pending
@@ -276,6 +277,13 @@ class AlertSendingTests(TestCase):
         call_command("send_alerts", stdout=StringIO())
         self.assertNotIn("zqxmarker", mail.outbox[0].body + mail.outbox[0].subject)
 
+    def test_who_follows_after_a_publication_is_not_alerted_of_it(self):
+        """An address confirmed after a publication (before the command ran) gets no alert of it."""
+        self.publish_update()
+        Subscription.objects.filter(pk=self.follower.pk).update(confirmed_at=timezone.now())
+        call_command("send_alerts", stdout=StringIO())
+        self.assertEqual(mail.outbox, [])
+
     def test_subscriber_data_export_and_delete(self):
         """The command exports everything held for an address as JSON, then deletes it all."""
         out = StringIO()
@@ -315,6 +323,7 @@ class ConcurrentSenderTests(TransactionTestCase):
                 intervention=version.intervention,
                 confirmed_at="2024-01-01T00:00Z",
             )
+        AlertOutbox.objects.all().delete()  # the first publication's
         publish(draft_start_from(version=version, change_note="Again."))
         expand_pending()
         first, second = AlertDelivery.objects.order_by("id")

@@ -65,14 +65,14 @@ def expand_pending() -> int:
 
 def _expand(outbox: AlertOutbox) -> int:
     version = SummaryVersion.objects.select_related("intervention").get(pk=outbox.version_id)
-    followers = Subscription.objects.filter(
-        kind=FollowKind.SUMMARY, intervention_id=version.intervention_id
-    )
+    # Those who followed before the publication: a later follower has just read it.
+    following = Subscription.objects.filter(confirmed_at__lte=outbox.created_at)
+    followers = following.filter(kind=FollowKind.SUMMARY, intervention_id=version.intervention_id)
     if outbox.previous_id is None:  # a new summary: also its topics' followers
-        followers = followers | Subscription.objects.filter(
+        followers = followers | following.filter(
             kind=FollowKind.PROBLEM, problem__in=version.problems.all()
         )
-        followers = followers | Subscription.objects.filter(
+        followers = followers | following.filter(
             kind=FollowKind.APPROACH, approach__in=version.approaches.all()
         )
     chosen: dict[str, Subscription] = {}
