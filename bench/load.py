@@ -4,7 +4,8 @@ wrk: uncached, cached, and cached while a summary is published and withdrawn ove
     python bench/load.py            # everything, from an empty database (see bench/README.md)
     python bench/load.py --keep-db  # reuse the populated database of an earlier run
 
-Prints, for home, the list, a search, a filtered list, a summary and the stylesheet (the
+Prints, for home, the list, a search, a filtered list, a summary, a version page, the
+API's list, search, filter, summary and version, and the stylesheet (the
 ceiling: whitenoise serving a file through the same server): requests per second, p50 and
 p99 latency, responses that were not 2xx/3xx, 5xx, the ratio to the stylesheet's
 throughput in the same table, and the queries each page costs uncached and from the
@@ -117,6 +118,7 @@ def start_gunicorn(env, args, log):
                 if response.status == 200:
                     return process, base
         except (urllib.error.URLError, ConnectionError, TimeoutError):
+            # Workers still importing on a busy machine may not answer within the timeout.
             time.sleep(0.2)
     stop(process)
     raise SystemExit("gunicorn did not start: see the log")
@@ -201,7 +203,7 @@ def table(title, results, queries, ceiling=None):
     ceiling = ceiling or results["static css"][1]["rps"]
     print(f"\n{title}")
     header = (
-        f"{'page':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx/3xx':>12} "
+        f"{'page':<12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx/3xx':>12} "
         f"{'5xx':>5} {'vs static':>10} {'queries (uncached/cached)':>26}"
     )
     print(header)
@@ -210,7 +212,7 @@ def table(title, results, queries, ceiling=None):
         q = queries.get(path)
         q_text = f"{q['uncached']} / {q['cached']}" if q else "0 (whitenoise)"
         print(
-            f"{name:<10} {figures['rps']:>8.0f} {figures['p50']:>8.1f} {figures['p99']:>8.1f} "
+            f"{name:<12} {figures['rps']:>8.0f} {figures['p50']:>8.1f} {figures['p99']:>8.1f} "
             f"{figures['not_ok']:>12} {figures['errors_5xx']:>5} "
             f"{figures['rps'] / ceiling:>10.2f} {q_text:>26}"
         )
@@ -235,6 +237,7 @@ def main():
         "LOG_FORMAT": "json",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(BENCH),
+        "API_RATE_LIMIT": "1000000000/minute",
     }
     server = flipper = None
     started = time.monotonic()
@@ -277,6 +280,14 @@ def main():
             "search": "/toolkit/?q=reoffending",
             "filtered": f"/toolkit/?problem={problem}",
             "summary": DEMO,
+            "version": f"{DEMO}v/1/",
+            # The API beside the pages it mirrors (the rate limiter runs, with a limit
+            # wrk cannot reach: its cost is measured, not its refusals).
+            "api list": "/api/v1/summaries/",
+            "api search": "/api/v1/summaries/?q=reoffending",
+            "api filter": f"/api/v1/summaries/?problem={problem}",
+            "api detail": "/api/v1/summaries/psychosocial-treatment-sex-offenders/",
+            "api version": "/api/v1/summaries/psychosocial-treatment-sex-offenders/versions/1/",
         }
         log = open(workdir / "gunicorn.log", "w")  # noqa: SIM115  (open for the whole run)
         # Uncached first: the same server, every page rendered from scratch.

@@ -14,6 +14,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def pytest_configure(config):
     # Tests log users in often; a fast hasher keeps the suite quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The API's rate limit counts in the cache, which outlives each test: the suite's
+    # requests would add up. The tests of the limit set one (tests/test_api.py).
+    settings.API_RATE_LIMIT = "0"
 
 
 @pytest.fixture

@@ -54,6 +54,9 @@ PUBLIC_PAGES = {
     "scale": "/toolkit/scales/effect/",
     "not-found": "/toolkit/no-such-summary/",
     "accessibility-statement": "/accessibility/",
+    "version": f"{SUMMARY}v/1/",
+    "follow-a-problem": "/toolkit/?problem=sexual-offences",
+    "api-docs": "/api/v1/docs/",
 }
 
 

@@ -147,7 +147,7 @@ class CitationTests(TestCase):
             response,
             '<pre class="cite__text">College of Examples (2024) CCTV in car parks. '
             "Example Toolkit, version 1, published 20 November 2024. "
-            "Available at: http://localhost/toolkit/cctv/</pre>",
+            "Available at: http://localhost/toolkit/cctv/v/1/</pre>",
             html=True,
         )
 

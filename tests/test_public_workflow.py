@@ -118,8 +118,18 @@ class NoUnpublishedTextTests(TestCase):
         urls = ["/", "/toolkit/", f"/toolkit/?q={MARKER}", "/toolkit/?q=street", "/healthz"]
         urls += [f"/toolkit/?q={MARKER}&page=2", "/no-such-page/", "/toolkit/no-such/"]
         urls += [reverse("summaries:scale", args=[s.dimension]) for s in Scale.objects.all()]
+        urls += ["/api/v1/summaries/", f"/api/v1/summaries/?q={MARKER}", "/api/v1/vocabularies/"]
+        urls += ["/api/v1/vocabularies/problems/", "/api/v1/scales/", "/api/v1/openapi.json"]
+        urls += ["/api/v1/docs/", "/api/v1/summaries/?page_size=100&sort=updated"]
         for version in versions:
             urls.append(version.intervention.get_absolute_url())
+            slug = version.intervention.slug
+            # Every number's version page and citations, drafts' numbers included.
+            urls.append(reverse("summaries:version", args=[slug, version.number]))
+            for fmt in ("bib", "ris", "json"):
+                urls.append(reverse("summaries:version_citation", args=[slug, version.number, fmt]))
+            api = f"/api/v1/summaries/{slug}/"
+            urls += [api, f"{api}versions/", f"{api}versions/{version.number}/"]
             for name in ("preview", "change", "history", "submit", "publish"):
                 urls.append(reverse(f"admin:summaries_summaryversion_{name}", args=[version.pk]))
             history = reverse(

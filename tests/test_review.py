@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client, TestCase, override_settings
@@ -230,7 +231,7 @@ class NotificationTests(ReviewTestCase):
         self.assertEqual(recipients, ["reviewer2@example.org", "reviewer@example.org"])
         self.assertIn("Waiting for your review: CCTV (v1)", mail.outbox[0].subject)
         self.assertIn(
-            "http://localhost:8000" + url("summaryversion_review", version.pk), mail.outbox[0].body
+            settings.SITE_URL + url("summaryversion_review", version.pk), mail.outbox[0].body
         )
         self.assertEqual(Notification.objects.filter(kind=NotificationKind.SUBMITTED).count(), 2)
 

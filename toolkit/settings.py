@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "toolkit.middleware.TooManyParametersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "toolkit.middleware.ServiceUnavailableMiddleware",
+    # /api/: rate limit, CORS, cache and ETags, errors as problem details.
+    "summaries.api.middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -200,6 +202,39 @@ PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 0)
 # default) late. 0 turns shared caching off ("no-cache" for everyone, as for browsers).
 PUBLIC_S_MAXAGE = env_int("PUBLIC_S_MAXAGE", 60)
 PUBLIC_STALE_WHILE_REVALIDATE = env_int("PUBLIC_STALE_WHILE_REVALIDATE", 30)
+
+# The JSON API (/api/v1/): requests allowed per client address in each window, as
+# "<count>/<second|minute|hour|day>" ("0": no limit), and its page sizes.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/minute")
+API_PAGE_SIZE = 20
+API_MAX_PAGE_SIZE = 100
+
+# The site's address as readers reach it, for links in emails (which have no request).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Email (Django's names), for staff notifications and readers' alerts: printed to the
+# console locally; SMTP when EMAIL_HOST is set. A failed send is logged; it never blocks
+# or undoes what it reports.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "toolkit@localhost")
+
+# Following summaries by email: how long a confirmation link works, and how many
+# requests to follow one client address, and one email address, may make.
+FOLLOW_CONFIRM_MAX_AGE = env_int("FOLLOW_CONFIRM_HOURS", 72) * 3600
+FOLLOW_THROTTLE_PER_CLIENT = {"limit": env_int("FOLLOW_LIMIT_PER_CLIENT", 20), "period": 3600}
+FOLLOW_THROTTLE_PER_ADDRESS = {"limit": env_int("FOLLOW_LIMIT_PER_ADDRESS", 3), "period": 3600}
 
 # Every request answers 503 "down for maintenance" (except /healthz and static files),
 # e.g. while a backup is restored.
@@ -321,22 +356,6 @@ TOOLKIT_ORGANISATION = os.environ.get("TOOLKIT_ORGANISATION", "Evidence Toolkit 
 # Where readers report accessibility problems (the accessibility statement names it).
 TOOLKIT_CONTACT_EMAIL = os.environ.get("TOOLKIT_CONTACT_EMAIL", "")
 
-# Email (notifications to editors and reviewers): printed to the console unless an SMTP
-# host is set. A failed send is logged; it never blocks or undoes what it reports.
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
-)
-EMAIL_PORT = env_int("EMAIL_PORT", 587)
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "toolkit@localhost")
-# The site's own address, for links in emails (they are sent without a request).
-SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 # Summaries whose evidence was last reviewed longer ago than this are due for review.
 EVIDENCE_REVIEW_MONTHS = env_int("EVIDENCE_REVIEW_MONTHS", 24)
 

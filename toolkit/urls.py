@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from summaries.api.docs import api_docs
+from summaries.api.endpoints import api
 from summaries.public import views
 from summaries.public.cache import public_page
 from summaries.public.sitemaps import SITEMAPS
@@ -13,6 +15,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", project_views.healthz, name="healthz"),
     path("toolkit/", include("summaries.public.urls")),
+    path("api/v1/docs/", api_docs, name="api_docs"),
+    path("api/v1/", api.urls),
+    path("follow/", include("summaries.alerts.urls")),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", project_views.robots_txt, name="robots_txt"),

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from summaries import search
 from summaries.models import (
+    AlertOutbox,
     AuditAction,
     AuditEvent,
     Intervention,
@@ -341,9 +342,25 @@ def version_publish(
         from_state=State.IN_REVIEW,
         comment=comment or version.change_note,
     )
+    # Alerts go out later (manage.py send_alerts); this row makes sure they do, exactly
+    # when the publication commits.
+    AlertOutbox.objects.create(
+        version=version, previous_id=superseded[0] if superseded else _last_public(version)
+    )
     public_content_changed(interventions=[version.intervention_id])
     notifications.version_event(version=version, kind=NotificationKind.PUBLISHED, actor=user)
     return version
+
+
+def _last_public(version: SummaryVersion) -> int | None:
+    """The version published before ``version`` when none was live (it was withdrawn)."""
+    return (
+        version.intervention.versions.filter(published_at__isnull=False)
+        .exclude(pk=version.pk)
+        .order_by("-published_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 @transaction.atomic

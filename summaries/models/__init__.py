@@ -4,6 +4,7 @@ Everything is importable from ``summaries.models``: code outside this package ne
 to know which module a model lives in.
 """
 
+from .alerts import AlertDelivery, AlertOutbox, FollowKind, Subscription
 from .audit import AuditAction, AuditEvent, AuditEventQuerySet
 from .content import (
     SECTION_ORDER,
@@ -54,6 +55,10 @@ from .vocabularies import (
 )
 
 __all__ = [
+    "AlertDelivery",
+    "AlertOutbox",
+    "FollowKind",
+    "Subscription",
     "ANCHOR_CHOICES",
     "VERSION_PART",
     "Notification",

@@ -164,7 +164,7 @@ def _key_figure(figure: KeyFigure) -> dict:
 # --- Every live summary --------------------------------------------------------------
 
 
-def _live_rows():
+def live_rows():
     """Every live version with what a row needs, in a fixed number of queries."""
     return (
         SummaryVersion.objects.live()
@@ -184,7 +184,7 @@ def _live_rows():
     )
 
 
-def _summary_row(version: SummaryVersion, absolute_uri) -> dict:
+def summary_row(version: SummaryVersion, absolute_uri) -> dict:
     figure = version.first_figures[0] if version.first_figures else None
     return {
         "slug": version.intervention.slug,
@@ -220,7 +220,7 @@ def _summary_row(version: SummaryVersion, absolute_uri) -> dict:
 def summaries_json(request):
     """Every live summary as JSON: ``{"summaries": [...]}``, by title."""
     # JsonResponse's encoder writes the key figures' decimals as strings.
-    rows = [_summary_row(version, request.build_absolute_uri) for version in _live_rows()]
+    rows = [summary_row(version, request.build_absolute_uri) for version in live_rows()]
     return _json({"summaries": rows})
 
 
@@ -287,9 +287,9 @@ def summaries_csv(request):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
-    for version in _live_rows():
+    for version in live_rows():
         writer.writerow(
-            _cell(value) for value in _csv_cells(_summary_row(version, request.build_absolute_uri))
+            _cell(value) for value in _csv_cells(summary_row(version, request.build_absolute_uri))
         )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{CSV_FILENAME}"'

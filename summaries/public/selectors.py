@@ -9,9 +9,7 @@ so every public address answers a withdrawn, moved or unknown summary the same w
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.conf import settings
 from django.db.models import Case, Count, Q, When
-from django.utils import timezone
 
 from summaries.models import State, SummaryVersion
 
@@ -70,17 +68,26 @@ def live_related(version: SummaryVersion) -> list[SummaryVersion]:
     ]
 
 
-def citation(version: SummaryVersion, url: str) -> str:
-    """How to cite this version: organisation (year) title. Toolkit, version, date. URL.
+# The states of a version that was public and still may be read at its own address.
+PUBLIC_VERSION_STATES = (State.PUBLISHED, State.SUPERSEDED)
 
-    The version and its publication date make the citation point at the text the reader
-    saw, even after the summary is updated.
+
+def published_version(intervention_id: int, number: int, *, queryset=None) -> SummaryVersion | None:
+    """Version ``number`` of the intervention if it was ever published: the live one, a
+    superseded one or a withdrawn one (the caller answers 410 for that), else ``None``.
+
+    ``queryset`` says what to load with it (for a page, ``for_page()``). One query.
     """
-    published = timezone.localtime(version.published_at)
+    queryset = SummaryVersion.objects.all() if queryset is None else queryset
     return (
-        f"{settings.TOOLKIT_ORGANISATION} ({published:%Y}) {version.title}. "
-        f"{settings.TOOLKIT_NAME}, version {version.number}, "
-        f"published {published.day} {published:%B %Y}. Available at: {url}"
+        queryset.filter(
+            intervention_id=intervention_id,
+            number=number,
+            state__in=(*PUBLIC_VERSION_STATES, State.WITHDRAWN),
+            published_at__isnull=False,
+        )
+        .select_related("intervention")
+        .first()
     )
 
 

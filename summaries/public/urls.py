@@ -16,4 +16,10 @@ urlpatterns = [
     path("data.csv", downloads.summaries_csv, name="data_csv"),
     path("<slug:slug>/", views.summary_detail, name="detail"),
     path("<slug:slug>/data.json", downloads.summary_data, name="detail_data"),
+    path("<slug:slug>/v/<int:number>/", views.version_detail, name="version"),
+    path(
+        "<slug:slug>/v/<int:number>/cite.<str:fmt>",
+        views.version_citation,
+        name="version_citation",
+    ),
 ]

@@ -9,7 +9,7 @@ readers and search engines learn it was taken down on purpose.
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -17,19 +17,21 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
 from summaries import search
-from summaries.models import Approach, Problem, Scale, SummaryVersion
+from summaries.models import Approach, Problem, Scale, State, SummaryVersion
 from summaries.models.generation import current_generation
 from summaries.search.facets import cache_key, search_counts
 from summaries.search.filters import SummaryFilter
 
+from . import citations
 from .cache import public_page
 from .list_state import SORTS, ListState
 from .selectors import (
+    PUBLIC_VERSION_STATES,
     SlugState,
     change_log,
-    citation,
     live_cards,
     live_related,
+    published_version,
     resolve_slug,
     terms_with_live_counts,
 )
@@ -101,7 +103,10 @@ def summary_list(request):
         marked = search.snippets(query, [version.pk for version in page.object_list])
         for version in page.object_list:
             version.snippet = marked.get(version.pk, "")
-    state = ListState(query, sort, filterset.selected())
+    selected = filterset.selected()
+    state = ListState(query, sort, selected)
+    # Browsing one problem or one approach: offer to follow it.
+    topics = [(kind, term) for kind in ("problem", "approach") for term in selected[kind]]
     return render(
         request,
         "summaries/list.html",
@@ -117,6 +122,7 @@ def summary_list(request):
             "hidden_sort": state.explicit_sort,
             "keep_params": state.kept_params(),
             "unknown_values": filterset.unknown_values(),
+            "follow_topic": topics[0] if len(topics) == 1 else None,
         },
     )
 
@@ -130,20 +136,18 @@ def summary_detail(request, slug):
     """
     resolved = resolve_slug(slug, live=SummaryVersion.objects.live().for_page())
     if resolved.state == SlugState.LIVE:
-        return render_summary(request, resolved.version)
+        return render_summary(request, resolved.version, extra_context={"follow": True})
     return not_live_response(request, resolved, "summaries:detail")
 
 
-def not_live_response(request, resolved, url_name: str):
+def not_live_response(request, resolved, url_name: str, **url_kwargs):
     """The answer of any summary address whose summary is not live: 410 with the
-    withdrawal notice, a 301 to the same view (``url_name``) of the current address, or
-    404."""
+    withdrawal notice, a 301 to the same view (``url_name``, with ``url_kwargs`` besides
+    the slug) of the current address, or 404."""
     if resolved.state == SlugState.WITHDRAWN:
-        return render(
-            request, "summaries/withdrawn.html", {"version": resolved.version}, status=410
-        )
+        return withdrawn_response(request, resolved.version)
     if resolved.state == SlugState.MOVED:
-        url = reverse(url_name, kwargs={"slug": resolved.slug})
+        url = reverse(url_name, kwargs={"slug": resolved.slug, **url_kwargs})
         if query := request.META.get("QUERY_STRING"):
             url = f"{url}?{query}"
         response = redirect(url, permanent=True)
@@ -152,16 +156,120 @@ def not_live_response(request, resolved, url_name: str):
     raise Http404
 
 
+def withdrawn_response(request, version, *, current=None):
+    """410 Gone with the withdrawal notice (its title, date and reason); ``current`` is
+    the live version when only this one version was withdrawn."""
+    context = {"version": version, "current": current}
+    return render(request, "summaries/withdrawn.html", context, status=410)
+
+
 def render_summary(request, version, *, template="summaries/detail.html", extra_context=None):
-    """A summary page; also the staff preview of any version, so preview == public page."""
+    """A summary page; also a published version's own page and the staff preview of any
+    version, so all three show a version exactly the same way.
+
+    The citation names the version's own address; a version that is public (live or
+    superseded) also offers its citation as BibTeX, RIS and CSL-JSON.
+    """
+    reference = citations.Reference.of(
+        version, request.build_absolute_uri(citations.version_url(version))
+    )
+    cite_formats = []
+    if version.state in PUBLIC_VERSION_STATES:
+        cite_formats = [
+            {
+                "label": label,
+                "url": reverse(
+                    "summaries:version_citation",
+                    kwargs={
+                        "slug": version.intervention.slug,
+                        "number": version.number,
+                        "fmt": suffix,
+                    },
+                ),
+                "filename": f"{reference.key}.{suffix}",
+                "text": citations.RENDERERS[suffix](reference),
+            }
+            for suffix, (label, _content_type) in citations.FORMATS.items()
+        ]
     context = {
         "version": version,
         "related": live_related(version),
         "change_log": change_log(version),
-        "citation": citation(version, request.build_absolute_uri(version.get_absolute_url())),
+        "citation": citations.text(reference),
+        "cite_formats": cite_formats,
         **(extra_context or {}),
     }
     return render(request, template, context)
+
+
+def _resolve_version(slug: str, number: int, *, queryset=None):
+    """(resolved slug, version ``number`` if ever published) for a version's addresses."""
+    # The live version is only needed for its intervention and number: load little.
+    resolved = resolve_slug(
+        slug, live=SummaryVersion.objects.live().only("intervention_id", "number", "state")
+    )
+    version = None
+    if resolved.state == SlugState.LIVE:
+        version = published_version(resolved.version.intervention_id, number, queryset=queryset)
+    return resolved, version
+
+
+@require_safe
+@public_page
+def version_detail(request, slug, number):
+    """One published version at its stable address, as it was published, under a banner
+    linking to the current version.
+
+    The live and the superseded versions answer 200 (they were public); a version that
+    was withdrawn, and every version of a withdrawn summary, 410 with the notice; a
+    number never published (a draft, or none at all) 404. An old slug redirects to the
+    same version under the current slug.
+    """
+    resolved, version = _resolve_version(slug, number, queryset=SummaryVersion.objects.for_page())
+    if resolved.state != SlugState.LIVE:
+        return not_live_response(request, resolved, "summaries:version", number=number)
+    if version is None:
+        raise Http404("No published version with that number.")
+    current = resolved.version
+    if version.state == State.WITHDRAWN:
+        return withdrawn_response(request, version, current=current)
+    return render_summary(
+        request,
+        version,
+        template="summaries/version.html",
+        extra_context={
+            "current": current,
+            "is_current": current.pk == version.pk,
+            "summary_url": request.build_absolute_uri(version.intervention.get_absolute_url()),
+        },
+    )
+
+
+@require_safe
+@public_page
+def version_citation(request, slug, number, fmt):
+    """The citation of one public version as a file: ``cite.bib``, ``cite.ris`` or
+    ``cite.json`` (CSL-JSON)."""
+    if fmt not in citations.FORMATS:
+        raise Http404("No such citation format.")
+    resolved, version = _resolve_version(slug, number)
+    if resolved.state != SlugState.LIVE:
+        return not_live_response(
+            request, resolved, "summaries:version_citation", number=number, fmt=fmt
+        )
+    if version is None:
+        raise Http404("No published version with that number.")
+    if version.state == State.WITHDRAWN:
+        return withdrawn_response(request, version, current=resolved.version)
+    reference = citations.Reference.of(
+        version, request.build_absolute_uri(citations.version_url(version))
+    )
+    response = HttpResponse(
+        citations.RENDERERS[fmt](reference), content_type=citations.FORMATS[fmt][1]
+    )
+    response["Content-Disposition"] = f'attachment; filename="{reference.key}.{fmt}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @require_safe

@@ -1,0 +1,52 @@
+"""What can be followed: a live summary, a problem or an approach, by kind and slug."""
+
+from dataclasses import dataclass
+
+from summaries.models import Approach, FollowKind, Intervention, Problem, SummaryVersion
+
+MODELS = {FollowKind.PROBLEM: Problem, FollowKind.APPROACH: Approach}
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str
+    id: int
+    name: str  # what the pages and emails call it
+    url: str  # its public page
+
+
+def target_by_slug(kind: str, slug: str) -> Target | None:
+    """The live summary, problem or approach of that slug, or None."""
+    if kind == FollowKind.SUMMARY:
+        version = (
+            SummaryVersion.objects.live()
+            .filter(intervention__slug=slug)
+            .select_related("intervention")
+            .only("title", "intervention__slug")
+            .first()
+        )
+        if version is None:
+            return None
+        return Target(
+            kind, version.intervention_id, version.title, version.intervention.get_absolute_url()
+        )
+    model = MODELS.get(kind)  # type: ignore[call-overload]
+    if model is None:
+        return None
+    term = model.objects.filter(slug=slug).first()
+    if term is None:
+        return None
+    return Target(kind, term.pk, term.name, term_url(kind, term.slug))
+
+
+def target_by_id(kind: str, target_id) -> Target | None:
+    if kind == FollowKind.SUMMARY:
+        intervention = Intervention.objects.filter(pk=target_id).first()
+        return None if intervention is None else target_by_slug(kind, intervention.slug)
+    model = MODELS.get(kind)  # type: ignore[call-overload]
+    term = None if model is None else model.objects.filter(pk=target_id).first()
+    return None if term is None else Target(kind, term.pk, term.name, term_url(kind, term.slug))
+
+
+def term_url(kind: str, slug: str) -> str:
+    return f"/toolkit/?{kind}={slug}"

@@ -1,0 +1,418 @@
+"""The API's endpoints, with django-ninja: typed function views whose signatures and
+response schemas become the OpenAPI document (``/api/v1/openapi.json``).
+
+Every endpoint reads live content only, through the same selectors as the pages: a
+summary's address is resolved by ``public.selectors.resolve_slug`` (withdrawn: 410, old
+slug: 301 to the same resource under the current slug, never published: 404), the list
+takes the list page's search and facets (``search.search_live``, ``SummaryFilter``), and
+a summary is ``public.downloads.summary_as_dict``, exactly its ``data.json``. Each costs a
+fixed number of queries however much content there is.
+
+Caching, ETags, CORS and rate limiting are the same for every endpoint and live in
+``middleware.py``.
+"""
+
+from dataclasses import asdict
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, Paginator
+from django.http import HttpResponsePermanentRedirect
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from ninja import NinjaAPI, Query
+from ninja.errors import HttpError, ValidationError
+
+from summaries import search
+from summaries.models import TAXONOMY, Scale, State, SummaryVersion
+from summaries.models.generation import current_generation
+from summaries.public.citations import version_url
+from summaries.public.downloads import live_rows, summary_as_dict, summary_row
+from summaries.public.selectors import (
+    PUBLIC_VERSION_STATES,
+    SlugState,
+    published_version,
+    resolve_slug,
+    terms_with_live_counts,
+)
+from summaries.public.views import MOVED_MAX_AGE, KnownCountPaginator
+from summaries.search.facets import cache_key, search_counts
+from summaries.search.filters import MAX_SLUG_LENGTH, MAX_VALUES_PER_FACET, SummaryFilter
+
+from . import schemas
+from .problems import ApiProblem, problem_response
+
+SORTS = {
+    # The list page's orders (public/list_state.SORTS), by the same names.
+    "relevance": ("-rank", "title", "pk"),
+    "title": ("title", "pk"),
+    "updated": ("-published_at", "-pk"),
+}
+Sort = Literal["relevance", "title", "updated"]
+
+api = NinjaAPI(
+    title=f"{settings.TOOLKIT_NAME} API",
+    version="1",
+    description=(
+        "Read-only access to the toolkit's live summaries, their published versions, the "
+        "vocabularies and the rating scales. No key is needed; requests are limited per "
+        "client address. Errors are RFC 9457 problem details. Dates are ISO 8601; "
+        "decimals are strings."
+    ),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url=None,  # our own page (docs.py) renders the document without any script
+)
+
+PROBLEMS = {400: schemas.Problem, 404: schemas.Problem, 410: schemas.Problem}
+
+
+@api.exception_handler(ApiProblem)
+def _api_problem(request, exc: ApiProblem):
+    return problem_response(request, exc.status, exc.detail, **exc.extensions)
+
+
+@api.exception_handler(ValidationError)
+def _bad_parameters(request, exc: ValidationError):
+    errors = [
+        {
+            "parameter": str(error.get("loc", ["", ""])[-1]),
+            "message": str(error.get("msg", "invalid")),
+        }
+        for error in exc.errors
+    ]
+    names = ", ".join(sorted({error["parameter"] for error in errors}))
+    return problem_response(request, 400, f"Bad parameter: {names}.", errors=errors)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return problem_response(request, exc.status_code, str(exc))
+
+
+def _absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path)
+
+
+def _resolved_live(request, slug: str, url_name: str, *, live=None, **url_kwargs):
+    """The live version for ``slug``, or a 301 to the current slug; raises 404 or 410."""
+    resolved = resolve_slug(slug, live=live)
+    if resolved.state == SlugState.LIVE:
+        return resolved.version, None
+    if resolved.state == SlugState.WITHDRAWN:
+        raise _withdrawn(resolved.version)
+    if resolved.state == SlugState.MOVED:
+        url = reverse(f"api:{url_name}", kwargs={"slug": resolved.slug, **url_kwargs})
+        if query := request.META.get("QUERY_STRING"):
+            url = f"{url}?{query}"
+        response = HttpResponsePermanentRedirect(url)
+        patch_cache_control(response, max_age=MOVED_MAX_AGE)
+        return None, response
+    raise ApiProblem(404, "No summary has this address.")
+
+
+def _withdrawn(version: SummaryVersion) -> ApiProblem:
+    return ApiProblem(
+        410,
+        "This summary was withdrawn: it is no longer part of the toolkit.",
+        withdrawn_at=version.withdrawn_at.isoformat() if version.withdrawn_at else None,
+        withdrawal_reason=version.withdrawal_reason,
+    )
+
+
+# --- Summaries -------------------------------------------------------------------------
+
+
+def _facet_errors(request, filterset: SummaryFilter) -> list[dict]:
+    """Each facet value that names no term (the page ignores them; a client should know)."""
+    selected = filterset.selected()
+    errors = []
+    for name in filterset.filters:
+        given = request.GET.getlist(name)
+        if len(given) > MAX_VALUES_PER_FACET:
+            errors.append({"parameter": name, "message": f"at most {MAX_VALUES_PER_FACET} values"})
+            continue
+        known = {term.slug for term in selected[name]}
+        errors += [
+            {"parameter": name, "message": f"no such term: {value[:MAX_SLUG_LENGTH]!r}"}
+            for value in dict.fromkeys(given)
+            if value not in known
+        ]
+    return errors
+
+
+@api.get(
+    "/summaries/",
+    response={200: schemas.SummaryPage, 400: schemas.Problem, 404: schemas.Problem},
+    url_name="summaries",
+    summary="Search and filter the live summaries",
+    tags=["summaries"],
+)
+def summaries_list(
+    request,
+    q: Annotated[
+        str, Query(description='Words, "phrases", -exclusions and `or`', max_length=1000)
+    ] = "",
+    sort: Annotated[
+        Sort | None, Query(description="Default: relevance with `q`, else title")
+    ] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=settings.API_MAX_PAGE_SIZE)] = settings.API_PAGE_SIZE,
+    problem: Annotated[list[str] | None, Query(description="Problem slugs (any of them)")] = None,
+    focus: Annotated[list[str] | None, Query(description="Focus slugs (any of them)")] = None,
+    approach: Annotated[list[str] | None, Query(description="Approach slugs (any of them)")] = None,
+    setting: Annotated[list[str] | None, Query(description="Setting slugs (any of them)")] = None,
+    population: Annotated[
+        list[str] | None, Query(description="Population slugs (any of them)")
+    ] = None,
+    effect: Annotated[
+        list[str] | None, Query(description="Effect level slugs (any of them)")
+    ] = None,
+    quality: Annotated[
+        list[str] | None, Query(description="Quality level slugs (any of them)")
+    ] = None,
+):
+    """The live summaries, as the list page finds them: the same search (`q`), the same
+    facets (each repeatable; values of one facet OR, facets AND) and the same sorts.
+
+    Unlike the page, a facet value that names no term is an error (400), so a client
+    learns of a renamed term instead of receiving unfiltered results.
+    """
+    query = search.clean_query(q)
+    sort = sort or ("relevance" if query else "title")
+    if sort == "relevance" and not query:
+        raise ApiProblem(
+            400,
+            "sort=relevance needs a search (q).",
+            errors=[{"parameter": "sort", "message": "relevance needs q"}],
+        )
+    results = live_rows()
+    matching = SummaryVersion.objects.live()
+    if query:
+        results = search.search_live(results, query)
+        matching = search.search_live(matching, query, ranked=False)
+    filterset = SummaryFilter(request.GET, queryset=results)
+    if errors := _facet_errors(request, filterset):
+        names = ", ".join(sorted({error["parameter"] for error in errors}))
+        raise ApiProblem(400, f"Bad facet values: {names}.", errors=errors)
+    key = cache_key(filterset, query, generation=current_generation(request)[0])
+    total, facets = search_counts(filterset, matching, key=key)
+    paginator: Paginator = KnownCountPaginator(
+        filterset.qs.order_by(*SORTS[sort]), page_size, count=total
+    )
+    try:
+        page_obj = paginator.page(page)
+    except EmptyPage:
+        raise ApiProblem(
+            404, f"There are {paginator.num_pages} pages of results; no page {page}."
+        ) from None
+    absolute = request.build_absolute_uri
+
+    def page_url(number: int) -> str:
+        params = [(k, v) for k, values in request.GET.lists() if k != "page" for v in values]
+        return absolute(f"{request.path}?{urlencode([*params, ('page', number)])}")
+
+    rows = []
+    for version in page_obj.object_list:
+        row = summary_row(version, absolute)
+        row["api_url"] = absolute(reverse("api:summary", kwargs={"slug": row["slug"]}))
+        rows.append(row)
+    return {
+        "total": total,
+        "page": page_obj.number,
+        "page_size": page_size,
+        "pages": paginator.num_pages,
+        "next": page_url(page_obj.number + 1) if page_obj.has_next() else None,
+        "previous": page_url(page_obj.number - 1) if page_obj.has_previous() else None,
+        "results": rows,
+        "facets": [
+            {
+                "name": facet.name,
+                "label": facet.label,
+                "options": [asdict(option) for option in facet.options],
+            }
+            for facet in facets
+        ],
+    }
+
+
+@api.get(
+    "/summaries/{slug}/",
+    response={200: schemas.Summary, **PROBLEMS},
+    url_name="summary",
+    summary="One live summary",
+    tags=["summaries"],
+)
+def summary_detail(request, slug: str):
+    """Everything the summary's page shows: the fields of its `data.json`. 410 if it was
+    withdrawn (with the reason), 301 from an old slug, 404 if it was never published."""
+    version, redirect = _resolved_live(
+        request, slug, "summary", live=SummaryVersion.objects.live().for_page()
+    )
+    if redirect:
+        return redirect
+    return summary_as_dict(version, request.build_absolute_uri)
+
+
+def _version_state(version: SummaryVersion) -> str:
+    return {State.PUBLISHED: "live", State.SUPERSEDED: "superseded"}.get(version.state, "withdrawn")
+
+
+@api.get(
+    "/summaries/{slug}/versions/",
+    response={200: schemas.VersionList, **PROBLEMS},
+    url_name="versions",
+    summary="A summary's published versions",
+    tags=["versions"],
+)
+def versions_list(request, slug: str):
+    """Every version of the summary that was published, newest first: the live one, the
+    superseded ones, and any withdrawn before the summary came back (without content)."""
+    live, redirect = _resolved_live(request, slug, "versions")
+    if redirect:
+        return redirect
+    versions = (
+        SummaryVersion.objects.filter(
+            intervention_id=live.intervention_id,
+            published_at__isnull=False,
+            state__in=(*PUBLIC_VERSION_STATES, State.WITHDRAWN),
+        )
+        .select_related("intervention")
+        .only(
+            "number", "state", "published_at", "withdrawn_at", "change_note", "intervention__slug"
+        )
+        .order_by("-number")
+    )
+    items = []
+    for version in versions:
+        public = version.state in PUBLIC_VERSION_STATES
+        api_path = reverse("api:version", kwargs={"slug": slug, "number": version.number})
+        items.append(
+            {
+                "number": version.number,
+                "state": _version_state(version),
+                "published_at": version.published_at.isoformat(),
+                "withdrawn_at": version.withdrawn_at.isoformat() if version.withdrawn_at else None,
+                "change_note": version.change_note,
+                "url": request.build_absolute_uri(version_url(version)) if public else None,
+                "api_url": request.build_absolute_uri(api_path) if public else None,
+            }
+        )
+    return {"slug": slug, "versions": items}
+
+
+@api.get(
+    "/summaries/{slug}/versions/{number}/",
+    response={200: schemas.VersionContent, **PROBLEMS},
+    url_name="version",
+    summary="One published version, as published",
+    tags=["versions"],
+)
+def version_detail(request, slug: str, number: int):
+    """The version's content as it was published (the live one or a superseded one).
+    410 for a withdrawn version or any version of a withdrawn summary; 404 for a number
+    never published."""
+    live, redirect = _resolved_live(request, slug, "version", number=number)
+    if redirect:
+        return redirect
+    version = published_version(
+        live.intervention_id, number, queryset=SummaryVersion.objects.for_page()
+    )
+    if version is None:
+        raise ApiProblem(404, f"This summary has no published version {number}.")
+    if version.state == State.WITHDRAWN:
+        raise _withdrawn(version)
+    data = summary_as_dict(version, request.build_absolute_uri)
+    data["state"] = _version_state(version)
+    data["version_url"] = request.build_absolute_uri(version_url(version))
+    return data
+
+
+# --- Vocabularies and scales -----------------------------------------------------------
+
+
+def _vocabulary(vocabulary) -> dict:
+    return {
+        "key": vocabulary.key,
+        "param": vocabulary.param,
+        "label": vocabulary.label,
+        "terms": [
+            {"slug": term.slug, "name": term.name, "live_count": term.live_count}
+            for term in terms_with_live_counts(vocabulary.model)
+        ],
+    }
+
+
+@api.get(
+    "/vocabularies/",
+    response=list[schemas.Vocabulary],
+    url_name="vocabularies",
+    summary="The taxonomy's vocabularies and their terms",
+    tags=["vocabularies"],
+)
+def vocabularies_list(request):
+    """Each vocabulary (problems, focuses, approaches, settings, populations) with the
+    terms that tag live summaries; a term's slug is a value of the list's facet `param`."""
+    return [_vocabulary(vocabulary) for vocabulary in TAXONOMY]
+
+
+@api.get(
+    "/vocabularies/{key}/",
+    response={200: schemas.Vocabulary, 404: schemas.Problem},
+    url_name="vocabulary",
+    summary="One vocabulary and its terms",
+    tags=["vocabularies"],
+)
+def vocabulary_detail(request, key: str):
+    """One vocabulary by its key (`problems`, `approaches`, ...)."""
+    for vocabulary in TAXONOMY:
+        if vocabulary.key == key:
+            return _vocabulary(vocabulary)
+    raise ApiProblem(404, f"No vocabulary is called {key!r}.")
+
+
+def _scale(scale: Scale) -> dict:
+    return {
+        "dimension": scale.dimension,
+        "name": scale.name,
+        "question": scale.question,
+        "description": scale.description,
+        "levels": [
+            {
+                "position": level.position,
+                "slug": level.slug,
+                "label": level.label,
+                "meaning": level.description,
+                "icon": level.icon,
+            }
+            for level in scale.levels.all()
+        ],
+    }
+
+
+@api.get(
+    "/scales/",
+    response=list[schemas.ScaleOut],
+    url_name="scales",
+    summary="The rating scales and their levels",
+    tags=["scales"],
+)
+def scales_list(request):
+    """Every rating scale (one per dimension) with its levels in order."""
+    return [_scale(scale) for scale in Scale.objects.prefetch_related("levels").order_by("id")]
+
+
+@api.get(
+    "/scales/{dimension}/",
+    response={200: schemas.ScaleOut, 404: schemas.Problem},
+    url_name="scale",
+    summary="One rating scale",
+    tags=["scales"],
+)
+def scale_detail(request, dimension: str):
+    """One scale by its dimension (`effect`, `quality`, ...)."""
+    scale = Scale.objects.prefetch_related("levels").filter(dimension=dimension).first()
+    if scale is None:
+        raise ApiProblem(404, f"No scale has the dimension {dimension!r}.")
+    return _scale(scale)

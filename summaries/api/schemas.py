@@ -1,0 +1,285 @@
+"""The API's resources as pydantic schemas: django-ninja writes the OpenAPI document from
+them and checks every response against them.
+
+Field names are the open data's (``public/downloads.py``), and stay: clients depend on
+them. Dates and times are ISO 8601 strings exactly as ``data.json`` writes them;
+decimals are strings ("13.6", "-31.8"), never JSON numbers. Every schema forbids fields
+it does not name, so a field added to the data without adding it here fails the tests
+instead of silently vanishing from the API.
+"""
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import ConfigDict, Field, PlainSerializer, WithJsonSchema, create_model
+
+from summaries.models import RATING_FIELDS, TAXONOMY
+
+# Built from the registries, so a new rating or vocabulary appears in the API by itself.
+TAXONOMY_KEYS = [vocabulary.key for vocabulary in TAXONOMY]
+
+DateTimeString = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+DateString = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
+DecimalString = Annotated[
+    Decimal,
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "description": "A decimal, as text"}
+    ),
+]
+Url = Annotated[str, WithJsonSchema({"type": "string", "format": "uri"})]
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- Errors ----------------------------------------------------------------------------
+
+
+class ParameterError(Strict):
+    parameter: str = Field(description="The query parameter at fault")
+    message: str
+
+
+class Problem(Strict):
+    """An error, as RFC 9457 problem details (``application/problem+json``)."""
+
+    type: str = Field("about:blank", description="A URI naming the kind of problem")
+    title: str = Field(description="The HTTP status phrase")
+    status: int
+    detail: str = Field(description="What went wrong, for a person to read")
+    instance: str = Field(description="The address asked for")
+    errors: list[ParameterError] | None = Field(None, description="Each bad parameter (400)")
+    withdrawn_at: DateTimeString | None = Field(None, description="When it was withdrawn (410)")
+    withdrawal_reason: str | None = Field(None, description="Why it was withdrawn (410)")
+
+
+# --- Vocabularies and scales -----------------------------------------------------------
+
+
+class Term(Strict):
+    slug: str
+    name: str
+    live_count: int = Field(description="How many live summaries the term tags")
+
+
+class Vocabulary(Strict):
+    key: str = Field(description="The vocabulary's name in summaries' `taxonomy`")
+    param: str = Field(description="The list's facet parameter taking its term slugs")
+    label: str
+    terms: list[Term] = Field(description="The terms that tag at least one live summary")
+
+
+class Level(Strict):
+    position: int
+    slug: str = Field(description="The value of the `effect`/`quality` facet and `level`")
+    label: str
+    meaning: str
+    icon: str
+
+
+class ScaleOut(Strict):
+    dimension: str
+    name: str
+    question: str
+    description: str
+    levels: list[Level]
+
+
+# --- Summaries -------------------------------------------------------------------------
+
+
+class RatingOut(Strict):
+    dimension: str
+    level: str
+    label: str
+    meaning: str
+
+
+Ratings = create_model(
+    "Ratings", __base__=Strict, **dict.fromkeys(RATING_FIELDS, (RatingOut | None, ...))
+)
+
+
+class TermRef(Strict):
+    slug: str
+    name: str
+
+
+Taxonomy = create_model(
+    "Taxonomy", __base__=Strict, **dict.fromkeys(TAXONOMY_KEYS, (list[TermRef], ...))
+)
+
+
+class KeyFigure(Strict):
+    outcome: str
+    comparison_rate: DecimalString | None = Field(description="Per cent")
+    treatment_rate: DecimalString | None = Field(description="Per cent")
+    relative_change: DecimalString | None = Field(description="Per cent, as the review states")
+    absolute_change: DecimalString | None = Field(description="Percentage points")
+    note: str
+
+
+class Breakdown(Strict):
+    kind: str
+    label: str
+    count: int
+    unit: str
+
+
+class Review(Strict):
+    label: str
+    citation: str
+    url: str
+    studies: int | None
+    tests: int | None
+    published_up_to: int | None
+    rcts: int | None
+    conflict_of_interest_studies: int | None
+    breakdowns: list[Breakdown]
+
+
+class SectionOut(Strict):
+    kind: str
+    heading: str
+    html: str = Field(description="Sanitised HTML")
+
+
+class RelatedRef(Strict):
+    slug: str
+    title: str
+    url: Url
+
+
+class Link(Strict):
+    title: str
+    url: str
+    description: str
+
+
+class Summary(Strict):
+    """One summary, everything its page shows: the fields of its ``data.json``."""
+
+    slug: str
+    url: Url = Field(description="The summary's page")
+    title: str
+    standfirst: str
+    version: int
+    published_at: DateTimeString
+    first_published_at: DateTimeString | None
+    evidence_reviewed_on: DateString | None
+    change_note: str
+    ratings_basis: str
+    ratings: Ratings
+    taxonomy: Taxonomy
+    key_figures: list[KeyFigure]
+    reviews: list[Review]
+    sections: list[SectionOut]
+    related_summaries: list[RelatedRef]
+    external_links: list[Link]
+
+
+class VersionContent(Summary):
+    """One published version with its content as published."""
+
+    state: Literal["live", "superseded"]
+    version_url: Url = Field(description="The version's own page")
+
+
+# --- Lists -----------------------------------------------------------------------------
+
+
+class RatingBrief(Strict):
+    level: str
+    label: str
+
+
+RatingsBrief = create_model(
+    "RatingsBrief", __base__=Strict, **dict.fromkeys(RATING_FIELDS, (RatingBrief | None, ...))
+)
+
+
+TaxonomyNames = create_model(
+    "TaxonomyNames", __base__=Strict, **dict.fromkeys(TAXONOMY_KEYS, (list[str], ...))
+)
+
+
+class KeyFigureBrief(Strict):
+    outcome: str
+    comparison_rate: DecimalString | None
+    treatment_rate: DecimalString | None
+    relative_change: DecimalString | None
+
+
+class SummaryItem(Strict):
+    """One summary in a list: the fields of a row of ``/toolkit/data.json``."""
+
+    slug: str
+    url: Url
+    api_url: Url = Field(description="This summary in the API")
+    title: str
+    standfirst: str
+    version: int
+    published_on: DateString
+    ratings: RatingsBrief
+    taxonomy: TaxonomyNames
+    key_figure: KeyFigureBrief | None
+    reviews: int
+    studies: int | None
+
+
+class FacetOption(Strict):
+    slug: str
+    name: str
+    count: int = Field(description="Results if this value were chosen too")
+    selected: bool
+
+
+class FacetOut(Strict):
+    name: str = Field(description="The query parameter")
+    label: str
+    options: list[FacetOption]
+
+
+class SummaryPage(Strict):
+    total: int = Field(description="Results on every page together")
+    page: int
+    page_size: int
+    pages: int
+    next: Url | None
+    previous: Url | None
+    results: list[SummaryItem]
+    facets: list[FacetOut]
+
+
+class VersionItem(Strict):
+    number: int
+    state: Literal["live", "superseded", "withdrawn"]
+    published_at: DateTimeString
+    withdrawn_at: DateTimeString | None
+    change_note: str
+    url: Url | None = Field(description="The version's own page (none once withdrawn)")
+    api_url: Url | None = Field(description="The version in the API (none once withdrawn)")
+
+
+class VersionList(Strict):
+    slug: str
+    versions: list[VersionItem] = Field(description="Every published version, newest first")
+
+
+def schema_names() -> dict[str, Any]:
+    """Each response schema by name, for tests that check responses against the document."""
+    return {
+        cls.__name__: cls
+        for cls in (
+            Problem,
+            Vocabulary,
+            ScaleOut,
+            Summary,
+            VersionContent,
+            SummaryPage,
+            VersionList,
+        )
+    }
