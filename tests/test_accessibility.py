@@ -207,3 +207,19 @@ def test_statement_names_the_axe_version_tested_with():
     header = AXE_FILE_PATH.read_text()[:200]
     installed = re.search(r"axe v(\d+\.\d+)", header).group(1)
     assert installed == AXE_CORE_VERSION
+
+
+def test_version_form_with_errors_has_no_axe_violations(admin_page, live_server, browser_data):
+    """The version form after a failed save (error summary, part tabs with error counts,
+    the action bar) has no violation, at desktop and phone widths."""
+    admin_page.goto(
+        f"{live_server.url}{ADMIN}summaries/summaryversion/{browser_data['draft_pk']}/change/"
+    )
+    admin_page.fill("#id_title", "")
+    admin_page.click("#action-bar input[name=_continue]")
+    admin_page.locator("#error-summary").wait_for()
+    admin_page.wait_for_load_state("networkidle")
+    found = {"errors, 1280": axe_violations(admin_page, ADMIN_EXCLUDE)}
+    admin_page.set_viewport_size({"width": 390, "height": 900})
+    found["errors, 390"] = axe_violations(admin_page, ADMIN_EXCLUDE)
+    assert_no_violations(found)

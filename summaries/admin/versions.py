@@ -35,6 +35,7 @@ from summaries.models import (
 from summaries.public import views
 from summaries.sanitize import sanitize_html
 
+from . import parts
 from .actions import ACTIONS, action_buttons, workflow_action_view
 from .common import (
     AccessibleAdminMixin,
@@ -143,6 +144,13 @@ class VersionForm(RevisionCheckForm):
 @admin.register(SummaryVersion)
 class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAdmin):
     form = VersionForm
+
+    class Media:
+        # AccessibleAdminMixin's files, and the form's script: it shows one part of the
+        # form at a time and warns before unsaved changes are lost.
+        css = {"all": ["css/admin.css"]}
+        js = ["js/admin.js", "js/version_form.js"]
+
     list_display = ["title", "intervention", "number", "state", "updated_at", "created_by"]
     list_filter = ["state", "ratings_basis", "intervention__is_synthetic"]
     list_select_related = ["intervention", "created_by"]
@@ -164,22 +172,45 @@ class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAd
         "published_by",
         "published_at",
     ]
+    # Each fieldset belongs to one part of the form (its "part-<key>" class); ``PARTS``
+    # (parts.py) says which sections and child rows join it there.
     fieldsets = [
-        ("Summary", {"fields": ["intervention", "title", "standfirst", "loaded_revision"]}),
-        ("Taxonomy", {"fields": list(TAXONOMY_FIELDS)}),
-        ("Ratings", {"fields": [f"{name}_rating" for name in RATING_FIELDS] + ["ratings_basis"]}),
+        (
+            "Summary",
+            {"fields": ["intervention", "title", "standfirst", "loaded_revision"]},
+        ),
+        ("Taxonomy", {"fields": list(TAXONOMY_FIELDS), "classes": ["part-summary"]}),
         ("Dates and note", {"fields": ["evidence_reviewed_on", "change_note"]}),
         (
             "Version",
             {
+                "classes": ["part-summary", "after-sections"],
                 "fields": [
                     ("number", "state", "revision"),
                     ("created_by", "created_at"),
                     ("last_saved_by", "updated_at"),
                     ("submitted_by", "submitted_at"),
                     ("published_by", "published_at"),
-                ]
+                ],
             },
+        ),
+        ("Effect rating", {"fields": ["effect_rating"], "classes": ["part-effect"]}),
+        (
+            "Quality of evidence",
+            {"fields": ["quality_rating", "ratings_basis"], "classes": ["part-evidence"]},
+        ),
+        ("Mechanism rating", {"fields": ["mechanism_rating"], "classes": ["part-mechanism"]}),
+        (
+            "Moderators rating",
+            {"fields": ["moderators_rating"], "classes": ["part-moderators"]},
+        ),
+        (
+            "Implementation rating",
+            {"fields": ["implementation_rating"], "classes": ["part-implementation"]},
+        ),
+        (
+            "Economic cost rating",
+            {"fields": ["economic_cost_rating"], "classes": ["part-economic"]},
         ),
     ]
     # Checkboxes for the taxonomy. Django's bundled select2 autocomplete renders an
@@ -244,7 +275,17 @@ class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAd
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             others = obj.intervention.versions.exclude(pk=obj.pk)
+            form_parts, sections = parts.build_parts(
+                context["adminform"], context["inline_admin_formsets"]
+            )
             context.update(
+                form_parts=form_parts,
+                sections_formset=sections,
+                error_items=(
+                    parts.error_summary(context["adminform"], context["inline_admin_formsets"])
+                    if context.get("errors")
+                    else []
+                ),
                 live_version=others.live().first(),
                 open_draft=others.open().first(),
                 workflow_buttons=action_buttons(request.user, obj),

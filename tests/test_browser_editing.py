@@ -1,0 +1,162 @@
+"""The version form as editors use it, in a real browser: its parts and the action bar
+that stays in view, the error summary, the unsaved-changes warning, key figures that must
+agree, refusals that explain, adding a term, the intervention page, and two people on one
+draft.
+
+Playwright (Python) drives Debian's Chromium (the ``browser`` fixture in ``conftest.py``).
+All database work happens in ``browser_data``, before the browser starts.
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from summaries.editorial.services import version_submit
+from summaries.models import KeyFigure
+from tests.factories import make_complete_draft, make_user
+
+PASSWORD = "correct horse battery staple"
+ADMIN = f"/{settings.ADMIN_URL}"
+
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def browser_data(live_server):
+    """Two editors and a reviewer; "Street lighting", a complete draft with the demo's
+    key figure (13.6% → 9.3%, −31.8%); "CCTV in car parks", submitted by the reviewer."""
+    editors = Group.objects.get(name="Editors")
+    reviewers = Group.objects.get(name="Reviewers")
+    editor = make_user("editor", groups=[editors])
+    make_user("other-editor", groups=[editors])
+    reviewer = make_user("reviewer", groups=[reviewers])
+    draft = make_complete_draft("street-lighting", title="Street lighting", user=editor)
+    KeyFigure.objects.create(
+        version=draft,
+        outcome="Sexual reoffending",
+        comparison_rate=Decimal("13.6"),
+        treatment_rate=Decimal("9.3"),
+        relative_change=Decimal("-31.8"),
+    )
+    submitted = make_complete_draft("cctv-in-car-parks", title="CCTV in car parks", user=reviewer)
+    version_submit(version=submitted, user=reviewer, change_note="First version.")
+    return {"draft": draft.pk, "submitted": submitted.pk, "intervention": draft.intervention_id}
+
+
+def log_in(browser, base_url, username, *, width=1280, javascript=True):
+    context = browser.new_context(
+        base_url=base_url,
+        viewport={"width": width, "height": 900},
+        java_script_enabled=javascript,
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{ADMIN}login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**{ADMIN}")
+    return page
+
+
+def version_url(pk):
+    return f"{ADMIN}summaries/summaryversion/{pk}/change/"
+
+
+def in_viewport(page, selector):
+    box = page.locator(selector).bounding_box()
+    height = page.viewport_size["height"]
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_form_parts_and_sticky_action_bar(browser, live_server, browser_data, width):
+    """The form shows one part at a time, chosen by its tab, and the action bar (state,
+    Save, Preview, Submit) stays in view however far the editor scrolls."""
+    page = log_in(browser, live_server.url, "editor", width=width)
+    page.goto(version_url(browser_data["draft"]))
+    assert page.is_visible("#id_title")
+    assert not page.is_visible("#id_effect_rating")
+    page.click("#form-parts-nav a[data-part=effect]")
+    assert page.is_visible("#id_effect_rating")
+    assert page.is_visible("#part-effect [contenteditable=true]")
+    assert not page.is_visible("#id_title")
+    assert page.get_attribute("#form-parts-nav a[data-part=effect]", "aria-current") == "step"
+
+    page.click("#form-parts-nav a[data-part=evidence]")
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    bar = page.locator("#action-bar")
+    assert "Version 1" in bar.inner_text() and "Draft" in bar.inner_text()
+    for control in ["input[name=_continue]", "a:text-is('Preview')", "#action-submit"]:
+        assert in_viewport(page, f"#action-bar {control}"), control
+    page.context.close()
+
+
+def test_without_javascript_every_part_is_on_the_page(browser, live_server, browser_data):
+    """Without JavaScript all parts show one after another, and saving still works."""
+    page = log_in(browser, live_server.url, "editor", javascript=False)
+    page.goto(version_url(browser_data["draft"]))
+    for selector in ["#id_title", "#id_effect_rating", "#id_quality_rating", "#id_mechanism_rating"]:
+        assert page.is_visible(selector), selector
+    page.fill("#id_title", "Street lighting at night")
+    page.click("#action-bar input[name=_continue]")
+    assert "was changed successfully" in page.inner_text(".messagelist")
+    page.context.close()
+
+
+def test_error_summary_links_to_each_field(browser, live_server, browser_data):
+    """A failed save lists every error at the top, focused; each link opens the field's
+    part and puts the cursor in the field."""
+    page = log_in(browser, live_server.url, "editor")
+    page.goto(version_url(browser_data["draft"]))
+    page.fill("#id_title", "")
+    page.click("#form-parts-nav a[data-part=evidence]")
+    page.fill("#id_key_figures-0-treatment_rate", "150")
+    page.click("#action-bar input[name=_continue]")
+
+    summary = page.locator("#error-summary")
+    summary.wait_for()
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert "There are 2 problems" in summary.inner_text()
+    links = summary.locator("a")
+    assert links.count() == 2
+    assert links.nth(0).get_attribute("href") == "#id_title"
+    assert page.is_visible("#id_title"), "the part with the first error is shown"
+    assert "(1 error)" in page.inner_text("#form-parts-nav a[data-part=evidence]")
+
+    links.nth(1).click()
+    assert page.is_visible("#id_key_figures-0-treatment_rate")
+    assert page.evaluate("document.activeElement.id") == "id_key_figures-0-treatment_rate"
+    assert not page.is_visible("#id_title")
+    page.context.close()
+
+
+def test_leaving_with_unsaved_changes_warns(browser, live_server, browser_data):
+    """Leaving the form after changing it asks first; saving it does not."""
+    page = log_in(browser, live_server.url, "editor")
+    dialogs = []
+
+    def stay(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", stay)
+    page.goto(version_url(browser_data["draft"]))
+    page.click("#action-bar a:text-is('Preview')")  # nothing changed: no question
+    page.wait_for_url("**/preview/")
+    assert dialogs == []
+    page.go_back()
+    page.locator("#id_title").press("End")
+    page.locator("#id_title").press_sequentially(" at night")
+    page.click("#action-bar a:text-is('Preview')")
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    assert page.url.endswith("/change/"), "the editor stayed on the form"
+    page.click("#action-bar input[name=_continue]")
+    assert "was changed successfully" in page.inner_text(".messagelist")
+    assert dialogs == ["beforeunload"], "saving does not ask"
+    assert page.input_value("#id_title") == "Street lighting at night"
+    page.context.close()
