@@ -1,10 +1,11 @@
 """The editors' admin: lists, forms, read-only history, new drafts and publishing."""
 
 from collections import defaultdict
+from decimal import Decimal
 from html.parser import HTMLParser
 
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.test import TestCase
 from django.urls import reverse
 
@@ -12,6 +13,7 @@ from summaries.editorial.services import draft_start_from
 from summaries.models import (
     Dimension,
     Intervention,
+    KeyFigure,
     Scale,
     SectionKind,
     State,
@@ -433,6 +435,89 @@ class ReviewAdminTests(TestCase):
         response = self.client.get(reverse("admin:index"))
         self.assertContains(response, "Summary versions")
         self.assertNotContains(response, "Systematic reviews")
+
+
+class VersionFormErrorTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_user(groups=[Group.objects.get(name="Editors")])
+        cls.draft = make_draft()
+        cls.figure = KeyFigure.objects.create(
+            version=cls.draft,
+            outcome="Sexual reoffending",
+            comparison_rate=Decimal("13.6"),
+            treatment_rate=Decimal("9.3"),
+            relative_change=Decimal("-31.8"),
+        )
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+
+    def post(self, **changes):
+        data = form_data(self.client.get(change_url(self.draft)), "summaryversion_form")
+        for name, value in changes.items():
+            data[name] = [value]
+        data["_continue"] = ["Save"]
+        return self.client.post(change_url(self.draft), data)
+
+    def test_inconsistent_key_figure_is_refused_with_its_values(self):
+        """Changing the treatment rate to 9.2% but leaving −31.8% is not saved, and the
+        error summary names the figure and the range the rates allow."""
+        response = self.post(**{"key_figures-0-treatment_rate": "9.2"})
+        self.assertEqual(response.status_code, 200)
+        self.figure.refresh_from_db()
+        self.assertEqual(self.figure.treatment_rate, Decimal("9.3"))
+        self.assertContains(
+            response,
+            '<a href="#id_key_figures-0-relative_change">Key figure 1 (Sexual reoffending), '
+            "Relative change (%): The relative change (−31.8%) does not match the rates",
+        )
+        self.assertContains(response, "it must be between −32.8% and −31.9%")
+
+    def test_consistent_key_figure_saves(self):
+        """The review's own figures (13.6% → 9.3%, −31.8%) save."""
+        response = self.post(**{"key_figures-0-note": "Arrest, charge or conviction."})
+        self.assertEqual(response.status_code, 302)
+
+    def test_error_summary_links_to_every_field_in_error(self):
+        """A failed save lists each error at the top, each a link to its field's id, in
+        place of "Please correct the errors below"."""
+        response = self.post(title="", **{"key_figures-0-comparison_rate": "150"})
+        self.assertContains(response, 'id="error-summary"')
+        self.assertContains(response, "There are 2 problems: this version was not saved")
+        self.assertContains(response, '<a href="#id_title">Title: This field is required.</a>')
+        self.assertContains(response, 'href="#id_key_figures-0-comparison_rate"')
+        self.assertContains(response, 'Evidence base <span class="part-errors">(1 error)</span>')
+
+    def test_form_is_in_parts_with_the_action_bar(self):
+        """The form has a part per EMMIE area, the summary, the evidence base and the
+        links, each holding its section and its rating; the action bar saves and submits."""
+        response = self.client.get(change_url(self.draft))
+        parts = response.context["form_parts"]
+        self.assertEqual(
+            [part.title for part in parts],
+            [
+                "Summary and taxonomy",
+                "Effect",
+                "Mechanism",
+                "Moderators",
+                "Implementation",
+                "Economic cost",
+                "Evidence base",
+                "Links and related summaries",
+            ],
+        )
+        by_key = {part.key: part for part in parts}
+        effect = by_key["effect"]
+        self.assertEqual(
+            [heading for _, _, heading in effect.section_forms], [SectionKind.EFFECT.label]
+        )
+        self.assertEqual([fs.name for fs in effect.fieldsets], ["Effect rating"])
+        self.assertEqual(
+            [f.formset.prefix for f in by_key["evidence"].formsets], ["reviews", "key_figures"]
+        )
+        self.assertContains(response, 'form="summaryversion_form" name="_continue"')
+        self.assertContains(response, 'id="action-submit"')
 
 
 class VocabularyAdminTests(TestCase):

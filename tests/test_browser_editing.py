@@ -98,7 +98,12 @@ def test_without_javascript_every_part_is_on_the_page(browser, live_server, brow
     """Without JavaScript all parts show one after another, and saving still works."""
     page = log_in(browser, live_server.url, "editor", javascript=False)
     page.goto(version_url(browser_data["draft"]))
-    for selector in ["#id_title", "#id_effect_rating", "#id_quality_rating", "#id_mechanism_rating"]:
+    for selector in [
+        "#id_title",
+        "#id_effect_rating",
+        "#id_quality_rating",
+        "#id_mechanism_rating",
+    ]:
         assert page.is_visible(selector), selector
     page.fill("#id_title", "Street lighting at night")
     page.click("#action-bar input[name=_continue]")
@@ -159,4 +164,25 @@ def test_leaving_with_unsaved_changes_warns(browser, live_server, browser_data):
     assert "was changed successfully" in page.inner_text(".messagelist")
     assert dialogs == ["beforeunload"], "saving does not ask"
     assert page.input_value("#id_title") == "Street lighting at night"
+    page.context.close()
+
+
+def test_inconsistent_key_figure_is_refused(browser, live_server, browser_data):
+    """Changing the treatment rate from 9.3% to 9.2% but leaving −31.8% is refused, the
+    message giving the sum and the range the rates allow; 9.3% saves."""
+    page = log_in(browser, live_server.url, "editor")
+    page.goto(version_url(browser_data["draft"]))
+    page.click("#form-parts-nav a[data-part=evidence]")
+    page.fill("#id_key_figures-0-treatment_rate", "9.2")
+    page.click("#action-bar input[name=_continue]")
+    summary = page.locator("#error-summary")
+    summary.wait_for()
+    assert "The relative change (−31.8%) does not match the rates" in summary.inner_text()
+    assert page.is_visible("#id_key_figures-0-treatment_rate"), "the figure's part is shown"
+    field_error = page.locator(".form-row.field-relative_change .errorlist, .fieldBox.errors")
+    assert "it must be between −32.8% and −31.9%" in page.inner_text("#key_figures-0")
+    assert field_error.count() >= 1
+    page.fill("#id_key_figures-0-treatment_rate", "9.3")
+    page.click("#action-bar input[name=_continue]")
+    assert "was changed successfully" in page.inner_text(".messagelist")
     page.context.close()

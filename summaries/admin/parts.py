@@ -43,7 +43,9 @@ PARTS: tuple[PartSpec, ...] = (
         sections=(SectionKind.EVIDENCE,),
         inlines=("reviews", "key_figures"),
     ),
-    PartSpec("links", "Links and related summaries", inlines=("related_summaries", "external_links")),
+    PartSpec(
+        "links", "Links and related summaries", inlines=("related_summaries", "external_links")
+    ),
 )
 DEFAULT_PART = PARTS[0].key
 SECTIONS_PREFIX = "sections"

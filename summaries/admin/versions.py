@@ -220,8 +220,8 @@ class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAd
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     inlines = [
         SectionInline,
-        KeyFigureInline,
         SystematicReviewInline,
+        KeyFigureInline,
         RelatedSummaryInline,
         ExternalLinkInline,
     ]

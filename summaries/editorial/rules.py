@@ -136,6 +136,9 @@ def submit_problems(version: SummaryVersion, *, change_note: str | None = None) 
         problems.append("Choose the effect rating.")
     if version.quality_rating_id is None:
         problems.append("Choose the quality of evidence rating.")
+    for figure in version.key_figures.all():
+        if problem := figure.inconsistency():
+            problems.append(f"Key figure “{figure.outcome}”: {problem}")
     if not version.reviews.exists():
         problems.append("Add at least one systematic review to the evidence base.")
     if change_note is not None and not change_note.strip():
