@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.test import TestCase
 from django.utils import timezone
 
+from summaries.editorial.rules import submit_problems
 from summaries.editorial.services import ServiceError, draft_start_from, version_publish
 from summaries.models import (
     TAXONOMY,
@@ -20,7 +21,6 @@ from summaries.models import (
     SystematicReview,
     Term,
 )
-from summaries.editorial.rules import submit_problems
 from tests.factories import make_complete_draft, make_draft, make_live, publish
 
 

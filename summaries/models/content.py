@@ -327,8 +327,8 @@ class KeyFigure(models.Model):
             f"The relative change ({_signed(stated)}%) does not match the rates: "
             f"({t} − {c}) / {c} × 100 = {_signed(computed)}%. Allowing for the rates and "
             f"the change being rounded to one decimal (±0.05 each), it must be between "
-            f"{_signed(low)}% and {_signed(high)}%. Check the treatment rate, the comparison rate and the relative "
-            "change against the review."
+            f"{_signed(low)}% and {_signed(high)}%. Check the treatment rate, the "
+            "comparison rate and the relative change against the review."
         )
 
     @property
