@@ -22,6 +22,7 @@ from summaries.models import (
 )
 from tests.factories import make_draft, make_live, make_user, publish, send_to_review
 from tests.helpers import count_queries
+from toolkit.views import permission_denied
 
 
 def change_url(obj):
@@ -383,6 +384,67 @@ class PublishTests(TestCase):
         url = publish_url(self.draft)
         self.assertRedirects(self.client.post(url), f"{login}?next={url}")
         self.assert_unchanged()
+
+
+class RefusalTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_user(groups=[Group.objects.get(name="Editors")])
+        cls.reviewer = make_user(groups=[Group.objects.get(name="Reviewers")])
+        cls.version = send_to_review(make_draft(title="Street lighting"), user=cls.reviewer)
+
+    def test_editor_opening_a_publish_address_gets_an_explanation(self):
+        """An editor opening a publish address gets the admin's page, saying what
+        publishing needs and who can do it, with a link back to the version."""
+        self.client.force_login(self.editor)
+        response = self.client.get(publish_url(self.version))
+        self.assertEqual(response.status_code, 403)
+        self.assertTemplateUsed(response, "admin/403.html")
+        self.assertTemplateUsed(response, "admin/base_site.html")
+        self.assertContains(response, "Your role does not include publishing.", status_code=403)
+        self.assertContains(
+            response,
+            "A reviewer who did not submit this version, or an administrator.",
+            status_code=403,
+        )
+        self.assertContains(
+            response,
+            f'<a class="button" href="{change_url(self.version)}">Back to version 1 of '
+            "“Street lighting”</a>",
+            status_code=403,
+        )
+        self.assertEqual(self.client.post(publish_url(self.version)).status_code, 403)
+        self.version.refresh_from_db()
+        self.assertEqual(self.version.state, State.IN_REVIEW)
+
+    def test_reviewer_is_told_another_reviewer_publishes_their_submission(self):
+        """On their own submission a reviewer reads why there is no Publish button, and
+        the publish address says so too."""
+        self.client.force_login(self.reviewer)
+        page = self.client.get(change_url(self.version))
+        self.assertNotContains(page, "Approve and publish")
+        self.assertContains(page, "another reviewer publishes it (the four-eyes rule)")
+        refused = self.client.post(publish_url(self.version))
+        self.assertContains(
+            refused,
+            "You submitted this version yourself: another reviewer publishes it.",
+            status_code=403,
+        )
+
+    def test_other_admin_refusals_are_explained_too(self):
+        """A page Django's admin refuses by permission is styled, names the user's groups
+        and leads back."""
+        self.client.force_login(self.editor)
+        response = self.client.get(reverse("admin:summaries_scale_add"))
+        self.assertEqual(response.status_code, 403)
+        self.assertTemplateUsed(response, "admin/403.html")
+        self.assertContains(response, "(Editors)", status_code=403)
+        self.assertContains(response, reverse("admin:index"), status_code=403)
+
+    def test_public_refusals_are_not_admin_pages(self):
+        """Outside the admin a 403 is not the admin's page (no admin chrome for visitors)."""
+        request = self.client.get("/").wsgi_request
+        self.assertNotIn(b"Who can do it", permission_denied(request).content)
 
 
 class ReviewAdminTests(TestCase):

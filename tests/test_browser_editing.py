@@ -186,3 +186,25 @@ def test_inconsistent_key_figure_is_refused(browser, live_server, browser_data):
     page.click("#action-bar input[name=_continue]")
     assert "was changed successfully" in page.inner_text(".messagelist")
     page.context.close()
+
+
+def test_refusals_explain_themselves(browser, live_server, browser_data):
+    """An editor opening a publish address reads what publishing needs and who can do
+    it, and goes back to the version; a reviewer on their own submission reads why they
+    see no Publish button."""
+    page = log_in(browser, live_server.url, "editor")
+    response = page.goto(f"{ADMIN}summaries/summaryversion/{browser_data['submitted']}/publish/")
+    assert response.status == 403
+    assert page.inner_text("h1") == "You can’t use “Approve and publish” on version 1"
+    text = page.inner_text("#content-main")
+    assert "Your role does not include publishing." in text
+    assert "A reviewer who did not submit this version, or an administrator." in text
+    page.click("text=Back to version 1 of “CCTV in car parks”")
+    page.wait_for_url(f"**{version_url(browser_data['submitted'])}")
+    page.context.close()
+
+    page = log_in(browser, live_server.url, "reviewer")
+    page.goto(version_url(browser_data["submitted"]))
+    assert "another reviewer publishes it" in page.inner_text("#action-bar")
+    assert page.locator("#action-publish").count() == 0
+    page.context.close()

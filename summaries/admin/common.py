@@ -1,12 +1,14 @@
 """Pieces every admin page of the app shares."""
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from js_asset import Media
 
+from summaries.editorial import rules
 from summaries.models import SummaryVersion
 from summaries.models.generation import public_content_changed
 
@@ -24,6 +26,29 @@ def history_url(version: SummaryVersion, *, compare_with: SummaryVersion | None 
     if compare_with is None:
         return url
     return f"{url}?old={compare_with.number}&new={version.number}#compare"
+
+
+class ActionRefused(PermissionDenied):
+    """A 403 that explains itself: what was refused, what it needs, who can do it, and a
+    way back. ``toolkit.views.permission_denied`` renders it with ``admin/403.html``."""
+
+    def __init__(self, *, title: str, refusal: rules.Refusal, back_url: str, back_label: str):
+        super().__init__(refusal.reason)
+        self.title = title
+        self.needs = refusal.needs
+        self.who = refusal.who
+        self.back_url = back_url
+        self.back_label = back_label
+
+
+def refuse_action(user, action: str, version: SummaryVersion, label: str) -> ActionRefused:
+    """The refusal of workflow ``action`` (its button is ``label``) on ``version``."""
+    return ActionRefused(
+        title=f"You can’t use “{label}” on version {version.number}",
+        refusal=rules.refusal(user, action, version),
+        back_url=version_change_url(version.pk),
+        back_label=f"Back to version {version.number} of “{version.title}”",
+    )
 
 
 class EditorFieldsMixin:

@@ -22,6 +22,7 @@ from summaries.editorial import rules, services
 from summaries.models import (
     RATING_FIELDS,
     TAXONOMY_FIELDS,
+    AuditAction,
     ExternalLink,
     KeyFigure,
     RelatedSummary,
@@ -29,6 +30,7 @@ from summaries.models import (
     ScaleLevel,
     Section,
     SectionKind,
+    State,
     SummaryVersion,
     SystematicReview,
 )
@@ -42,6 +44,7 @@ from .common import (
     EditorFieldsMixin,
     RevisionCheckForm,
     history_url,
+    refuse_action,
     version_change_url,
 )
 
@@ -289,6 +292,7 @@ class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAd
                 live_version=others.live().first(),
                 open_draft=others.open().first(),
                 workflow_buttons=action_buttons(request.user, obj),
+                refusal_note=_own_submission_note(request.user, obj),
                 preview_url=reverse("admin:summaries_summaryversion_preview", args=[obj.pk]),
                 history_url=history_url(obj),
             )
@@ -335,7 +339,9 @@ class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAd
             else:
                 draft = services.version_restore_as_draft(version=version, user=request.user)
         except services.NotAllowed as error:
-            raise PermissionDenied(str(error)) from error
+            action = AuditAction.START_DRAFT if version.is_live else AuditAction.RESTORE
+            label = "Start a new draft" if version.is_live else "Restore as a new draft"
+            raise refuse_action(request.user, action, version, label) from error
         except services.ServiceError as error:
             message = str(error)
             if open_draft := version.intervention.versions.open().first():
@@ -381,6 +387,18 @@ class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAd
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex"
         return response
+
+
+def _own_submission_note(user, version) -> str:
+    """Why a reviewer sees no Publish button on a version they submitted themselves."""
+    if rules.may(user, AuditAction.PUBLISH, version) or version.state != State.IN_REVIEW:
+        return ""
+    if version.submitted_by_id == user.pk and user.has_perm(rules.PUBLISH):
+        return (
+            "You submitted this version yourself, so you cannot publish or schedule it: "
+            "another reviewer publishes it (the four-eyes rule)."
+        )
+    return ""
 
 
 # --- Systematic reviews: reached from their version, not from the index ------------------

@@ -58,6 +58,67 @@ RULES: dict[str, Rule] = {
 }
 
 
+# Who holds each permission, in the words of the refusal page ("who can do it").
+HOLDERS = {
+    EDIT: "an editor or a reviewer",
+    RENAME: "an editor or a reviewer",
+    VIEW: "an editor or a reviewer",
+    REVIEW: "a reviewer",
+    PUBLISH: "a reviewer",
+}
+ACTION_NAMES: dict[str, str] = {
+    AuditAction.CREATE: "Starting a summary",
+    AuditAction.SUBMIT: "Submitting a version for review",
+    AuditAction.ARCHIVE: "Archiving a draft",
+    AuditAction.START_DRAFT: "Starting a new draft",
+    AuditAction.RESTORE: "Restoring a version as a new draft",
+    AuditAction.REQUEST_CHANGES: "Requesting changes",
+    AuditAction.PUBLISH: "Publishing",
+    AuditAction.SCHEDULE: "Scheduling publication",
+    AuditAction.UNSCHEDULE: "Cancelling a scheduled publication",
+    AuditAction.WITHDRAW: "Withdrawing a summary",
+    AuditAction.RENAME: "Changing a summary's address",
+}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why ``user`` may not take an action, for the refusal page: what the action needs,
+    who can take it, and what applies to this user in particular."""
+
+    needs: str
+    who: str
+    reason: str
+
+
+def refusal(user: Actor, action: str, version: SummaryVersion | None = None) -> Refusal:
+    rule = RULES[action]
+    name = ACTION_NAMES.get(action, "This action")
+    who = HOLDERS.get(rule.permission, "an administrator")
+    if rule.not_by_submitter:
+        who += " who did not submit this version"
+    needs = f"{name} needs the role of {HOLDERS.get(rule.permission, 'an administrator')}"
+    if rule.not_by_submitter:
+        needs += (
+            ", and someone other than the person who submitted the version (the four-eyes rule)"
+        )
+    needs += "."
+    own = (
+        user is not None
+        and version is not None
+        and rule.not_by_submitter
+        and version.submitted_by_id == user.pk
+        and user.has_perm(rule.permission)
+    )
+    if own:
+        reason = "You submitted this version yourself: another reviewer publishes it."
+    else:
+        reason = f"Your role does not include {name[0].lower()}{name[1:]}."
+    return Refusal(
+        needs=needs, who=f"{who[0].upper()}{who[1:]}, or an administrator.", reason=reason
+    )
+
+
 def role_allows(user: Actor, action: str, version: SummaryVersion | None = None) -> bool:
     """Whether ``user``'s role lets them take ``action`` on ``version``, whatever its state."""
     if user is None:
