@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
+from django.db import IntegrityError, transaction
 from django.test import TestCase
 from django.urls import reverse
 
@@ -14,6 +15,7 @@ from summaries.models import (
     Dimension,
     Intervention,
     KeyFigure,
+    Problem,
     Scale,
     SectionKind,
     State,
@@ -580,6 +582,97 @@ class VersionFormErrorTests(TestCase):
         )
         self.assertContains(response, 'form="summaryversion_form" name="_continue"')
         self.assertContains(response, 'id="action-submit"')
+
+
+class TermTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_user(groups=[Group.objects.get(name="Editors")])
+        cls.reviewer = make_user(groups=[Group.objects.get(name="Reviewers")])
+        cls.term = Problem.objects.create(name="Burglary", slug="burglary", position=3)
+        cls.draft = make_draft()
+
+    def add(self, name, slug):
+        return self.client.post(
+            reverse("admin:summaries_problem_add"),
+            {"name": name, "slug": slug, "description": "", "position": "0", "_save": "Save"},
+        )
+
+    def test_editor_adds_a_term(self):
+        """An editor adds a new problem from the vocabulary's own add page."""
+        self.client.force_login(self.editor)
+        self.assertEqual(self.client.get(reverse("admin:summaries_problem_add")).status_code, 200)
+        self.assertEqual(self.add("Street lighting", "street-lighting").status_code, 302)
+        self.assertTrue(Problem.objects.filter(name="Street lighting").exists())
+
+    def test_a_name_in_other_capitals_is_refused(self):
+        """Adding "BURGLARY" when "Burglary" exists is refused with a clear form error."""
+        self.client.force_login(self.editor)
+        response = self.add("  BURGLARY ", "burglary-2")
+        self.assertContains(response, "“Burglary” is already a term of problems")
+        self.assertEqual(Problem.objects.filter(name__iexact="burglary").count(), 1)
+
+    def test_the_database_refuses_a_name_in_other_capitals(self):
+        """Even without the form, the database refuses a second "burglary"."""
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            Problem.objects.create(name="burglary", slug="burglary-3")
+
+    def test_editors_cannot_rename_or_delete_terms(self):
+        """Editors see a term read-only; renaming or deleting it is refused."""
+        self.client.force_login(self.editor)
+        url = change_url(self.term)
+        self.assertNotContains(self.client.get(url), 'name="name"')
+        data = {"name": "Theft", "slug": "burglary", "position": "3"}
+        self.assertEqual(self.client.post(url, data).status_code, 403)
+        delete = reverse("admin:summaries_problem_delete", args=[self.term.pk])
+        self.assertEqual(self.client.post(delete, {"post": "yes"}).status_code, 403)
+        self.term.refresh_from_db()
+        self.assertEqual(self.term.name, "Burglary")
+
+    def test_reviewers_rename_terms(self):
+        """A reviewer renames a term."""
+        self.client.force_login(self.reviewer)
+        data = {"name": "Domestic burglary", "slug": "burglary", "description": "", "position": "3"}
+        self.assertEqual(self.client.post(change_url(self.term), data).status_code, 302)
+        self.term.refresh_from_db()
+        self.assertEqual(self.term.name, "Domestic burglary")
+
+    def test_version_form_adds_new_terms_once(self):
+        """An editor types new problems on the version form: each is added once and
+        ticked; one that exists in other capitals is ticked, not added again."""
+        self.client.force_login(self.editor)
+        page = self.client.get(change_url(self.draft))
+        self.assertContains(page, 'name="new_problems"')
+        data = form_data(page, "summaryversion_form")
+        data["new_problems"] = ["Street lighting, street  lighting, burglary"]
+        data["_continue"] = ["Save"]
+        response = self.client.post(change_url(self.draft), data)
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(
+            sorted(self.draft.problems.values_list("name", flat=True)),
+            ["Burglary", "Street lighting"],
+        )
+        self.assertEqual(Problem.objects.filter(name__iexact="street lighting").count(), 1)
+        new = Problem.objects.get(name="Street lighting")
+        self.assertEqual((new.slug, new.position), ("street-lighting", 4))
+
+    def test_only_those_who_may_add_terms_see_the_new_term_boxes(self):
+        """Someone who may edit drafts but not add terms gets no "New problems" box, and
+        a posted value adds nothing."""
+        editor = make_user()
+        editor.user_permissions.add(
+            *Permission.objects.filter(
+                codename__in=["view_summaryversion", "change_summaryversion"]
+            )
+        )
+        self.client.force_login(editor)
+        page = self.client.get(change_url(self.draft))
+        self.assertNotContains(page, 'name="new_problems"')
+        data = form_data(page, "summaryversion_form")
+        data["new_problems"] = ["Street lighting"]
+        data["_continue"] = ["Save"]
+        self.client.post(change_url(self.draft), data)
+        self.assertFalse(Problem.objects.filter(name="Street lighting").exists())
 
 
 class VocabularyAdminTests(TestCase):

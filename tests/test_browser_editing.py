@@ -208,3 +208,20 @@ def test_refusals_explain_themselves(browser, live_server, browser_data):
     assert "another reviewer publishes it" in page.inner_text("#action-bar")
     assert page.locator("#action-publish").count() == 0
     page.context.close()
+
+
+def test_editor_adds_a_term_from_the_version_form(browser, live_server, browser_data):
+    """An editor tags a summary on a new topic by typing a new problem under the list;
+    after saving it is ticked, and typing it again in other capitals adds nothing."""
+    page = log_in(browser, live_server.url, "editor")
+    page.goto(version_url(browser_data["draft"]))
+    page.fill("#id_new_problems", "Street lighting")
+    page.click("#action-bar input[name=_continue]")
+    assert "was changed successfully" in page.inner_text(".messagelist")
+    box = page.get_by_label("Street lighting", exact=True)
+    assert box.is_checked()
+    page.fill("#id_new_problems", "STREET LIGHTING")
+    page.click("#action-bar input[name=_continue]")
+    assert "was changed successfully" in page.inner_text(".messagelist")
+    assert page.get_by_label("Street lighting", exact=True).count() == 1
+    page.context.close()

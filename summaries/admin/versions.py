@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from summaries.editorial import rules, services
 from summaries.models import (
     RATING_FIELDS,
+    TAXONOMY,
     TAXONOMY_FIELDS,
     AuditAction,
     ExternalLink,
@@ -139,9 +140,50 @@ class ExternalLinkInline(VersionChildInline, admin.StackedInline):
     fields = [("title", "position"), "url", "description"]
 
 
-class VersionForm(RevisionCheckForm):
+def _new_terms_field(vocabulary) -> forms.CharField:
+    plural = vocabulary.plural.lower()
+    return forms.CharField(
+        label=f"New {plural}",
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"class": "vTextField"}),
+        help_text=f"Not in the list? Type new {plural}, separated by commas: they are added "
+        "to the vocabulary and ticked when you save. A name that exists already (in any "
+        "capitals) is ticked instead of being added twice.",
+    )
+
+
+def new_terms_name(vocabulary) -> str:
+    return f"new_{vocabulary.field}"
+
+
+class _VersionForm(RevisionCheckForm):
     def version(self):
         return self.instance
+
+    def new_terms(self, vocabulary) -> list[str]:
+        value = self.cleaned_data.get(new_terms_name(vocabulary)) or ""
+        return [name for name in (services.term_name_clean(n) for n in value.split(",")) if name]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for vocabulary in TAXONOMY:
+            too_long = [n for n in self.new_terms(vocabulary) if len(n) > 120]
+            if too_long:
+                self.add_error(
+                    new_terms_name(vocabulary),
+                    f"A term name has at most 120 characters: “{too_long[0][:40]}…” is longer.",
+                )
+        return cleaned_data
+
+
+# One "New …" box under each vocabulary, shown to those who may add its terms
+# (``SummaryVersionAdmin.get_fieldsets``) and saved by ``save_related``.
+VersionForm = type(
+    "VersionForm",
+    (_VersionForm,),
+    {new_terms_name(vocabulary): _new_terms_field(vocabulary) for vocabulary in TAXONOMY},
+)
 
 
 @admin.register(SummaryVersion)
@@ -248,6 +290,27 @@ class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAd
     def save_model(self, request, obj, form, change):
         obj.last_saved_by = request.user
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for vocabulary in TAXONOMY:
+            names = form.new_terms(vocabulary)
+            if names and _may_add_terms(request.user, vocabulary):
+                terms = services.terms_add(model=vocabulary.model, names=names, user=request.user)
+                getattr(form.instance, vocabulary.field).add(*terms)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = []
+        for name, options in super().get_fieldsets(request, obj):
+            if name == "Taxonomy":
+                fields = []
+                for vocabulary in TAXONOMY:
+                    fields.append(vocabulary.field)
+                    if _may_add_terms(request.user, vocabulary):
+                        fields.append(new_terms_name(vocabulary))
+                options = {**options, "fields": fields}
+            fieldsets.append((name, options))
+        return fieldsets
 
     # The form.
 
@@ -387,6 +450,10 @@ class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAd
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex"
         return response
+
+
+def _may_add_terms(user, vocabulary) -> bool:
+    return user.has_perm(f"summaries.add_{vocabulary.model._meta.model_name}")
 
 
 def _own_submission_note(user, version) -> str:

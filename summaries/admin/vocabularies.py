@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.db import models
 
 from summaries import search
+from summaries.editorial import services
 from summaries.models import (
     TAXONOMY,
     Scale,
@@ -15,7 +16,27 @@ from summaries.models import (
 from .common import EditorFieldsMixin, PublicContentAdminMixin
 
 
+class TermForm(forms.ModelForm):
+    """Refuses a name that exists in another capitalisation, naming the term it matches."""
+
+    def clean_name(self):
+        name = services.term_name_clean(self.cleaned_data["name"])
+        existing = services.term_find(self._meta.model, name, exclude_pk=self.instance.pk)
+        if existing is not None:
+            vocabulary = self._meta.model._meta.verbose_name_plural
+            raise forms.ValidationError(
+                f"“{existing.name}” is already a term of {vocabulary}: names are compared "
+                "without regard to capitals. Tag summaries with it rather than adding it again.",
+                code="duplicate",
+            )
+        return name
+
+
 class TermAdmin(PublicContentAdminMixin, EditorFieldsMixin, admin.ModelAdmin):
+    """Editors add terms; only reviewers (and administrators) rename, merge or delete
+    them, since that changes every summary tagged with the term (migration 0012)."""
+
+    form = TermForm
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
