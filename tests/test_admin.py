@@ -204,6 +204,43 @@ class InterventionAdminTests(TestCase):
         self.assertEqual(Intervention.objects.filter(slug="cctv").count(), 1)
 
 
+class InterventionPageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_user(groups=[Group.objects.get(name="Editors")])
+        cls.live = make_live("street-lighting", title="Street lighting")
+        cls.draft = draft_start_from(version=cls.live)
+        cls.intervention = cls.live.intervention
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+
+    def test_page_is_headed_by_the_title_and_shows_versions_and_live_state(self):
+        """The intervention's page is headed by the summary's title, says what the public
+        sees and which version is being worked on, and lists the versions."""
+        response = self.client.get(change_url(self.intervention))
+        self.assertContains(response, "<h1>Street lighting</h1>", html=True)
+        self.assertContains(response, "Summary at /toolkit/street-lighting/")
+        self.assertContains(response, "Live at")
+        self.assertContains(response, f'href="{change_url(self.draft)}">version 2, draft</a>')
+        self.assertContains(response, "Published")  # the versions table
+
+    def test_first_published_and_synthetic_are_not_typed(self):
+        """ "First published" and "Synthetic" are shown, not editable, and a crafted
+        POST changes neither; there is no "Save and add another"."""
+        response = self.client.get(change_url(self.intervention))
+        self.assertNotContains(response, 'name="first_published_at')
+        self.assertNotContains(response, 'name="is_synthetic"')
+        self.assertNotContains(response, 'name="_addanother"')
+        first = self.intervention.first_published_at
+        data = form_data(response, "intervention_form")
+        data.update(is_synthetic=["on"], first_published_at_0=["2001-01-01"], _save=["Save"])
+        self.assertEqual(self.client.post(change_url(self.intervention), data).status_code, 302)
+        self.intervention.refresh_from_db()
+        self.assertFalse(self.intervention.is_synthetic)
+        self.assertEqual(self.intervention.first_published_at, first)
+
+
 class VersionFormTests(TestCase):
     @classmethod
     def setUpTestData(cls):

@@ -225,3 +225,18 @@ def test_editor_adds_a_term_from_the_version_form(browser, live_server, browser_
     assert "was changed successfully" in page.inner_text(".messagelist")
     assert page.get_by_label("Street lighting", exact=True).count() == 1
     page.context.close()
+
+
+def test_intervention_page_is_headed_by_the_title(browser, live_server, browser_data):
+    """The intervention's page is headed by the summary's title, shows its versions and
+    public state, and offers no field for "first published" or "synthetic" and no
+    "Save and add another"."""
+    page = log_in(browser, live_server.url, "editor")
+    page.goto(f"{ADMIN}summaries/intervention/{browser_data['intervention']}/change/")
+    assert page.inner_text("h1") == "Street lighting"
+    assert "Not published yet" in page.inner_text(".field-public_state")
+    assert "Being worked on: version 1, draft" in page.inner_text(".field-public_state")
+    assert page.locator("[name^=first_published_at], [name=is_synthetic]").count() == 0
+    assert page.locator("input[name=_addanother]").count() == 0
+    assert "Street lighting" in page.inner_text("#versions-group")
+    page.context.close()

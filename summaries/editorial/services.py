@@ -443,7 +443,11 @@ def term_name_clean(name: str) -> str:
 def term_find(model: type[Term], name: str, *, exclude_pk: int | None = None) -> Term | None:
     """The term of ``model`` called ``name``, compared without regard to capitals."""
     wanted = term_name_clean(name).casefold()
-    terms = model._default_manager.exclude(pk=exclude_pk) if exclude_pk else model._default_manager.all()
+    terms = (
+        model._default_manager.exclude(pk=exclude_pk)
+        if exclude_pk
+        else model._default_manager.all()
+    )
     # Vocabularies are short. Comparing in Python also folds non-ASCII capitals ("Ö"),
     # which SQLite's case-insensitive matching does not.
     return next((t for t in terms.only("pk", "name") if t.name.casefold() == wanted), None)
@@ -467,7 +471,9 @@ def terms_add(*, model: type[Term], names: list[str], user: Actor = None) -> lis
         term = term_find(model, name)
         if term is None:
             last = model._default_manager.aggregate(last=Max("position"))["last"] or 0
-            term = model._default_manager.create(name=name, slug=_free_slug(model, name), position=last + 1)
+            term = model._default_manager.create(
+                name=name, slug=_free_slug(model, name), position=last + 1
+            )
             # New terms show in the public list's filters.
             public_content_changed()
         if term not in terms:

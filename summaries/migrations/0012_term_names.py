@@ -1,4 +1,5 @@
-"""Term names are unique without regard to capitals, and editors may add terms.
+"""Term names are unique without regard to capitals, and editors may add terms; the
+intervention's "first published" and "synthetic" say they are not typed.
 
 Editors add terms (a summary on a new topic, such as street lighting, could otherwise
 only be tagged wrongly); reviewers also rename and delete them, which changes what every
@@ -75,4 +76,15 @@ class Migration(migrations.Migration):
             model_name='setting',
             constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), name='summaries_setting_name_ci', violation_error_message='A term with this name already exists (names are compared without regard to capitals).'),
         ),
+        migrations.AlterField(
+            model_name='intervention',
+            name='first_published_at',
+            field=models.DateTimeField(blank=True, help_text='Set when a version of the summary is first published; not typed.', null=True, verbose_name='first published'),
+        ),
+        migrations.AlterField(
+            model_name='intervention',
+            name='is_synthetic',
+            field=models.BooleanField(default=False, help_text='Generated test content for benchmarks (manage.py generate_synthetic), never real evidence; not set by hand.', verbose_name='synthetic'),
+        ),
+    
     ]
