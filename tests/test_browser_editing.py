@@ -240,3 +240,39 @@ def test_intervention_page_is_headed_by_the_title(browser, live_server, browser_
     assert page.locator("input[name=_addanother]").count() == 0
     assert "Street lighting" in page.inner_text("#versions-group")
     page.context.close()
+
+
+def test_two_people_on_one_draft(browser, live_server, browser_data):
+    """Opening a draft another editor has open says who and since when; when they save
+    first, the refused save keeps the editor's text and shows their changes beside it,
+    and saving again after merging works."""
+    other = log_in(browser, live_server.url, "other-editor")
+    other.goto(version_url(browser_data["draft"]))
+    page = log_in(browser, live_server.url, "editor")
+    page.goto(version_url(browser_data["draft"]))
+    warning = page.inner_text("#presence-warning")
+    assert "other-editor has had this draft open since" in warning
+    assert page.is_editable("#id_title"), "it warns, it does not block"
+
+    other.fill("#id_title", "Street lighting at night")
+    other.click("#action-bar input[name=_continue]")
+    assert "was changed successfully" in other.inner_text(".messagelist")
+
+    page.fill("#id_standfirst", "Brighter lamps on residential streets.")
+    page.click("#action-bar input[name=_continue]")
+    changes = page.locator("#stale-changes")
+    changes.wait_for()
+    assert "What other-editor changed since you opened this version" in changes.inner_text()
+    title_row = changes.locator("tr", has_text="Title")
+    assert title_row.locator("ins").inner_text() == "at night"
+    assert "Street lighting at night" in title_row.inner_text()
+    assert page.input_value("#id_standfirst") == "Brighter lamps on residential streets."
+    assert "Not saved: other-editor saved this version" in page.inner_text("#error-summary")
+
+    page.fill("#id_title", "Street lighting at night")  # takes in the other's change
+    page.click("#action-bar input[name=_continue]")
+    assert "was changed successfully" in page.inner_text(".messagelist")
+    assert page.input_value("#id_title") == "Street lighting at night"
+    assert page.input_value("#id_standfirst") == "Brighter lamps on residential streets."
+    other.context.close()
+    page.context.close()

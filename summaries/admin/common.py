@@ -123,17 +123,30 @@ class RevisionCheckForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["loaded_revision"].initial = self.version().revision
 
+    # The version form shows the other person's changes beside the user's text after a
+    # refused save; the form then counts from the revision saved now, so saving again,
+    # once the user has taken in what they want to keep, is not refused a second time.
+    merges_after_stale = False
+    # The revision the user had loaded when a save was refused as stale, else None.
+    stale_loaded_revision: int | None = None
+
     def clean(self):
         cleaned_data = super().clean()
         loaded = cleaned_data.get("loaded_revision")
         if loaded is not None and self.instance.pk:
             saved = SummaryVersion.objects.select_for_update().get(pk=self.version().pk)
             if saved.revision != loaded:
-                raise forms.ValidationError(stale_form_message(saved), code="stale")
+                self.stale_loaded_revision = loaded
+                if self.merges_after_stale:
+                    data = self.data.copy()
+                    data[self.add_prefix("loaded_revision")] = str(saved.revision)
+                    self.data = data
+                message = stale_form_message(saved, merging=self.merges_after_stale)
+                raise forms.ValidationError(message, code="stale")
         return cleaned_data
 
 
-def stale_form_message(saved: SummaryVersion):
+def stale_form_message(saved: SummaryVersion, *, merging: bool = False):
     who = saved.last_saved_by or "someone else"
     when = timezone.localtime(saved.updated_at).strftime("%H:%M on %d %B %Y")
     live = saved.intervention.versions.live().first()
@@ -145,6 +158,19 @@ def stale_form_message(saved: SummaryVersion):
         if live and live.pk != saved.pk
         else ""
     )
+    if merging:
+        return format_html(
+            "Not saved: {} saved this version at {}, after you opened it. Nothing was "
+            "overwritten, and your text is still in this form. Their changes are listed "
+            "under “What {} changed”: take into the form what you want to keep of theirs, "
+            "then save again (saving now keeps exactly what the form holds). "
+            '<a href="{}" target="_blank">See the version as saved now</a>{}.',
+            who,
+            when,
+            who,
+            version_change_url(saved.pk),
+            compare,
+        )
     return format_html(
         "Not saved: {} saved this version at {}, after you opened it. Nothing was "
         "overwritten, and your changes are still in this form. "

@@ -38,7 +38,7 @@ from summaries.models import (
 from summaries.public import views
 from summaries.sanitize import sanitize_html
 
-from . import parts
+from . import parts, presence
 from .actions import ACTIONS, action_buttons, workflow_action_view
 from .common import (
     AccessibleAdminMixin,
@@ -158,6 +158,8 @@ def new_terms_name(vocabulary) -> str:
 
 
 class _VersionForm(RevisionCheckForm):
+    merges_after_stale = True
+
     def version(self):
         return self.instance
 
@@ -356,10 +358,26 @@ class SummaryVersionAdmin(AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAd
                 open_draft=others.open().first(),
                 workflow_buttons=action_buttons(request.user, obj),
                 refusal_note=_own_submission_note(request.user, obj),
+                **self._editing_context(request, context, obj),
                 preview_url=reverse("admin:summaries_summaryversion_preview", args=[obj.pk]),
                 history_url=history_url(obj),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _editing_context(self, request, context, obj) -> dict:
+        """Who else is on this draft; after a stale save, what they changed."""
+        if not obj.is_editable:
+            return {}
+        form = context["adminform"].form
+        extra = {"presence": presence.others_on(obj, request.user)}
+        presence.note_opened(obj, request.user)
+        if form.stale_loaded_revision is not None:
+            extra["stale_saved_by"] = obj.last_saved_by or "someone else"
+            extra["stale_changes"] = presence.changes_since(obj.pk, form.stale_loaded_revision)
+            extra["stale_unknown"] = extra["stale_changes"] is None
+        else:
+            presence.keep_snapshot(obj)
+        return extra
 
     # The workflow: starting a draft, preview, and the actions in ``actions.py``.
 
