@@ -13,6 +13,7 @@ from django.urls import reverse
 from summaries.editorial.services import draft_start_from
 from summaries.models import (
     Dimension,
+    ExternalLink,
     Intervention,
     KeyFigure,
     Problem,
@@ -710,6 +711,29 @@ class TermTests(TestCase):
         data["_continue"] = ["Save"]
         self.client.post(change_url(self.draft), data)
         self.assertFalse(Problem.objects.filter(name="Street lighting").exists())
+
+
+class ChildRowPositionTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.admin = make_user(superuser=True)
+        cls.draft = make_draft()
+        for position in (1, 2):
+            ExternalLink.objects.create(
+                version=cls.draft,
+                position=position,
+                title=f"Link {position}",
+                url=f"https://example.org/{position}",
+            )
+
+    def test_a_new_link_comes_after_the_last(self):
+        """A new link's position is one after the last link's, not 0 (which put it first);
+        an existing link keeps its own."""
+        self.client.force_login(self.admin)
+        data = form_data(self.client.get(change_url(self.draft)), "summaryversion_form")
+        self.assertEqual(data["external_links-0-position"], ["1"])
+        self.assertEqual(data["external_links-__prefix__-position"], ["3"])
+        self.assertEqual(data["related_summaries-__prefix__-position"], ["1"])
 
 
 class VocabularyAdminTests(TestCase):

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 
 from summaries.editorial.services import version_submit
-from summaries.models import KeyFigure
+from summaries.models import ExternalLink, KeyFigure
 from tests.factories import make_complete_draft, make_user
 
 PASSWORD = "correct horse battery staple"
@@ -39,6 +39,9 @@ def browser_data(live_server):
         comparison_rate=Decimal("13.6"),
         treatment_rate=Decimal("9.3"),
         relative_change=Decimal("-31.8"),
+    )
+    ExternalLink.objects.create(
+        version=draft, position=4, title="Lighting and crime", url="https://example.org/lighting"
     )
     submitted = make_complete_draft("cctv-in-car-parks", title="CCTV in car parks", user=reviewer)
     version_submit(version=submitted, user=reviewer, change_note="First version.")
@@ -275,4 +278,30 @@ def test_two_people_on_one_draft(browser, live_server, browser_data):
     assert page.input_value("#id_title") == "Street lighting at night"
     assert page.input_value("#id_standfirst") == "Brighter lamps on residential streets."
     other.context.close()
+    page.context.close()
+
+
+def test_new_link_position_and_toolbar_glyphs(browser, live_server, browser_data):
+    """ "Add another External link" starts at the next position, not 0; every button of
+    the rich-text toolbar shows its icon (the icon font loads under the CSP) and the
+    block-type picker's arrow is drawn, not a missing character."""
+    page = log_in(browser, live_server.url, "editor")
+    page.goto(version_url(browser_data["draft"]))
+    page.click("#form-parts-nav a[data-part=links]")
+    page.get_by_text("Add another External link").click()
+    assert page.input_value("#id_external_links-1-position") == "5", "after the link at 4"
+
+    page.click("#form-parts-nav a[data-part=effect]")
+    toolbar = page.locator("#part-effect .prose-menubar").first
+    toolbar.wait_for()
+    page.evaluate("document.fonts.ready")
+    assert page.evaluate("""document.fonts.check('24px "Material Icons"')""")
+    for button in toolbar.locator("button.material-icons").all():
+        assert button.get_attribute("aria-label"), button.inner_text()
+    arrow = page.evaluate(
+        """() => getComputedStyle(
+            document.querySelector('#part-effect .prose-menubar__selected'), '::after'
+        ).content"""
+    )
+    assert arrow == '""', arrow
     page.context.close()

@@ -59,9 +59,30 @@ def _parent_is_open(obj) -> bool:
 
 
 class VersionChildInline(EditorFieldsMixin):
-    """Child rows follow their version: editable while a draft, read-only otherwise."""
+    """Child rows follow their version: editable while a draft, read-only otherwise.
+
+    A new row's position is one after the last row's, so it joins the end of the list
+    (with the model's default, 0 or 1, a new link jumped to the top).
+    """
 
     extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if "position" not in formset.form.base_fields or obj is None or obj.pk is None:
+            return formset
+        rows = self.model._default_manager.filter(**{formset.fk.name: obj})
+        following = (rows.aggregate(last=models.Max("position"))["last"] or 0) + 1
+
+        class NextPositionForm(formset.form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                if self.instance.pk is None:
+                    # A model form's initial comes from a new instance's defaults.
+                    self.initial["position"] = following
+
+        formset.form = NextPositionForm
+        return formset
 
     def has_add_permission(self, request, obj):
         return _parent_is_open(obj) and super().has_add_permission(request, obj)
