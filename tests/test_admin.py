@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 from django.test import TestCase
 from django.urls import reverse
 
+from summaries import search
+from summaries.editorial import services
 from summaries.editorial.services import draft_start_from
 from summaries.models import (
     Dimension,
@@ -23,6 +25,7 @@ from summaries.models import (
     SummaryVersion,
     SystematicReview,
 )
+from summaries.models.generation import current_generation
 from tests.factories import make_draft, make_live, make_user, publish, send_to_review
 from tests.helpers import count_queries
 from toolkit.views import permission_denied
@@ -674,6 +677,51 @@ class TermTests(TestCase):
         self.assertEqual(self.client.post(change_url(self.term), data).status_code, 302)
         self.term.refresh_from_db()
         self.assertEqual(self.term.name, "Domestic burglary")
+
+    def test_reviewers_merge_terms(self):
+        """A reviewer merges "Break-ins" into "Burglary": the draft tagged with it is
+        tagged with "Burglary" once, and "Break-ins" is gone."""
+        duplicate = Problem.objects.create(name="Break-ins", slug="break-ins")
+        self.draft.problems.add(duplicate, self.term)
+        self.client.force_login(self.reviewer)
+        changelist = reverse("admin:summaries_problem_changelist")
+        chosen = {"action": "merge_terms", "_selected_action": [self.term.pk, duplicate.pk]}
+        confirm = self.client.post(changelist, chosen)
+        self.assertContains(confirm, "Keep which term?")
+        done = self.client.post(changelist, {**chosen, "keep": self.term.pk, "merge": "1"})
+        self.assertEqual(done.status_code, 302)
+        self.assertFalse(Problem.objects.filter(pk=duplicate.pk).exists())
+        self.assertEqual(list(self.draft.problems.all()), [self.term])
+
+    def test_merging_reindexes_live_summaries_and_raises_the_generation(self):
+        """After a merge a live summary that was tagged "Break-ins" is found by "burglary"
+        and cached public pages are not reused."""
+        duplicate = Problem.objects.create(name="Break-ins", slug="break-ins")
+        live = make_live(title="Alley gating")
+        live.problems.add(duplicate)
+        search.index_versions([live.pk])
+        before = current_generation()[0]
+        services.terms_merge(keep=self.term, merged=[self.term, duplicate], user=self.reviewer)
+        found = search.search_live(SummaryVersion.objects.live(), "burglary")
+        self.assertEqual([v.pk for v in found], [live.pk])
+        self.assertGreater(current_generation()[0], before)
+
+    def test_editors_are_not_offered_the_merge(self):
+        """The merge action is not offered to editors, and posting it changes nothing."""
+        duplicate = Problem.objects.create(name="Break-ins", slug="break-ins")
+        self.client.force_login(self.editor)
+        changelist = reverse("admin:summaries_problem_changelist")
+        self.assertNotContains(self.client.get(changelist), "merge_terms")
+        self.client.post(
+            changelist,
+            {
+                "action": "merge_terms",
+                "_selected_action": [self.term.pk, duplicate.pk],
+                "keep": self.term.pk,
+                "merge": "1",
+            },
+        )
+        self.assertTrue(Problem.objects.filter(pk=duplicate.pk).exists())
 
     def test_version_form_adds_new_terms_once(self):
         """An editor types new problems on the version form: each is added once and

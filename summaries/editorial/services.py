@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from summaries import search
 from summaries.models import (
+    TAXONOMY,
     AuditAction,
     AuditEvent,
     Intervention,
@@ -488,3 +489,43 @@ def _free_slug(model: type[Term], name: str) -> str:
         n += 1
         slug = f"{base}-{n}"
     return slug
+
+
+@transaction.atomic
+def terms_merge(*, keep: Term, merged: list[Term], user: Actor = None) -> int:
+    """Move every tag of the ``merged`` terms to ``keep`` and delete them; return how many
+    versions were retagged. Live summaries are reindexed (their taxonomy text changed)
+    and the public content generation is raised once."""
+    model = type(keep)
+    name = model._meta.model_name
+    if user is not None and not (
+        user.is_active
+        and user.is_staff
+        and user.has_perm(f"summaries.change_{name}")
+        and user.has_perm(f"summaries.delete_{name}")
+    ):
+        raise NotAllowed("Merging terms needs the role of a reviewer.")
+    merged_ids = [term.pk for term in merged if term.pk != keep.pk]
+    if not merged_ids:
+        raise ServiceError("Choose at least one other term to merge into the one kept.")
+    field = next(vocabulary.field for vocabulary in TAXONOMY if vocabulary.model is model)
+    through = getattr(SummaryVersion, field).through
+    column = f"{name}_id"
+    tagged = set(
+        through.objects.filter(**{f"{column}__in": merged_ids}).values_list(
+            "summaryversion_id", flat=True
+        )
+    )
+    already = set(
+        through.objects.filter(**{column: keep.pk, "summaryversion_id__in": tagged}).values_list(
+            "summaryversion_id", flat=True
+        )
+    )
+    through.objects.bulk_create(
+        [through(summaryversion_id=pk, **{column: keep.pk}) for pk in sorted(tagged - already)]
+    )
+    live = list(SummaryVersion.objects.live().filter(pk__in=tagged).values_list("pk", flat=True))
+    model._default_manager.filter(pk__in=merged_ids).delete()  # and their tags
+    search.index_versions(live)
+    public_content_changed()
+    return len(tagged)
