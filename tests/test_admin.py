@@ -1,25 +1,34 @@
 """The editors' admin: lists, forms, read-only history, new drafts and publishing."""
 
 from collections import defaultdict
+from decimal import Decimal
 from html.parser import HTMLParser
 
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
+from django.db import IntegrityError, transaction
 from django.test import TestCase
 from django.urls import reverse
 
+from summaries import search
+from summaries.editorial import services
 from summaries.editorial.services import draft_start_from
 from summaries.models import (
     Dimension,
+    ExternalLink,
     Intervention,
+    KeyFigure,
+    Problem,
     Scale,
     SectionKind,
     State,
     SummaryVersion,
     SystematicReview,
 )
+from summaries.models.generation import current_generation
 from tests.factories import make_draft, make_live, make_user, publish, send_to_review
 from tests.helpers import count_queries
+from toolkit.views import permission_denied
 
 
 def change_url(obj):
@@ -197,6 +206,43 @@ class InterventionAdminTests(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "already exists")
         self.assertEqual(Intervention.objects.filter(slug="cctv").count(), 1)
+
+
+class InterventionPageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_user(groups=[Group.objects.get(name="Editors")])
+        cls.live = make_live("street-lighting", title="Street lighting")
+        cls.draft = draft_start_from(version=cls.live)
+        cls.intervention = cls.live.intervention
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+
+    def test_page_is_headed_by_the_title_and_shows_versions_and_live_state(self):
+        """The intervention's page is headed by the summary's title, says what the public
+        sees and which version is being worked on, and lists the versions."""
+        response = self.client.get(change_url(self.intervention))
+        self.assertContains(response, "<h1>Street lighting</h1>", html=True)
+        self.assertContains(response, "Summary at /toolkit/street-lighting/")
+        self.assertContains(response, "Live at")
+        self.assertContains(response, f'href="{change_url(self.draft)}">version 2, draft</a>')
+        self.assertContains(response, "Published")  # the versions table
+
+    def test_first_published_and_synthetic_are_not_typed(self):
+        """ "First published" and "Synthetic" are shown, not editable, and a crafted
+        POST changes neither; there is no "Save and add another"."""
+        response = self.client.get(change_url(self.intervention))
+        self.assertNotContains(response, 'name="first_published_at')
+        self.assertNotContains(response, 'name="is_synthetic"')
+        self.assertNotContains(response, 'name="_addanother"')
+        first = self.intervention.first_published_at
+        data = form_data(response, "intervention_form")
+        data.update(is_synthetic=["on"], first_published_at_0=["2001-01-01"], _save=["Save"])
+        self.assertEqual(self.client.post(change_url(self.intervention), data).status_code, 302)
+        self.intervention.refresh_from_db()
+        self.assertFalse(self.intervention.is_synthetic)
+        self.assertEqual(self.intervention.first_published_at, first)
 
 
 class VersionFormTests(TestCase):
@@ -399,6 +445,67 @@ class PublishTests(TestCase):
         self.assert_unchanged()
 
 
+class RefusalTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_user(groups=[Group.objects.get(name="Editors")])
+        cls.reviewer = make_user(groups=[Group.objects.get(name="Reviewers")])
+        cls.version = send_to_review(make_draft(title="Street lighting"), user=cls.reviewer)
+
+    def test_editor_opening_a_publish_address_gets_an_explanation(self):
+        """An editor opening a publish address gets the admin's page, saying what
+        publishing needs and who can do it, with a link back to the version."""
+        self.client.force_login(self.editor)
+        response = self.client.get(publish_url(self.version))
+        self.assertEqual(response.status_code, 403)
+        self.assertTemplateUsed(response, "admin/403.html")
+        self.assertTemplateUsed(response, "admin/base_site.html")
+        self.assertContains(response, "Your role does not include publishing.", status_code=403)
+        self.assertContains(
+            response,
+            "A reviewer who did not write or submit this version, or an administrator.",
+            status_code=403,
+        )
+        self.assertContains(
+            response,
+            f'<a class="button" href="{change_url(self.version)}">Back to version 1 of '
+            "“Street lighting”</a>",
+            status_code=403,
+        )
+        self.assertEqual(self.client.post(publish_url(self.version)).status_code, 403)
+        self.version.refresh_from_db()
+        self.assertEqual(self.version.state, State.IN_REVIEW)
+
+    def test_reviewer_is_told_another_reviewer_publishes_their_submission(self):
+        """On their own submission a reviewer reads why there is no Publish button, and
+        the publish address says so too."""
+        self.client.force_login(self.reviewer)
+        page = self.client.get(change_url(self.version))
+        self.assertNotContains(page, "Approve and publish")
+        self.assertContains(page, "another reviewer must publish it or schedule it")
+        refused = self.client.post(publish_url(self.version))
+        self.assertContains(
+            refused,
+            "another reviewer must publish it or schedule it",
+            status_code=403,
+        )
+
+    def test_other_admin_refusals_are_explained_too(self):
+        """A page Django's admin refuses by permission is styled, names the user's groups
+        and leads back."""
+        self.client.force_login(self.editor)
+        response = self.client.get(reverse("admin:summaries_scale_add"))
+        self.assertEqual(response.status_code, 403)
+        self.assertTemplateUsed(response, "admin/403.html")
+        self.assertContains(response, "(Editors)", status_code=403)
+        self.assertContains(response, reverse("admin:index"), status_code=403)
+
+    def test_public_refusals_are_not_admin_pages(self):
+        """Outside the admin a 403 is not the admin's page (no admin chrome for visitors)."""
+        request = self.client.get("/").wsgi_request
+        self.assertNotIn(b"Who can do it", permission_denied(request).content)
+
+
 class ReviewAdminTests(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -449,6 +556,248 @@ class ReviewAdminTests(TestCase):
         response = self.client.get(reverse("admin:index"))
         self.assertContains(response, "Summary versions")
         self.assertNotContains(response, "Systematic reviews")
+
+
+class VersionFormErrorTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_user(groups=[Group.objects.get(name="Editors")])
+        cls.draft = make_draft()
+        cls.figure = KeyFigure.objects.create(
+            version=cls.draft,
+            outcome="Sexual reoffending",
+            comparison_rate=Decimal("13.6"),
+            treatment_rate=Decimal("9.3"),
+            relative_change=Decimal("-31.8"),
+        )
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+
+    def post(self, **changes):
+        data = form_data(self.client.get(change_url(self.draft)), "summaryversion_form")
+        for name, value in changes.items():
+            data[name] = [value]
+        data["_continue"] = ["Save"]
+        return self.client.post(change_url(self.draft), data)
+
+    def test_inconsistent_key_figure_is_refused_with_its_values(self):
+        """Changing the treatment rate to 9.2% but leaving −31.8% is not saved, and the
+        error summary names the figure and the range the rates allow."""
+        response = self.post(**{"key_figures-0-treatment_rate": "9.2"})
+        self.assertEqual(response.status_code, 200)
+        self.figure.refresh_from_db()
+        self.assertEqual(self.figure.treatment_rate, Decimal("9.3"))
+        self.assertContains(
+            response,
+            '<a href="#id_key_figures-0-relative_change">Key figure 1 (Sexual reoffending), '
+            "Relative change (%): The relative change (−31.8%) does not match the rates",
+        )
+        self.assertContains(response, "it must be between −32.8% and −31.9%")
+
+    def test_consistent_key_figure_saves(self):
+        """The review's own figures (13.6% → 9.3%, −31.8%) save."""
+        response = self.post(**{"key_figures-0-note": "Arrest, charge or conviction."})
+        self.assertEqual(response.status_code, 302)
+
+    def test_error_summary_links_to_every_field_in_error(self):
+        """A failed save lists each error at the top, each a link to its field's id, in
+        place of "Please correct the errors below"."""
+        response = self.post(title="", **{"key_figures-0-comparison_rate": "150"})
+        self.assertContains(response, 'id="error-summary"')
+        self.assertContains(response, "There are 2 problems: this version was not saved")
+        self.assertContains(response, '<a href="#id_title">Title: This field is required.</a>')
+        self.assertContains(response, 'href="#id_key_figures-0-comparison_rate"')
+        self.assertContains(response, 'Evidence base <span class="part-errors">(1 error)</span>')
+
+    def test_form_is_in_parts_with_the_action_bar(self):
+        """The form has a part per EMMIE area, the summary, the evidence base and the
+        links, each holding its section and its rating; the action bar saves and submits."""
+        response = self.client.get(change_url(self.draft))
+        parts = response.context["form_parts"]
+        self.assertEqual(
+            [part.title for part in parts],
+            [
+                "Summary and taxonomy",
+                "Effect",
+                "Mechanism",
+                "Moderators",
+                "Implementation",
+                "Economic cost",
+                "Evidence base",
+                "Links and related summaries",
+            ],
+        )
+        by_key = {part.key: part for part in parts}
+        effect = by_key["effect"]
+        self.assertEqual(
+            [heading for _, _, heading in effect.section_forms], [SectionKind.EFFECT.label]
+        )
+        self.assertEqual([fs.name for fs in effect.fieldsets], ["Effect rating"])
+        self.assertEqual(
+            [f.formset.prefix for f in by_key["evidence"].formsets], ["reviews", "key_figures"]
+        )
+        self.assertContains(response, 'form="summaryversion_form" name="_continue"')
+        self.assertContains(response, 'id="action-submit"')
+
+
+class TermTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_user(groups=[Group.objects.get(name="Editors")])
+        cls.reviewer = make_user(groups=[Group.objects.get(name="Reviewers")])
+        cls.term = Problem.objects.create(name="Burglary", slug="burglary", position=3)
+        cls.draft = make_draft()
+
+    def add(self, name, slug):
+        return self.client.post(
+            reverse("admin:summaries_problem_add"),
+            {"name": name, "slug": slug, "description": "", "position": "0", "_save": "Save"},
+        )
+
+    def test_editor_adds_a_term(self):
+        """An editor adds a new problem from the vocabulary's own add page."""
+        self.client.force_login(self.editor)
+        self.assertEqual(self.client.get(reverse("admin:summaries_problem_add")).status_code, 200)
+        self.assertEqual(self.add("Street lighting", "street-lighting").status_code, 302)
+        self.assertTrue(Problem.objects.filter(name="Street lighting").exists())
+
+    def test_a_name_in_other_capitals_is_refused(self):
+        """Adding "BURGLARY" when "Burglary" exists is refused with a clear form error."""
+        self.client.force_login(self.editor)
+        response = self.add("  BURGLARY ", "burglary-2")
+        self.assertContains(response, "“Burglary” is already a term of problems")
+        self.assertEqual(Problem.objects.filter(name__iexact="burglary").count(), 1)
+
+    def test_the_database_refuses_a_name_in_other_capitals(self):
+        """Even without the form, the database refuses a second "burglary"."""
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            Problem.objects.create(name="burglary", slug="burglary-3")
+
+    def test_editors_cannot_rename_or_delete_terms(self):
+        """Editors see a term read-only; renaming or deleting it is refused."""
+        self.client.force_login(self.editor)
+        url = change_url(self.term)
+        self.assertNotContains(self.client.get(url), 'name="name"')
+        data = {"name": "Theft", "slug": "burglary", "position": "3"}
+        self.assertEqual(self.client.post(url, data).status_code, 403)
+        delete = reverse("admin:summaries_problem_delete", args=[self.term.pk])
+        self.assertEqual(self.client.post(delete, {"post": "yes"}).status_code, 403)
+        self.term.refresh_from_db()
+        self.assertEqual(self.term.name, "Burglary")
+
+    def test_reviewers_rename_terms(self):
+        """A reviewer renames a term."""
+        self.client.force_login(self.reviewer)
+        data = {"name": "Domestic burglary", "slug": "burglary", "description": "", "position": "3"}
+        self.assertEqual(self.client.post(change_url(self.term), data).status_code, 302)
+        self.term.refresh_from_db()
+        self.assertEqual(self.term.name, "Domestic burglary")
+
+    def test_reviewers_merge_terms(self):
+        """A reviewer merges "Break-ins" into "Burglary": the draft tagged with it is
+        tagged with "Burglary" once, and "Break-ins" is gone."""
+        duplicate = Problem.objects.create(name="Break-ins", slug="break-ins")
+        self.draft.problems.add(duplicate, self.term)
+        self.client.force_login(self.reviewer)
+        changelist = reverse("admin:summaries_problem_changelist")
+        chosen = {"action": "merge_terms", "_selected_action": [self.term.pk, duplicate.pk]}
+        confirm = self.client.post(changelist, chosen)
+        self.assertContains(confirm, "Keep which term?")
+        done = self.client.post(changelist, {**chosen, "keep": self.term.pk, "merge": "1"})
+        self.assertEqual(done.status_code, 302)
+        self.assertFalse(Problem.objects.filter(pk=duplicate.pk).exists())
+        self.assertEqual(list(self.draft.problems.all()), [self.term])
+
+    def test_merging_reindexes_live_summaries_and_raises_the_generation(self):
+        """After a merge a live summary that was tagged "Break-ins" is found by "burglary"
+        and cached public pages are not reused."""
+        duplicate = Problem.objects.create(name="Break-ins", slug="break-ins")
+        live = make_live(title="Alley gating")
+        live.problems.add(duplicate)
+        search.index_versions([live.pk])
+        before = current_generation()[0]
+        services.terms_merge(keep=self.term, merged=[self.term, duplicate], user=self.reviewer)
+        found = search.search_live(SummaryVersion.objects.live(), "burglary")
+        self.assertEqual([v.pk for v in found], [live.pk])
+        self.assertGreater(current_generation()[0], before)
+
+    def test_editors_are_not_offered_the_merge(self):
+        """The merge action is not offered to editors, and posting it changes nothing."""
+        duplicate = Problem.objects.create(name="Break-ins", slug="break-ins")
+        self.client.force_login(self.editor)
+        changelist = reverse("admin:summaries_problem_changelist")
+        self.assertNotContains(self.client.get(changelist), "merge_terms")
+        self.client.post(
+            changelist,
+            {
+                "action": "merge_terms",
+                "_selected_action": [self.term.pk, duplicate.pk],
+                "keep": self.term.pk,
+                "merge": "1",
+            },
+        )
+        self.assertTrue(Problem.objects.filter(pk=duplicate.pk).exists())
+
+    def test_version_form_adds_new_terms_once(self):
+        """An editor types new problems on the version form: each is added once and
+        ticked; one that exists in other capitals is ticked, not added again."""
+        self.client.force_login(self.editor)
+        page = self.client.get(change_url(self.draft))
+        self.assertContains(page, 'name="new_problems"')
+        data = form_data(page, "summaryversion_form")
+        data["new_problems"] = ["Street lighting, street  lighting, burglary"]
+        data["_continue"] = ["Save"]
+        response = self.client.post(change_url(self.draft), data)
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(
+            sorted(self.draft.problems.values_list("name", flat=True)),
+            ["Burglary", "Street lighting"],
+        )
+        self.assertEqual(Problem.objects.filter(name__iexact="street lighting").count(), 1)
+        new = Problem.objects.get(name="Street lighting")
+        self.assertEqual((new.slug, new.position), ("street-lighting", 4))
+
+    def test_only_those_who_may_add_terms_see_the_new_term_boxes(self):
+        """Someone who may edit drafts but not add terms gets no "New problems" box, and
+        a posted value adds nothing."""
+        editor = make_user()
+        editor.user_permissions.add(
+            *Permission.objects.filter(
+                codename__in=["view_summaryversion", "change_summaryversion"]
+            )
+        )
+        self.client.force_login(editor)
+        page = self.client.get(change_url(self.draft))
+        self.assertNotContains(page, 'name="new_problems"')
+        data = form_data(page, "summaryversion_form")
+        data["new_problems"] = ["Street lighting"]
+        data["_continue"] = ["Save"]
+        self.client.post(change_url(self.draft), data)
+        self.assertFalse(Problem.objects.filter(name="Street lighting").exists())
+
+
+class ChildRowPositionTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.admin = make_user(superuser=True)
+        cls.draft = make_draft()
+        for position in (1, 2):
+            ExternalLink.objects.create(
+                version=cls.draft,
+                position=position,
+                title=f"Link {position}",
+                url=f"https://example.org/{position}",
+            )
+
+    def test_a_new_link_comes_after_the_last(self):
+        """A new link's position is one after the last link's, not 0 (which put it first);
+        an existing link keeps its own."""
+        self.client.force_login(self.admin)
+        data = form_data(self.client.get(change_url(self.draft)), "summaryversion_form")
+        self.assertEqual(data["external_links-0-position"], ["1"])
+        self.assertEqual(data["external_links-__prefix__-position"], ["3"])
+        self.assertEqual(data["related_summaries-__prefix__-position"], ["1"])
 
 
 class VocabularyAdminTests(TestCase):

@@ -1,10 +1,14 @@
 """The workflow as staff meet it in the admin: no lost edits, preview, history, the queue."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.test import Client, TestCase
 from django.urls import reverse
+from django.utils import timezone
 
+from summaries.admin import presence
 from summaries.editorial.services import draft_start_from, version_request_changes, version_submit
 from summaries.models import (
     AuditEvent,
@@ -70,6 +74,58 @@ class NoLostEditsTests(StaffTestCase):
         )
         self.assertEqual(draft.revision, 3)  # created 1, set-up save 2, Alice 3
         self.assertEqual(draft.last_saved_by, self.editor)
+
+    def test_stale_save_shows_their_changes_and_lets_the_user_merge(self):
+        """After a refused save Bob sees what Alice changed beside his own text, and his
+        next save (having taken in what he wants of hers) is not refused again."""
+        draft = make_complete_draft(user=self.editor)
+        alice, bob = self.client_for(self.editor), self.client_for(self.editor2)
+        alice_form = form_data(alice.get(change_url(draft)), "summaryversion_form")
+        bob_form = form_data(bob.get(change_url(draft)), "summaryversion_form")
+        alice_form.update(title=["Street lighting at night"], _save=["Save"])
+        self.assertEqual(alice.post(change_url(draft), alice_form).status_code, 302)
+
+        bob_form.update(standfirst=["Bob's standfirst"], _save=["Save"])
+        refused = bob.post(change_url(draft), bob_form)
+        self.assertContains(refused, "What editor changed since you opened this version")
+        changes = refused.context["stale_changes"]
+        self.assertEqual(
+            [(group.title, [f.label for f in group.changed]) for group in changes],
+            [("Summary", ["Title"])],
+        )
+        self.assertIn("<ins>Street lighting at night</ins>", str(changes[0].changed[0].html))
+        self.assertContains(refused, "Bob&#x27;s standfirst")
+
+        merged = form_data(refused, "summaryversion_form")
+        merged.update(title=["Street lighting at night"], _save=["Save"])
+        self.assertEqual(bob.post(change_url(draft), merged).status_code, 302)
+        draft.refresh_from_db()
+        self.assertEqual(
+            (draft.title, draft.standfirst), ("Street lighting at night", "Bob's standfirst")
+        )
+
+    def test_opening_a_draft_someone_else_has_open_warns(self):
+        """Opening a draft another editor opened a minute ago says who and since when;
+        it warns, and the form is still there to edit."""
+        draft = make_complete_draft(user=self.reviewer)
+        self.client_for(self.editor).get(change_url(draft))
+        response = self.client_for(self.editor2).get(change_url(draft))
+        self.assertContains(response, "Someone else is working on this draft.")
+        self.assertContains(response, "editor has had this draft open since")
+        self.assertContains(response, 'name="title"')
+        alone = self.client_for(self.editor).get(change_url(draft))
+        self.assertContains(alone, "editor2 has had this draft open since")
+        self.assertNotContains(alone, "editor has had this draft open since")
+
+    def test_presence_expires_and_notes_recent_saves(self):
+        """A note older than five minutes is dropped; a save by someone else in the last
+        five minutes is named."""
+        draft = make_complete_draft(user=self.reviewer)
+        presence.note_opened(draft, self.editor, now=timezone.now() - timedelta(minutes=6))
+        draft.last_saved_by = self.editor
+        draft.save()
+        found = presence.others_on(draft, self.editor2)
+        self.assertEqual([(p.name, p.what) for p in found], [("editor", "saved this draft at")])
 
     def test_stale_message_links_to_the_diff_against_live(self):
         """When a live version exists, the refusal links to the comparison with it."""

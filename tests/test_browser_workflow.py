@@ -87,8 +87,19 @@ class Person:
         assert "was changed successfully" in self.message(), self.page.content()[:3000]
 
 
+def open_part_of(page, selector):
+    """Show the part of the version form that holds ``selector``, by its tab."""
+    page.wait_for_selector(selector, state="attached")
+    key = page.evaluate(
+        "selector => document.querySelector(selector).closest('.form-part').dataset.part",
+        selector,
+    )
+    page.click(f"#form-parts-nav a[data-part={key}]")
+
+
 def write_section(page, index, text):
     """Type into a section's rich-text editor, which copies its HTML to the form."""
+    open_part_of(page, f"#sections-{index}")
     editor = page.locator(f"#sections-{index} [contenteditable=true]")
     editor.click()
     page.keyboard.press("Control+A")
@@ -117,7 +128,9 @@ def test_editor_writes_a_summary_and_submits_it(browser, live_server):
     assert "Created “street-lighting” and its first draft" in editor.message()
     for index in range(9):
         write_section(page, index, f"Section {index} says what the evidence shows.")
+    open_part_of(page, "#id_effect_rating")
     page.select_option("#id_effect_rating", label="Reduced crime")
+    open_part_of(page, "#id_quality_rating")
     page.select_option("#id_quality_rating", label="Moderate")
     page.get_by_text("Add another Systematic review").click()
     page.fill("#id_reviews-0-label", "Review one")

@@ -20,9 +20,6 @@ ALLOWED = {
     "importer": {"editorial", "public", "search", "models", "sanitize"},
     "synthetic": {"editorial", "public", "search", "models", "sanitize"},
     "admin": {"editorial", "public", "search", "models", "sanitize", "charts"},
-    # The API and readers' alerts sit beside admin: they read through public and search.
-    "api": {"public", "search", "models"},
-    "alerts": {"public", "search", "models"},
     "sanitize": set(),
     "charts": set(),
 }

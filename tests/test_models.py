@@ -2,10 +2,12 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import TestCase
 from django.utils import timezone
 
+from summaries.editorial.rules import submit_problems
 from summaries.editorial.services import ServiceError, draft_start_from, version_publish
 from summaries.models import (
     TAXONOMY,
@@ -19,7 +21,7 @@ from summaries.models import (
     SystematicReview,
     Term,
 )
-from tests.factories import make_draft, make_live, publish
+from tests.factories import make_complete_draft, make_draft, make_live, publish
 
 
 class ConstraintTests(TestCase):
@@ -231,3 +233,59 @@ class TaxonomyRegistryTests(TestCase):
                 else:
                     self.assertContains(response, f"{vocabulary.label} term")
                     self.assertNotContains(response, link)
+
+
+class KeyFigureConsistencyTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.draft = make_complete_draft()
+
+    def figure(self, comparison, treatment, relative):
+        return KeyFigure(
+            version=self.draft,
+            outcome="Sexual reoffending",
+            comparison_rate=None if comparison is None else Decimal(comparison),
+            treatment_rate=None if treatment is None else Decimal(treatment),
+            relative_change=None if relative is None else Decimal(relative),
+        )
+
+    def test_the_reviews_rounded_figures_pass(self):
+        """The demo's 13.6% → 9.3%, stated by the review as −31.8%, is accepted."""
+        self.figure("13.6", "9.3", "-31.8").full_clean()
+
+    def test_a_changed_rate_with_the_old_change_is_refused_naming_the_values(self):
+        """Treatment 9.2% with −31.8% left unchanged is refused with the sum and the range."""
+        with self.assertRaises(ValidationError) as refused:
+            self.figure("13.6", "9.2", "-31.8").full_clean()
+        (message,) = refused.exception.message_dict["relative_change"]
+        self.assertEqual(
+            message,
+            "The relative change (−31.8%) does not match the rates: (9.2 − 13.6) / 13.6 × 100 "
+            "= −32.4%. Allowing for the rates and the change being rounded to one decimal "
+            "(±0.05 each), it must be between −32.8% and −31.9%. Check the treatment rate, "
+            "the comparison rate and the relative change against the review.",
+        )
+
+    def test_the_edges_of_the_range_are_accepted(self):
+        """The bounds the message names are themselves accepted, and a step past them is not."""
+        for relative in ("-32.8", "-31.9", "-32.4"):
+            self.figure("13.6", "9.2", relative).full_clean()
+        for relative in ("-32.9", "-31.8"):
+            with self.assertRaises(ValidationError, msg=relative):
+                self.figure("13.6", "9.2", relative).full_clean()
+
+    def test_incomplete_figures_are_not_checked(self):
+        """A figure without both rates or without a stated change saves as before."""
+        self.figure("13.6", None, "-31.8").full_clean()
+        self.figure("13.6", "9.2", None).full_clean()
+
+    def test_a_change_from_a_zero_rate_is_refused(self):
+        """A relative change from a comparison rate of 0 is refused, not divided by zero."""
+        with self.assertRaisesMessage(ValidationError, "needs a comparison rate above 0"):
+            self.figure("0", "5.0", "10.0").full_clean()
+
+    def test_submitting_names_an_inconsistent_figure_saved_earlier(self):
+        """A figure saved before the check existed stops the draft going to review."""
+        self.figure("13.6", "9.2", "-31.8").save()
+        problems = submit_problems(self.draft)
+        self.assertIn("Key figure “Sexual reoffending”: The relative change (−31.8%)", problems[0])

@@ -23,3 +23,6 @@ urlpatterns = [
     path("robots.txt", project_views.robots_txt, name="robots_txt"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+# The admin's refusals explain themselves (toolkit/views.py).
+handler403 = "toolkit.views.permission_denied"

@@ -1,12 +1,16 @@
-"""Project-level views: the health check and robots.txt."""
+"""Project-level views: the health check, robots.txt and the admin's refusal page."""
 
 import logging
 
 from django.conf import settings
+from django.contrib import admin
 from django.db import DatabaseError, InterfaceError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 from django.views.decorators.http import require_safe
 
 from summaries.public.cache import public_page
@@ -50,3 +54,41 @@ def robots_txt(request):
         {"sitemap_url": sitemap_url, "admin_path": admin_path},
         content_type="text/plain; charset=utf-8",
     )
+
+
+def permission_denied(request, exception=None):
+    """403. In the admin, for signed-in staff, a page in the admin's style that says
+    what was refused, what it needs, who can do it, and leads back; elsewhere Django's.
+
+    The admin's own refusals (``summaries.admin.common.ActionRefused``) carry those
+    details; any other (Django's admin refusing a page by permission) says the role
+    does not allow it and names the user's groups.
+    """
+    user = getattr(request, "user", None)
+    in_admin = request.path.startswith(f"/{settings.ADMIN_URL}")
+    if not (in_admin and user is not None and user.is_active and user.is_staff):
+        return defaults.permission_denied(request, exception)
+    groups = ", ".join(user.groups.values_list("name", flat=True)) or "no group"
+    back_url = getattr(exception, "back_url", "")
+    back_label = getattr(exception, "back_label", "")
+    if not back_url:
+        referer = request.headers.get("referer", "")
+        safe = url_has_allowed_host_and_scheme(
+            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        back_url = referer if safe and referer else reverse("admin:index")
+        back_label = "Back to the page you came from" if safe and referer else "Admin home"
+    reason = str(exception or "") or "Your role does not include this page or action."
+    context = {
+        **admin.site.each_context(request),
+        "title": getattr(exception, "title", "You can’t do this"),
+        "reason": reason,
+        "needs": getattr(exception, "needs", ""),
+        "who": getattr(
+            exception, "who", "An administrator can give your account the role it needs."
+        ),
+        "groups": groups,
+        "back_url": back_url,
+        "back_label": back_label,
+    }
+    return TemplateResponse(request, "admin/403.html", context, status=403)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -24,7 +23,7 @@ from django.utils.html import format_html, format_html_join
 from summaries.editorial import rules, services
 from summaries.models import AuditAction, SummaryVersion
 
-from .common import database_is_locked, version_change_url
+from .common import database_is_locked, refuse_action, version_change_url
 
 # --- The forms: what each action asks for ---------------------------------------------
 
@@ -209,7 +208,7 @@ def workflow_action_view(request, object_id, *, model_admin, spec: ActionSpec):
     if version is None:
         return model_admin._get_obj_does_not_exist_redirect(request, model_admin.opts, object_id)
     if not rules.role_allows(request.user, spec.action, version):
-        raise PermissionDenied
+        raise refuse_action(request.user, spec.action, version, spec.label)
     back = redirect(version_change_url(version.pk))
     if not rules.state_allows(spec.action, version):
         model_admin.message_user(
@@ -239,7 +238,7 @@ def workflow_action_view(request, object_id, *, model_admin, spec: ActionSpec):
             )
             return back
         except services.NotAllowed as error:
-            raise PermissionDenied(str(error)) from error
+            raise refuse_action(request.user, spec.action, version, spec.label) from error
         except services.SubmitRefused as error:
             problems = error.problems
             model_admin.message_user(request, _problem_list(error), messages.ERROR)

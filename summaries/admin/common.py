@@ -1,12 +1,14 @@
 """Pieces every admin page of the app shares."""
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.db import OperationalError, models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from js_asset import Media
 
+from summaries.editorial import rules
 from summaries.models import SummaryVersion
 from summaries.models.generation import public_content_changed
 
@@ -24,6 +26,29 @@ def history_url(version: SummaryVersion, *, compare_with: SummaryVersion | None 
     if compare_with is None:
         return url
     return f"{url}?old={compare_with.number}&new={version.number}#compare"
+
+
+class ActionRefused(PermissionDenied):
+    """A 403 that explains itself: what was refused, what it needs, who can do it, and a
+    way back. ``toolkit.views.permission_denied`` renders it with ``admin/403.html``."""
+
+    def __init__(self, *, title: str, refusal: rules.Refusal, back_url: str, back_label: str):
+        super().__init__(refusal.reason)
+        self.title = title
+        self.needs = refusal.needs
+        self.who = refusal.who
+        self.back_url = back_url
+        self.back_label = back_label
+
+
+def refuse_action(user, action: str, version: SummaryVersion, label: str) -> ActionRefused:
+    """The refusal of workflow ``action`` (its button is ``label``) on ``version``."""
+    return ActionRefused(
+        title=f"You can’t use “{label}” on version {version.number}",
+        refusal=rules.refusal(user, action, version),
+        back_url=version_change_url(version.pk),
+        back_label=f"Back to version {version.number} of “{version.title}”",
+    )
 
 
 class EditorFieldsMixin:
@@ -119,6 +144,12 @@ class RevisionCheckForm(forms.ModelForm):
 
     # Set by BusyDatabaseMixin when the save gave up waiting for the database's lock.
     database_was_busy = False
+    # The version form shows the other person's changes beside the user's text after a
+    # refused save; the form then counts from the revision saved now, so saving again,
+    # once the user has taken in what they want to keep, is not refused a second time.
+    merges_after_stale = False
+    # The revision the user had loaded when a save was refused as stale, else None.
+    stale_loaded_revision: int | None = None
 
     def clean(self):
         cleaned_data = super().clean()
@@ -132,7 +163,13 @@ class RevisionCheckForm(forms.ModelForm):
             # a second save waits for the first and then finds its revision stale.
             saved = SummaryVersion.objects.select_for_update().get(pk=self.version().pk)
             if saved.revision != loaded:
-                raise forms.ValidationError(stale_form_message(saved), code="stale")
+                self.stale_loaded_revision = loaded
+                if self.merges_after_stale:
+                    data = self.data.copy()
+                    data[self.add_prefix("loaded_revision")] = str(saved.revision)
+                    self.data = data
+                message = stale_form_message(saved, merging=self.merges_after_stale)
+                raise forms.ValidationError(message, code="stale")
         return cleaned_data
 
 
@@ -176,7 +213,7 @@ def busy_form_message(saved: SummaryVersion):
     )
 
 
-def stale_form_message(saved: SummaryVersion):
+def stale_form_message(saved: SummaryVersion, *, merging: bool = False):
     who = saved.last_saved_by or "someone else"
     when = timezone.localtime(saved.updated_at).strftime("%H:%M on %d %B %Y")
     live = saved.intervention.versions.live().first()
@@ -188,6 +225,19 @@ def stale_form_message(saved: SummaryVersion):
         if live and live.pk != saved.pk
         else ""
     )
+    if merging:
+        return format_html(
+            "Not saved: {} saved this version at {}, after you opened it. Nothing was "
+            "overwritten, and your text is still in this form. Their changes are listed "
+            "under “What {} changed”: take into the form what you want to keep of theirs, "
+            "then save again (saving now keeps exactly what the form holds). "
+            '<a href="{}" target="_blank">See the version as saved now</a>{}.',
+            who,
+            when,
+            who,
+            version_change_url(saved.pk),
+            compare,
+        )
     return format_html(
         "Not saved: {} saved this version at {}, after you opened it. Nothing was "
         "overwritten, and your changes are still in this form. "

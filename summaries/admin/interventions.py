@@ -119,8 +119,26 @@ class InterventionAdmin(
     # Also what the related-summary picker searches.
     search_fields = ["slug", "versions__title"]
     form = InterventionForm
-    fields = ["slug", "old_addresses", "first_published_at", "is_synthetic"]
-    readonly_fields = ["old_addresses"]
+    # Publication sets "first published"; synthetic summaries come from
+    # generate_synthetic only. Neither is typed here.
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "public_state",
+                    "slug",
+                    "old_addresses",
+                    "first_published_at",
+                    "is_synthetic",
+                ],
+                "description": "An intervention is the summary's identity: its address and "
+                "its versions. Its text is written in a version: open the draft below, or "
+                "start one from the live version.",
+            },
+        )
+    ]
+    readonly_fields = ["public_state", "old_addresses", "first_published_at", "is_synthetic"]
     inlines = [VersionInline]
 
     def get_queryset(self, request):
@@ -174,6 +192,38 @@ class InterventionAdmin(
     def last_saved(self, obj):
         return obj.last_saved_at
 
+    @admin.display(description="on the public site")
+    def public_state(self, obj):
+        """What the public sees now, and the version being worked on, with links."""
+        versions = obj.versions.order_by("-number")
+        live = versions.live().first()
+        open_draft = versions.open().first()
+        if live:
+            public = format_html(
+                '{} · <a href="{}">version {}</a>, published {}',
+                _link_to_public(obj),
+                version_change_url(live.pk),
+                live.number,
+                date_format(localtime(live.published_at), "j F Y"),
+            )
+        elif withdrawn := versions.filter(state=State.WITHDRAWN).first():
+            public = format_html(
+                "Withdrawn on {} (version {}): its address says so",
+                date_format(localtime(withdrawn.withdrawn_at), "j F Y"),
+                withdrawn.number,
+            )
+        else:
+            public = "Not published yet"
+        if open_draft is None:
+            return public
+        return format_html(
+            '{}<br>Being worked on: <a href="{}">version {}, {}</a>',
+            public,
+            version_change_url(open_draft.pk),
+            open_draft.number,
+            open_draft.get_state_display().lower(),
+        )
+
     @admin.display(description="old addresses")
     def old_addresses(self, obj):
         """Where the summary used to be; each address redirects to the current one."""
@@ -200,6 +250,13 @@ class InterventionAdmin(
             versions = obj.versions.order_by("-number")
             context["open_draft"] = versions.open().first()
             context["draft_source"] = versions.live().first() or versions.first()
+            # Headed by the summary's title, not its slug (the intervention's __str__).
+            shown = context["draft_source"] or context["open_draft"]
+            context.update(
+                title=shown.title if shown else str(obj),
+                subtitle=f"Summary at {obj.get_absolute_url()}",
+                show_save_and_add_another=False,
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # Adding: the service creates the intervention together with its first draft.
@@ -310,6 +367,11 @@ def _pair_to_compare(request, versions):
     if len(versions) >= 2:
         return versions[1], versions[0]
     return None, None
+
+
+def _link_to_public(intervention):
+    url = intervention.get_absolute_url()
+    return format_html('Live at <a href="{}">{}</a>', url, url)
 
 
 def _link(version_pk, label):

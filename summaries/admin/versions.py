@@ -22,7 +22,9 @@ from django.views.decorators.http import require_POST
 from summaries.editorial import authorship, rules, services
 from summaries.models import (
     RATING_FIELDS,
+    TAXONOMY,
     TAXONOMY_FIELDS,
+    AuditAction,
     ExternalLink,
     KeyFigure,
     RelatedSummary,
@@ -30,12 +32,14 @@ from summaries.models import (
     ScaleLevel,
     Section,
     SectionKind,
+    State,
     SummaryVersion,
     SystematicReview,
 )
 from summaries.public import views
 from summaries.sanitize import sanitize_html
 
+from . import parts, presence
 from .actions import ACTIONS, action_buttons, workflow_action_view
 from .common import (
     AccessibleAdminMixin,
@@ -44,6 +48,7 @@ from .common import (
     NulSafeSearchMixin,
     RevisionCheckForm,
     history_url,
+    refuse_action,
     version_change_url,
 )
 from .review import review_urls
@@ -69,9 +74,30 @@ def _parent_is_open(obj) -> bool:
 
 
 class VersionChildInline(EditorFieldsMixin):
-    """Child rows follow their version: editable while a draft, read-only otherwise."""
+    """Child rows follow their version: editable while a draft, read-only otherwise.
+
+    A new row's position is one after the last row's, so it joins the end of the list
+    (with the model's default, 0 or 1, a new link jumped to the top).
+    """
 
     extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if "position" not in formset.form.base_fields or obj is None or obj.pk is None:
+            return formset
+        rows = self.model._default_manager.filter(**{formset.fk.name: obj})
+        following = (rows.aggregate(last=models.Max("position"))["last"] or 0) + 1
+
+        class NextPositionForm(formset.form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                if self.instance.pk is None:
+                    # A model form's initial comes from a new instance's defaults.
+                    self.initial["position"] = following
+
+        formset.form = NextPositionForm
+        return formset
 
     def has_add_permission(self, request, obj):
         return _parent_is_open(obj) and super().has_add_permission(request, obj)
@@ -150,9 +176,52 @@ class ExternalLinkInline(VersionChildInline, admin.StackedInline):
     fields = [("title", "position"), "url", "description"]
 
 
-class VersionForm(RevisionCheckForm):
+def _new_terms_field(vocabulary) -> forms.CharField:
+    plural = vocabulary.plural.lower()
+    return forms.CharField(
+        label=f"New {plural}",
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"class": "vTextField"}),
+        help_text=f"Not in the list? Type new {plural}, separated by commas: they are added "
+        "to the vocabulary and ticked when you save. A name that exists already (in any "
+        "capitals) is ticked instead of being added twice.",
+    )
+
+
+def new_terms_name(vocabulary) -> str:
+    return f"new_{vocabulary.field}"
+
+
+class _VersionForm(RevisionCheckForm):
+    merges_after_stale = True
+
     def version(self):
         return self.instance
+
+    def new_terms(self, vocabulary) -> list[str]:
+        value = self.cleaned_data.get(new_terms_name(vocabulary)) or ""
+        return [name for name in (services.term_name_clean(n) for n in value.split(",")) if name]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for vocabulary in TAXONOMY:
+            too_long = [n for n in self.new_terms(vocabulary) if len(n) > 120]
+            if too_long:
+                self.add_error(
+                    new_terms_name(vocabulary),
+                    f"A term name has at most 120 characters: “{too_long[0][:40]}…” is longer.",
+                )
+        return cleaned_data
+
+
+# One "New …" box under each vocabulary, shown to those who may add its terms
+# (``SummaryVersionAdmin.get_fieldsets``) and saved by ``save_related``.
+VersionForm = type(
+    "VersionForm",
+    (_VersionForm,),
+    {new_terms_name(vocabulary): _new_terms_field(vocabulary) for vocabulary in TAXONOMY},
+)
 
 
 @admin.register(SummaryVersion)
@@ -160,6 +229,13 @@ class SummaryVersionAdmin(
     BusyDatabaseMixin, NulSafeSearchMixin, AccessibleAdminMixin, EditorFieldsMixin, admin.ModelAdmin
 ):
     form = VersionForm
+
+    class Media:
+        # AccessibleAdminMixin's files, and the form's script: it shows one part of the
+        # form at a time and warns before unsaved changes are lost.
+        css = {"all": ["css/admin.css"]}
+        js = ["js/admin.js", "js/version_form.js"]
+
     list_display = ["title", "intervention", "number", "state", "updated_at", "created_by"]
     list_filter = ["state", "ratings_basis", "intervention__is_synthetic"]
     list_select_related = ["intervention", "created_by"]
@@ -181,22 +257,45 @@ class SummaryVersionAdmin(
         "published_by",
         "published_at",
     ]
+    # Each fieldset belongs to one part of the form (its "part-<key>" class); ``PARTS``
+    # (parts.py) says which sections and child rows join it there.
     fieldsets = [
-        ("Summary", {"fields": ["intervention", "title", "standfirst", "loaded_revision"]}),
-        ("Taxonomy", {"fields": list(TAXONOMY_FIELDS)}),
-        ("Ratings", {"fields": [f"{name}_rating" for name in RATING_FIELDS] + ["ratings_basis"]}),
+        (
+            "Summary",
+            {"fields": ["intervention", "title", "standfirst", "loaded_revision"]},
+        ),
+        ("Taxonomy", {"fields": list(TAXONOMY_FIELDS), "classes": ["part-summary"]}),
         ("Dates and note", {"fields": ["evidence_reviewed_on", "change_note"]}),
         (
             "Version",
             {
+                "classes": ["part-summary", "after-sections"],
                 "fields": [
                     ("number", "state", "revision"),
                     ("created_by", "created_at"),
                     ("last_saved_by", "updated_at"),
                     ("submitted_by", "submitted_at"),
                     ("published_by", "published_at"),
-                ]
+                ],
             },
+        ),
+        ("Effect rating", {"fields": ["effect_rating"], "classes": ["part-effect"]}),
+        (
+            "Quality of evidence",
+            {"fields": ["quality_rating", "ratings_basis"], "classes": ["part-evidence"]},
+        ),
+        ("Mechanism rating", {"fields": ["mechanism_rating"], "classes": ["part-mechanism"]}),
+        (
+            "Moderators rating",
+            {"fields": ["moderators_rating"], "classes": ["part-moderators"]},
+        ),
+        (
+            "Implementation rating",
+            {"fields": ["implementation_rating"], "classes": ["part-implementation"]},
+        ),
+        (
+            "Economic cost rating",
+            {"fields": ["economic_cost_rating"], "classes": ["part-economic"]},
         ),
     ]
     # Checkboxes for the taxonomy. Django's bundled select2 autocomplete renders an
@@ -206,8 +305,8 @@ class SummaryVersionAdmin(
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     inlines = [
         SectionInline,
-        KeyFigureInline,
         SystematicReviewInline,
+        KeyFigureInline,
         RelatedSummaryInline,
         ExternalLinkInline,
     ]
@@ -234,8 +333,26 @@ class SummaryVersionAdmin(
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        for vocabulary in TAXONOMY:
+            names = form.new_terms(vocabulary)
+            if names and _may_add_terms(request.user, vocabulary):
+                terms = services.terms_add(model=vocabulary.model, names=names, user=request.user)
+                getattr(form.instance, vocabulary.field).add(*terms)
         if form.has_changed() or any(formset.has_changed() for formset in formsets):
             authorship.record_save(version=form.instance, user=request.user)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = []
+        for name, options in super().get_fieldsets(request, obj):
+            if name == "Taxonomy":
+                fields = []
+                for vocabulary in TAXONOMY:
+                    fields.append(vocabulary.field)
+                    if _may_add_terms(request.user, vocabulary):
+                        fields.append(new_terms_name(vocabulary))
+                options = {**options, "fields": fields}
+            fieldsets.append((name, options))
+        return fieldsets
 
     # The form.
 
@@ -266,14 +383,41 @@ class SummaryVersionAdmin(
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             others = obj.intervention.versions.exclude(pk=obj.pk)
+            form_parts, sections = parts.build_parts(
+                context["adminform"], context["inline_admin_formsets"]
+            )
             context.update(
+                form_parts=form_parts,
+                sections_formset=sections,
+                error_items=(
+                    parts.error_summary(context["adminform"], context["inline_admin_formsets"])
+                    if context.get("errors")
+                    else []
+                ),
                 live_version=others.live().first(),
                 open_draft=others.open().first(),
                 workflow_buttons=action_buttons(request.user, obj),
+                refusal_note=_own_submission_note(request.user, obj),
+                **self._editing_context(request, context, obj),
                 preview_url=reverse("admin:summaries_summaryversion_preview", args=[obj.pk]),
                 history_url=history_url(obj),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _editing_context(self, request, context, obj) -> dict:
+        """Who else is on this draft; after a stale save, what they changed."""
+        if not obj.is_editable:
+            return {}
+        form = context["adminform"].form
+        extra = {"presence": presence.others_on(obj, request.user)}
+        presence.note_opened(obj, request.user)
+        if form.stale_loaded_revision is not None:
+            extra["stale_saved_by"] = obj.last_saved_by or "someone else"
+            extra["stale_changes"] = presence.changes_since(obj.pk, form.stale_loaded_revision)
+            extra["stale_unknown"] = extra["stale_changes"] is None
+        else:
+            presence.keep_snapshot(obj)
+        return extra
 
     # The workflow: starting a draft, preview, and the actions in ``actions.py``.
 
@@ -317,7 +461,9 @@ class SummaryVersionAdmin(
             else:
                 draft = services.version_restore_as_draft(version=version, user=request.user)
         except services.NotAllowed as error:
-            raise PermissionDenied(str(error)) from error
+            action = AuditAction.START_DRAFT if version.is_live else AuditAction.RESTORE
+            label = "Start a new draft" if version.is_live else "Restore as a new draft"
+            raise refuse_action(request.user, action, version, label) from error
         except services.ServiceError as error:
             message = str(error)
             if open_draft := version.intervention.versions.open().first():
@@ -363,6 +509,19 @@ class SummaryVersionAdmin(
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex"
         return response
+
+
+def _may_add_terms(user, vocabulary) -> bool:
+    return user.has_perm(f"summaries.add_{vocabulary.model._meta.model_name}")
+
+
+def _own_submission_note(user, version) -> str:
+    """Why a reviewer sees no Publish button on a version they submitted themselves."""
+    if rules.may(user, AuditAction.PUBLISH, version) or version.state != State.IN_REVIEW:
+        return ""
+    if user.has_perm(rules.PUBLISH) and not user.is_superuser and rules.wrote(version, user):
+        return f"{rules.four_eyes_reason(version, user)} (The four-eyes rule.)"
+    return ""
 
 
 # --- Systematic reviews: reached from their version, not from the index ------------------

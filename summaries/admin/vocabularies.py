@@ -1,10 +1,12 @@
 """Taxonomy vocabularies and rating scales: data an administrator edits."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
+from django.template.response import TemplateResponse
 
 from summaries import search
+from summaries.editorial import services
 from summaries.models import (
     TAXONOMY,
     Scale,
@@ -15,7 +17,28 @@ from summaries.models import (
 from .common import EditorFieldsMixin, NulSafeSearchMixin, PublicContentAdminMixin
 
 
+class TermForm(forms.ModelForm):
+    """Refuses a name that exists in another capitalisation, naming the term it matches."""
+
+    def clean_name(self):
+        name = services.term_name_clean(self.cleaned_data["name"])
+        existing = services.term_find(self._meta.model, name, exclude_pk=self.instance.pk)
+        if existing is not None:
+            vocabulary = self._meta.model._meta.verbose_name_plural
+            raise forms.ValidationError(
+                f"“{existing.name}” is already a term of {vocabulary}: names are compared "
+                "without regard to capitals. Tag summaries with it rather than adding it again.",
+                code="duplicate",
+            )
+        return name
+
+
 class TermAdmin(NulSafeSearchMixin, PublicContentAdminMixin, EditorFieldsMixin, admin.ModelAdmin):
+    """Editors add terms; only reviewers (and administrators) rename, merge or delete
+    them, since that changes every summary tagged with the term (migration 0015)."""
+
+    form = TermForm
+    actions = ["merge_terms"]
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
@@ -47,6 +70,44 @@ class TermAdmin(NulSafeSearchMixin, PublicContentAdminMixin, EditorFieldsMixin, 
         tagged = _live_tagged(self.model, list(queryset.values_list("pk", flat=True)))
         super().delete_queryset(request, queryset)
         search.index_versions(tagged)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        name = self.opts.model_name
+        if not request.user.has_perms([f"summaries.change_{name}", f"summaries.delete_{name}"]):
+            actions.pop("merge_terms", None)
+        return actions
+
+    @admin.action(description="Merge the selected terms into one")
+    def merge_terms(self, request, queryset):
+        """Asks which of the selected terms to keep, then moves every tag to it."""
+        terms = list(queryset)
+        if len(terms) < 2:
+            self.message_user(request, "Select two or more terms to merge.", messages.ERROR)
+            return None
+        keep_pk = request.POST.get("keep")
+        keep = next((t for t in terms if str(t.pk) == keep_pk), None)
+        if "merge" in request.POST and keep is not None:
+            try:
+                count = services.terms_merge(keep=keep, merged=terms, user=request.user)
+            except services.ServiceError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return None
+            others = ", ".join(f"“{t.name}”" for t in terms if t.pk != keep.pk)
+            self.message_user(
+                request,
+                f"Merged {others} into “{keep.name}”: {count} version(s) retagged.",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Merge {self.opts.verbose_name_plural}",
+            "terms": terms,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/summaries/term_merge.html", context)
 
 
 def _live_tagged(term_model, term_ids) -> list[int]:

@@ -10,8 +10,10 @@ Unchanged text is never marked: identical values give ``status == "same"`` and n
 
 import difflib
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import Any
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -135,6 +137,55 @@ def _str(value: object) -> str:
 
 # --- Versions ----------------------------------------------------------------------------
 
+# One comparable item of a version: (natural key, label, text as a reader sees it, raw
+# value). A snapshot is plain data, so it can be kept (in the cache) and compared later
+# with the version as saved by then: the version form keeps the one it was loaded from.
+Entry = tuple[object, str, str, object]
+Snapshot = list[tuple[str, list[Entry]]]
+
+
+def snapshot(version: SummaryVersion) -> Snapshot:
+    """Every field and child row of ``version``, grouped as the summary page shows them.
+
+    ``version`` should come from ``SummaryVersion.objects.for_page()`` so this runs a
+    fixed number of queries.
+    """
+    return [
+        ("Summary", _summary(version)),
+        ("Ratings", _ratings(version)),
+        ("Taxonomy", _taxonomy(version)),
+        ("Sections", _sections(version)),
+        ("Key figures", _rows(version.key_figures.all(), _figure)),
+        ("Evidence base", _rows(version.reviews.all(), _review)),
+        ("Further reading", _rows(version.external_links.all(), _link)),
+        ("Related summaries", _rows(version.related_summaries.all(), _related)),
+    ]
+
+
+def compare_snapshots(old: Snapshot, new: Snapshot) -> list[Group]:
+    """Each group's items matched by key (rows that moved are compared with themselves)."""
+    old_groups = dict(old)
+    groups = []
+    for title, new_entries in new:
+        old_by_key = {key: entry for key, *entry in old_groups.get(title, [])}
+        new_by_key = {key: entry for key, *entry in new_entries}
+        keys = list(old_by_key) + [k for k in new_by_key if k not in old_by_key]
+        fields = []
+        for key in keys:
+            old_label, old_text, old_raw = old_by_key.get(key, ["", "", None])
+            new_label, new_text, new_raw = new_by_key.get(key, ["", "", None])
+            fields.append(
+                compare_text(
+                    str(new_label or old_label),
+                    old_text,
+                    new_text,
+                    old_raw=old_raw,
+                    new_raw=new_raw,
+                )
+            )
+        groups.append(Group(title, fields))
+    return groups
+
 
 def compare_versions(old: SummaryVersion, new: SummaryVersion) -> list[Group]:
     """Every field and child row of two versions, grouped as the summary page shows them.
@@ -142,91 +193,66 @@ def compare_versions(old: SummaryVersion, new: SummaryVersion) -> list[Group]:
     Both versions should come from ``SummaryVersion.objects.for_page()`` so the comparison
     runs a fixed number of queries.
     """
+    return compare_snapshots(snapshot(old), snapshot(new))
+
+
+def _field(label: str, value: object) -> Entry:
+    return (label, label, _str(value), None)
+
+
+def _summary(version: SummaryVersion) -> list[Entry]:
     return [
-        Group("Summary", _summary(old, new)),
-        Group("Ratings", _ratings(old, new)),
-        Group("Taxonomy", _taxonomy(old, new)),
-        Group("Sections", _sections(old, new)),
-        Group("Key figures", _keyed(old.key_figures.all(), new.key_figures.all(), _figure)),
-        Group("Evidence base", _keyed(old.reviews.all(), new.reviews.all(), _review)),
-        Group("Further reading", _keyed(old.external_links.all(), new.external_links.all(), _link)),
-        Group("Related summaries", _related(old, new)),
+        _field("Title", version.title),
+        _field("Standfirst", version.standfirst),
+        _field("Evidence last reviewed", version.evidence_reviewed_on),
+        _field("Change note", version.change_note),
     ]
 
 
-def _summary(old, new):
-    return [
-        compare_text("Title", old.title, new.title),
-        compare_text("Standfirst", old.standfirst, new.standfirst),
-        compare_text("Evidence last reviewed", old.evidence_reviewed_on, new.evidence_reviewed_on),
-        compare_text("Change note", old.change_note, new.change_note),
-    ]
-
-
-def _ratings(old, new):
-    fields = [
-        compare_text(
+def _ratings(version: SummaryVersion) -> list[Entry]:
+    entries = [
+        _field(
             dimension.label,
-            getattr(old, f"{name}_rating") and getattr(old, f"{name}_rating").label,
-            getattr(new, f"{name}_rating") and getattr(new, f"{name}_rating").label,
+            getattr(version, f"{name}_rating") and getattr(version, f"{name}_rating").label,
         )
         for name, dimension in RATING_FIELDS.items()
     ]
-    fields.append(
-        compare_text(
-            "Ratings basis", old.get_ratings_basis_display(), new.get_ratings_basis_display()
-        )
-    )
-    return fields
+    entries.append(_field("Ratings basis", version.get_ratings_basis_display()))
+    return entries
 
 
-def _taxonomy(old, new):
+def _taxonomy(version: SummaryVersion) -> list[Entry]:
     # Terms are a set: listed in the vocabulary's order, so only real additions and
     # removals show as changes.
     return [
-        compare_text(
+        _field(
             vocabulary.plural,
-            ", ".join(str(t) for t in getattr(old, vocabulary.field).all()),
-            ", ".join(str(t) for t in getattr(new, vocabulary.field).all()),
+            ", ".join(str(t) for t in getattr(version, vocabulary.field).all()),
         )
         for vocabulary in TAXONOMY
     ]
 
 
-def _sections(old, new):
-    old_bodies = {s.kind: s.body for s in old.sections.all()}
-    new_bodies = {s.kind: s.body for s in new.sections.all()}
+def _sections(version: SummaryVersion) -> list[Entry]:
+    bodies = {s.kind: s.body for s in version.sections.all()}
     return [
-        compare_text(
+        (
             kind.label,
-            html_to_text(old_bodies.get(kind.value, "")),
-            html_to_text(new_bodies.get(kind.value, "")),
-            old_raw=old_bodies.get(kind.value, ""),
-            new_raw=new_bodies.get(kind.value, ""),
+            kind.label,
+            html_to_text(bodies.get(kind.value, "")),
+            bodies.get(kind.value, ""),
         )
         for kind in SectionKind
     ]
 
 
-def _keyed(old_rows, new_rows, describe):
-    """Rows matched by natural key; each described as (key, label, [(field, text)])."""
-    old_by_key = {key: (label, parts) for key, label, parts in map(describe, old_rows)}
-    new_by_key = {key: (label, parts) for key, label, parts in map(describe, new_rows)}
-    keys = list(old_by_key) + [k for k in new_by_key if k not in old_by_key]
-    result = []
-    for key in keys:
-        label, _ = new_by_key.get(key) or old_by_key[key]
-        old_text = _row_text(old_by_key.get(key))
-        new_text = _row_text(new_by_key.get(key))
-        result.append(compare_text(label, old_text, new_text))
-    return result
-
-
-def _row_text(described: tuple[str, list[tuple[str, object]]] | None) -> str:
-    if described is None:
-        return ""
-    _, parts = described
-    return "\n".join(f"{name}: {value}" for name, value in parts if value not in (None, ""))
+def _rows(rows: Iterable[Any], describe: Callable[[Any], Any]) -> list[Entry]:
+    """Rows by natural key; each described as (key, label, [(field, text)])."""
+    entries: list[Entry] = []
+    for key, label, parts in map(describe, rows):
+        text = "\n".join(f"{name}: {value}" for name, value in parts if value not in (None, ""))
+        entries.append((key, label, text, None))
+    return entries
 
 
 def _figure(figure):
@@ -251,9 +277,6 @@ def _link(link):
     )
 
 
-def _related(old, new):
-    def describe(related):
-        slug = related.target.slug
-        return related.target_id, slug, [("Summary", f"/toolkit/{slug}/")]
-
-    return _keyed(old.related_summaries.all(), new.related_summaries.all(), describe)
+def _related(related):
+    slug = related.target.slug
+    return related.target_id, slug, [("Summary", f"/toolkit/{slug}/")]

@@ -60,6 +60,70 @@ RULES: dict[str, Rule] = {
 }
 
 
+# Who holds each permission, in the words of the refusal page ("who can do it").
+HOLDERS = {
+    EDIT: "an editor or a reviewer",
+    RENAME: "an editor or a reviewer",
+    VIEW: "an editor or a reviewer",
+    REVIEW: "a reviewer",
+    PUBLISH: "a reviewer",
+}
+ACTION_NAMES: dict[str, str] = {
+    AuditAction.CREATE: "Starting a summary",
+    AuditAction.SUBMIT: "Submitting a version for review",
+    AuditAction.ARCHIVE: "Archiving a draft",
+    AuditAction.START_DRAFT: "Starting a new draft",
+    AuditAction.RESTORE: "Restoring a version as a new draft",
+    AuditAction.REQUEST_CHANGES: "Requesting changes",
+    AuditAction.PUBLISH: "Publishing",
+    AuditAction.SCHEDULE: "Scheduling publication",
+    AuditAction.UNSCHEDULE: "Cancelling a scheduled publication",
+    AuditAction.WITHDRAW: "Withdrawing a summary",
+    AuditAction.RENAME: "Changing a summary's address",
+}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why ``user`` may not take an action, for the refusal page: what the action needs,
+    who can take it, and what applies to this user in particular."""
+
+    needs: str
+    who: str
+    reason: str
+
+
+def refusal(user: Actor, action: str, version: SummaryVersion | None = None) -> Refusal:
+    rule = RULES[action]
+    name = ACTION_NAMES.get(action, "This action")
+    who = HOLDERS.get(rule.permission, "an administrator")
+    if rule.not_by_author:
+        who += " who did not write or submit this version"
+    needs = f"{name} needs the role of {HOLDERS.get(rule.permission, 'an administrator')}"
+    if rule.not_by_author:
+        needs += (
+            ", and someone other than the people who wrote or submitted the version "
+            "(the four-eyes rule)"
+        )
+    needs += "."
+    own = (
+        user is not None
+        and version is not None
+        and rule.not_by_author
+        and not user.is_superuser
+        and user.has_perm(rule.permission)
+        and wrote(version, user)
+    )
+    if own:
+        assert user is not None and version is not None
+        reason = four_eyes_reason(version, user)
+    else:
+        reason = f"Your role does not include {name[0].lower()}{name[1:]}."
+    return Refusal(
+        needs=needs, who=f"{who[0].upper()}{who[1:]}, or an administrator.", reason=reason
+    )
+
+
 def role_allows(user: Actor, action: str, version: SummaryVersion | None = None) -> bool:
     """Whether ``user``'s role lets them take ``action`` on ``version``, whatever its state."""
     if user is None:
@@ -68,11 +132,11 @@ def role_allows(user: Actor, action: str, version: SummaryVersion | None = None)
     if not (user.is_active and user.is_staff and user.has_perm(rule.permission)):
         return False
     if rule.not_by_author and not user.is_superuser:
-        return version is not None and not _wrote(version, user)
+        return version is not None and not wrote(version, user)
     return True
 
 
-def _wrote(version: SummaryVersion, user: "User") -> bool:
+def wrote(version: SummaryVersion, user: "User") -> bool:
     """Whether ``user`` submitted ``version`` or saved any of its text."""
     return version.submitted_by_id == user.pk or is_author(version, user)
 
@@ -153,6 +217,9 @@ def submit_problems(version: SummaryVersion, *, change_note: str | None = None) 
         problems.append("Choose the effect rating.")
     if version.quality_rating_id is None:
         problems.append("Choose the quality of evidence rating.")
+    for figure in version.key_figures.all():
+        if problem := figure.inconsistency():
+            problems.append(f"Key figure “{figure.outcome}”: {problem}")
     if not version.reviews.exists():
         problems.append("Add at least one systematic review to the evidence base.")
     if change_note is not None and not change_note.strip():

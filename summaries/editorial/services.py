@@ -16,11 +16,13 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, When
+from django.db.models import Case, Max, When
 from django.utils import timezone
+from django.utils.text import slugify
 
 from summaries import search
 from summaries.models import (
+    TAXONOMY,
     AlertOutbox,
     AuditAction,
     AuditEvent,
@@ -30,6 +32,7 @@ from summaries.models import (
     SlugRedirect,
     State,
     SummaryVersion,
+    Term,
 )
 from summaries.models.generation import public_content_changed
 
@@ -469,3 +472,101 @@ def version_archive(
         comment=comment.strip(),
     )
     return version
+
+
+# --- Taxonomy terms ------------------------------------------------------------------------
+
+
+def term_name_clean(name: str) -> str:
+    """A term name as stored: single spaces, no spaces at the ends."""
+    return " ".join(name.split())
+
+
+def term_find(model: type[Term], name: str, *, exclude_pk: int | None = None) -> Term | None:
+    """The term of ``model`` called ``name``, compared without regard to capitals."""
+    wanted = term_name_clean(name).casefold()
+    terms = (
+        model._default_manager.exclude(pk=exclude_pk)
+        if exclude_pk
+        else model._default_manager.all()
+    )
+    # Vocabularies are short. Comparing in Python also folds non-ASCII capitals ("Ö"),
+    # which SQLite's case-insensitive matching does not.
+    return next((t for t in terms.only("pk", "name") if t.name.casefold() == wanted), None)
+
+
+@transaction.atomic
+def terms_add(*, model: type[Term], names: list[str], user: Actor = None) -> list[Term]:
+    """The terms of ``model`` called ``names``, creating those that do not exist yet.
+
+    A name that exists in any capitalisation is the existing term, never a second one
+    (the database refuses that too). New terms go to the end of their vocabulary's order.
+    """
+    permission = f"summaries.add_{model._meta.model_name}"
+    if user is not None and not (user.is_active and user.is_staff and user.has_perm(permission)):
+        raise NotAllowed("Your role does not allow adding terms.")
+    terms: list[Term] = []
+    for raw in names:
+        name = term_name_clean(raw)
+        if not name:
+            continue
+        term = term_find(model, name)
+        if term is None:
+            last = model._default_manager.aggregate(last=Max("position"))["last"] or 0
+            term = model._default_manager.create(
+                name=name, slug=_free_slug(model, name), position=last + 1
+            )
+            # New terms show in the public list's filters.
+            public_content_changed()
+        if term not in terms:
+            terms.append(term)
+    return terms
+
+
+def _free_slug(model: type[Term], name: str) -> str:
+    base = slugify(name)[:110] or "term"
+    slug, n = base, 1
+    while model._default_manager.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def terms_merge(*, keep: Term, merged: list[Term], user: Actor = None) -> int:
+    """Move every tag of the ``merged`` terms to ``keep`` and delete them; return how many
+    versions were retagged. Live summaries are reindexed (their taxonomy text changed)
+    and the public content generation is raised once."""
+    model = type(keep)
+    name = model._meta.model_name
+    if user is not None and not (
+        user.is_active
+        and user.is_staff
+        and user.has_perm(f"summaries.change_{name}")
+        and user.has_perm(f"summaries.delete_{name}")
+    ):
+        raise NotAllowed("Merging terms needs the role of a reviewer.")
+    merged_ids = [term.pk for term in merged if term.pk != keep.pk]
+    if not merged_ids:
+        raise ServiceError("Choose at least one other term to merge into the one kept.")
+    field = next(vocabulary.field for vocabulary in TAXONOMY if vocabulary.model is model)
+    through = getattr(SummaryVersion, field).through
+    column = f"{name}_id"
+    tagged = set(
+        through.objects.filter(**{f"{column}__in": merged_ids}).values_list(
+            "summaryversion_id", flat=True
+        )
+    )
+    already = set(
+        through.objects.filter(**{column: keep.pk, "summaryversion_id__in": tagged}).values_list(
+            "summaryversion_id", flat=True
+        )
+    )
+    through.objects.bulk_create(
+        [through(summaryversion_id=pk, **{column: keep.pk}) for pk in sorted(tagged - already)]
+    )
+    live = list(SummaryVersion.objects.live().filter(pk__in=tagged).values_list("pk", flat=True))
+    model._default_manager.filter(pk__in=merged_ids).delete()  # and their tags
+    search.index_versions(live)
+    public_content_changed()
+    return len(tagged)

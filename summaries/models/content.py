@@ -6,6 +6,9 @@ with it when a new draft starts (``editorial/copying.py`` reads the fields from 
 so a field added here is copied without further work).
 """
 
+import math
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -200,6 +203,40 @@ class ReviewBreakdown(models.Model):
         return f"{self.label}: {self.count} {self.unit}"
 
 
+# Rates and the relative change are stated to one decimal, so each may be off by up to
+# half of that from the figures the review computed with.
+ROUNDING = Decimal("0.05")
+ONE_DECIMAL = Decimal("0.1")
+
+
+def relative_change_bounds(comparison: Decimal, treatment: Decimal) -> tuple[Decimal, Decimal]:
+    """The relative changes (%) consistent with two rates stated to one decimal.
+
+    The centre is (treatment − comparison) / comparison × 100. Around it we allow for the
+    three roundings (each rate and the stated change, ±0.05 each) combined as independent
+    errors (root sum of squares), and round the bounds outwards to one decimal; the check
+    and the message use the same bounds.
+
+    Why not the worst case (every rounding at its limit at once)? For the demo's 13.6% and
+    9.3% it allows −32.2% to −31.0%, and for 13.6% and 9.2% −33.0% to −31.7%: it accepts
+    −31.8% with either treatment rate, so it cannot catch the edit that made a page
+    contradict itself (9.3 → 9.2 with −31.8% left as it was). Here 9.3% allows −32.1% to
+    −31.1% and 9.2% allows −32.8% to −31.9%.
+    """
+    c, t = float(comparison), float(treatment)
+    centre = (t - c) / c * 100
+    rounding = float(ROUNDING)
+    tolerance = math.hypot(rounding / c * 100, rounding * t / c**2 * 100, rounding)
+    low = Decimal(f"{centre - tolerance:.6f}").quantize(ONE_DECIMAL, rounding=ROUND_FLOOR)
+    high = Decimal(f"{centre + tolerance:.6f}").quantize(ONE_DECIMAL, rounding=ROUND_CEILING)
+    return low, high
+
+
+def _signed(value: Decimal) -> str:
+    """−31.8 with a real minus sign, +4.0 with a plus: how the page writes changes."""
+    return f"{value:+}".replace("-", "−")
+
+
 class KeyFigure(models.Model):
     """A headline result as data, e.g. sexual reoffending 13.6% → 9.3%, a 31.8% reduction."""
 
@@ -264,6 +301,35 @@ class KeyFigure(models.Model):
 
     def __str__(self):
         return self.outcome
+
+    def clean(self):
+        super().clean()
+        if problem := self.inconsistency():
+            raise ValidationError({"relative_change": problem}, code="inconsistent")
+
+    def inconsistency(self) -> str:
+        """Why the stated relative change contradicts the two rates ("" if it does not)."""
+        c, t, stated = self.comparison_rate, self.treatment_rate, self.relative_change
+        if c is None or t is None or stated is None:
+            return ""
+        if not (0 <= c <= 100 and 0 <= t <= 100):
+            return ""  # not percentages: the fields' own validation says so
+        if c == 0:
+            return (
+                f"A relative change ({_signed(stated)}%) needs a comparison rate above 0; "
+                "leave it empty or correct the comparison rate."
+            )
+        low, high = relative_change_bounds(c, t)
+        if low <= stated <= high:
+            return ""
+        computed = ((t - c) / c * 100).quantize(ONE_DECIMAL)
+        return (
+            f"The relative change ({_signed(stated)}%) does not match the rates: "
+            f"({t} − {c}) / {c} × 100 = {_signed(computed)}%. Allowing for the rates and "
+            f"the change being rounded to one decimal (±0.05 each), it must be between "
+            f"{_signed(low)}% and {_signed(high)}%. Check the treatment rate, the "
+            "comparison rate and the relative change against the review."
+        )
 
     @property
     def absolute_change(self):

@@ -41,13 +41,13 @@ class Intervention(models.Model):
         "first published",
         null=True,
         blank=True,
-        help_text="Set when a version is first published; may be corrected for imported "
-        "summaries that were published elsewhere first.",
+        help_text="Set when a version of the summary is first published; not typed.",
     )
     is_synthetic = models.BooleanField(
         "synthetic",
         default=False,
-        help_text="Generated test content for benchmarks, never real evidence.",
+        help_text="Generated test content for benchmarks (manage.py generate_synthetic), "
+        "never real evidence; not set by hand.",
     )
     created_at = models.DateTimeField("created", auto_now_add=True)
 

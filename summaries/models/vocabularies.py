@@ -9,6 +9,7 @@ an entry here; ``tests/test_models.py`` checks that the registry and the fields 
 from dataclasses import dataclass
 
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class Term(models.Model):
@@ -33,6 +34,15 @@ class Term(models.Model):
     class Meta:
         abstract = True
         ordering = ["position", "name"]
+        constraints = [
+            # "Street lighting" and "street lighting" would be two facets for one thing.
+            models.UniqueConstraint(
+                Lower("name"),
+                name="%(app_label)s_%(class)s_name_ci",
+                violation_error_message="A term with this name already exists (names are "
+                "compared without regard to capitals).",
+            ),
+        ]
 
     def __str__(self):
         return self.name
