@@ -1,9 +1,9 @@
 """Compare two versions of a summary: a word-level diff per field and per child row.
 
 Child rows are matched by their natural key (section kind, review label, key-figure
-outcome, link address, related summary, taxonomy vocabulary, rating dimension), so a row
-that moved or whose neighbours changed is compared with its own earlier self. Rich text is
-compared as the words a reader sees; a change of formatting alone is reported as such.
+outcome, outcome result's outcome, link address, related summary, taxonomy vocabulary,
+rating dimension), so a row that moved or whose neighbours changed is compared with its
+own earlier self. Rich text is compared as the words a reader sees; a change of formatting alone is reported as such.
 Unchanged text is never marked: identical values give ``status == "same"`` and no
 ``<ins>``/``<del>`` at all.
 """
@@ -32,6 +32,19 @@ KEY_FIGURE_FIELDS = {
     "comparison_rate": "Comparison rate (%)",
     "treatment_rate": "Treatment rate (%)",
     "relative_change": "Relative change (%)",
+    "note": "Note",
+}
+OUTCOME_RESULT_FIELDS = {
+    "direction": "Direction",
+    "stated": "As stated",
+    "comparison_rate": "Comparison rate (%)",
+    "treatment_rate": "Treatment rate (%)",
+    "relative_change": "Relative change (%)",
+    "percentage_points": "Change in percentage points",
+    "effect_size_kind": "Effect size",
+    "effect_size": "Effect size value",
+    "interval_low": "Interval low",
+    "interval_high": "Interval high",
     "note": "Note",
 }
 
@@ -148,6 +161,10 @@ def compare_versions(old: SummaryVersion, new: SummaryVersion) -> list[Group]:
         Group("Taxonomy", _taxonomy(old, new)),
         Group("Sections", _sections(old, new)),
         Group("Key figures", _keyed(old.key_figures.all(), new.key_figures.all(), _figure)),
+        Group(
+            "Outcomes",
+            _keyed(old.outcome_results.all(), new.outcome_results.all(), _outcome_result),
+        ),
         Group("Evidence base", _keyed(old.reviews.all(), new.reviews.all(), _review)),
         Group("Further reading", _keyed(old.external_links.all(), new.external_links.all(), _link)),
         Group("Related summaries", _related(old, new)),
@@ -232,6 +249,20 @@ def _row_text(described: tuple[str, list[tuple[str, object]]] | None) -> str:
 def _figure(figure):
     parts = [(label, getattr(figure, name)) for name, label in KEY_FIGURE_FIELDS.items()]
     return figure.outcome, figure.outcome, [("Outcome", figure.outcome), *parts]
+
+
+def _outcome_result(result):
+    parts = [
+        ("Effect rating", result.effect_rating and result.effect_rating.label),
+        ("Quality rating", result.quality_rating and result.quality_rating.label),
+    ]
+    for name, label in OUTCOME_RESULT_FIELDS.items():
+        display = getattr(result, f"get_{name}_display", None)
+        parts.append((label, display() if display else getattr(result, name)))
+    # Reviews by label: a new draft's copies of the same reviews are not a change.
+    parts.append(("Reviews", ", ".join(sorted(r.label for r in result.reviews.all()))))
+    outcome = result.outcome
+    return outcome.pk, outcome.name, parts
 
 
 def _review(review):

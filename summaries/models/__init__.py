@@ -18,6 +18,7 @@ from .content import (
     SystematicReview,
 )
 from .infrastructure import PublicContent, SearchEntry
+from .outcomes import Direction, EffectSizeKind, Outcome, OutcomeResult
 from .scales import Dimension, Scale, ScaleLevel
 from .versions import (
     EDITABLE_STATES,
@@ -58,9 +59,13 @@ __all__ = [
     "BreakdownKind",
     "CountUnit",
     "Dimension",
+    "Direction",
+    "EffectSizeKind",
     "ExternalLink",
     "Focus",
     "Intervention",
+    "Outcome",
+    "OutcomeResult",
     "InterventionQuerySet",
     "KeyFigure",
     "Population",

@@ -139,6 +139,7 @@ class VersionQuerySet(models.QuerySet):
     def for_page(self):
         """Everything a summary page shows, in a fixed number of queries."""
         from .content import RelatedSummary, SystematicReview
+        from .outcomes import OutcomeResult
 
         return (
             self.defer("search_vector")
@@ -153,6 +154,12 @@ class VersionQuerySet(models.QuerySet):
                     "reviews", queryset=SystematicReview.objects.prefetch_related("breakdowns")
                 ),
                 "external_links",
+                models.Prefetch(
+                    "outcome_results",
+                    queryset=OutcomeResult.objects.select_related(
+                        "outcome", "effect_rating__scale", "quality_rating__scale"
+                    ).prefetch_related("reviews"),
+                ),
                 models.Prefetch(
                     "related_summaries",
                     queryset=RelatedSummary.objects.select_related("target"),
