@@ -3,7 +3,8 @@
 Child rows are matched by their natural key (section kind, review label, key-figure
 outcome, outcome result's outcome, link address, related summary, taxonomy vocabulary,
 rating dimension), so a row that moved or whose neighbours changed is compared with its
-own earlier self. Rich text is compared as the words a reader sees; a change of formatting alone is reported as such.
+own earlier self. Rich text is compared as the words a reader sees; a change of
+formatting alone is reported as such.
 Unchanged text is never marked: identical values give ``status == "same"`` and no
 ``<ins>``/``<del>`` at all.
 """
