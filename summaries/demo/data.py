@@ -102,7 +102,7 @@ OUTCOME_RESULTS = [
         "stated": "Review one also found treatment programmes resulted in statistically "
         "significant reductions in general and violent reoffending.",
         "reviews": ["Review one"],
-        "note": "The text gives no figures for this outcome.",
+        "note": "",
     },
     {
         "outcome": "violent-reoffending",
@@ -112,7 +112,7 @@ OUTCOME_RESULTS = [
         "stated": "Review one also found treatment programmes resulted in statistically "
         "significant reductions in general and violent reoffending.",
         "reviews": ["Review one"],
-        "note": "The text gives no figures for this outcome.",
+        "note": "",
     },
 ]
 

@@ -43,6 +43,18 @@ def breakdown_chart(rows, review_label) -> charts.BarChart | None:
     return charts.breakdown_chart(rows, review_label)
 
 
+@register.simple_tag
+def outcome_chart(results) -> charts.BarChart | None:
+    """``{% outcome_chart version.outcome_results.all as chart %}``: relative change by outcome."""
+    return charts.outcome_chart(results)
+
+
+@register.simple_tag
+def map_marker(effect_slug, studies) -> charts.Marker | None:
+    """``{% map_marker slug studies as marker %}``: an evidence-map cell's shape."""
+    return charts.map_marker(effect_slug, studies)
+
+
 @register.filter
 def percent(value: Decimal | None) -> str:
     """9.3 -> '9.3%'; a missing rate says so rather than showing nothing."""
