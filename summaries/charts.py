@@ -280,3 +280,73 @@ def map_marker(effect_slug: str | None, studies: int | None) -> Marker | None:
         corners = [(c - r, c - h), (c + r, c - h), (c + r, c + h), (c - r, c + h)]
     points = " ".join(f"{round(x, 1)},{round(y, 1)}" for x, y in corners)
     return Marker(points=points, fill=fill, shape=shape)
+
+
+# --- Overview: effect against quality ----------------------------------------------------
+
+OVERVIEW_COLUMN = 92  # viewBox units per quality level
+OVERVIEW_ROW = 46  # per effect level
+OVERVIEW_LABELS = 250  # room on the left for the effect labels
+OVERVIEW_TOP = 40  # room above for the quality labels
+OVERVIEW_MAX_R = 21.0
+
+
+@dataclass(frozen=True)
+class Bubble:
+    cx: float
+    cy: float
+    r: float
+    count: int
+    effect: object  # the effect ScaleLevel
+    quality: object  # the quality ScaleLevel
+
+
+@dataclass(frozen=True)
+class Overview:
+    width: int
+    height: int
+    rows: tuple[tuple[str, float], ...]  # effect label, baseline y
+    columns: tuple[tuple[str, float], ...]  # quality label, centre x
+    bubbles: tuple[Bubble, ...]
+    title: str
+
+
+def overview_chart(effects, qualities, counts: dict[tuple[int, int], int]) -> Overview:
+    """Effect levels down (the scale's order, "Reduced crime" first), quality levels
+    across (strongest first); one bubble per combination with summaries, its area in
+    proportion to how many, the count written in it."""
+    largest = max(counts.values(), default=0)
+    rows = tuple(
+        (effect.label, OVERVIEW_TOP + i * OVERVIEW_ROW + OVERVIEW_ROW / 2 + 5)
+        for i, effect in enumerate(effects)
+    )
+    columns = tuple(
+        (quality.label, OVERVIEW_LABELS + i * OVERVIEW_COLUMN + OVERVIEW_COLUMN / 2)
+        for i, quality in enumerate(qualities)
+    )
+    bubbles = []
+    for i, effect in enumerate(effects):
+        for j, quality in enumerate(qualities):
+            count = counts.get((effect.pk, quality.pk), 0)
+            if not count:
+                continue
+            r = max(OVERVIEW_MAX_R * (count / largest) ** 0.5, 10.0)
+            bubbles.append(
+                Bubble(
+                    cx=columns[j][1],
+                    cy=OVERVIEW_TOP + i * OVERVIEW_ROW + OVERVIEW_ROW / 2,
+                    r=round(r, 1),
+                    count=count,
+                    effect=effect,
+                    quality=quality,
+                )
+            )
+    return Overview(
+        width=OVERVIEW_LABELS + OVERVIEW_COLUMN * len(qualities),
+        height=OVERVIEW_TOP + OVERVIEW_ROW * len(effects),
+        rows=rows,
+        columns=columns,
+        bubbles=tuple(bubbles),
+        title="Chart of the number of summaries for each effect rating (down) and quality "
+        "of evidence (across). The table below gives the same counts.",
+    )

@@ -56,6 +56,7 @@ PUBLIC_PAGES = {
     "accessibility-statement": "/accessibility/",
     "evidence-map": "/toolkit/map/",
     "evidence-map-grouped": "/toolkit/map/?group=approach&problem=sexual-offences",
+    "overview": "/toolkit/overview/",
     "compare": f"/toolkit/compare/?s={data.SLUG}&s=street-lighting",
     "compare-refused": f"/toolkit/compare/?s={data.SLUG}&s=no-such-summary",
 }

@@ -208,7 +208,9 @@ class EvidenceMapTests(TestCase):
 
     def test_map_is_in_the_sitemap(self):
         """The sitemap lists the evidence map."""
-        self.assertContains(self.client.get("/sitemap.xml"), "/toolkit/map/")
+        sitemap = self.client.get("/sitemap.xml")
+        self.assertContains(sitemap, "/toolkit/map/")
+        self.assertContains(sitemap, "/toolkit/overview/")
 
 
 class MapQueryCountTests(TestCase):
@@ -243,6 +245,50 @@ class MapQueryCountTests(TestCase):
         for _ in range(10):
             self.add_summary()
         self.assertEqual(self.counts(), few)
+
+
+class OverviewTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        load_demo()
+        for _ in range(2):
+            cls.add_summary()
+
+    @staticmethod
+    def add_summary():
+        version = make_live()
+        version.effect_rating = level(Dimension.EFFECT, "no-effect")
+        version.quality_rating = level(Dimension.QUALITY, "limited")
+        version.save()
+        return version
+
+    def test_counts_each_pair_of_ratings_and_links_to_them(self):
+        """The table counts summaries per effect and quality and links to them on the list."""
+        response = self.client.get(reverse("summaries:overview"))
+        self.assertContains(response, "3 summaries with both ratings")
+        self.assertContains(response, 'href="/toolkit/?effect=no-effect&amp;quality=limited">2')
+        self.assertContains(
+            response, 'href="/toolkit/?effect=reduced-some-increase&amp;quality=strong">1'
+        )
+        self.assertContains(response, "<circle", count=2)
+        self.assertContains(response, 'role="img" aria-labelledby="overview-title"')
+
+    def test_drafts_do_not_count(self):
+        """A draft's ratings are not counted."""
+        draft = make_draft()
+        draft.effect_rating = level(Dimension.EFFECT, "increased")
+        draft.quality_rating = level(Dimension.QUALITY, "strong")
+        draft.save()
+        self.assertNotContains(
+            self.client.get(reverse("summaries:overview")), "effect=increased&amp;"
+        )
+
+    def test_does_not_grow_with_summaries(self):
+        """The overview costs the same queries with 3 or 13 summaries."""
+        before = uncached_count(self, reverse("summaries:overview"))
+        for _ in range(10):
+            self.add_summary()
+        self.assertEqual(uncached_count(self, reverse("summaries:overview")), before)
 
 
 class CompareTests(TestCase):
@@ -335,4 +381,4 @@ class CompareTests(TestCase):
 class ReservedWordsTests(SimpleTestCase):
     def test_new_paths_are_reserved(self):
         """No summary may take the address of the map or the comparison."""
-        self.assertLessEqual({"map", "compare"}, RESERVED_SLUGS)
+        self.assertLessEqual({"map", "compare", "overview"}, RESERVED_SLUGS)

@@ -137,6 +137,7 @@ class NoUnpublishedTextTests(TestCase):
             "/toolkit/map.csv",
             "/toolkit/map.json",
             "/toolkit/map/?format=json",
+            "/toolkit/overview/",
         ]
         slugs = [v.intervention.slug for v in versions]
         urls += [f"/toolkit/compare/?s=street-lighting&s={slug}" for slug in slugs]

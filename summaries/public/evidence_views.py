@@ -16,12 +16,20 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
+from summaries import charts
 from summaries.models import SummaryVersion
 from summaries.search.filters import SummaryFilter
 
 from .cache import public_page
 from .downloads import FORMULA_STARTS, _json
-from .evidence import build_rows, grid_as_dict, group_by_approach, map_columns, map_rows
+from .evidence import (
+    build_rows,
+    grid_as_dict,
+    group_by_approach,
+    map_columns,
+    map_rows,
+    overview_counts,
+)
 from .selectors import SlugState, resolve_slug
 
 MAP_PAGE_SIZE = 50
@@ -150,6 +158,40 @@ def _map_download(request, fmt: str):
 
 def _text(value: str) -> str:
     return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+@require_safe
+@public_page
+def overview(request):
+    """Every live summary's effect against its quality of evidence: a bubble per pair of
+    ratings, sized by how many summaries have it, with the same counts as a table whose
+    cells link to those summaries on the list."""
+    effects, qualities, counts = overview_counts()
+    list_url = reverse("summaries:list")
+    table = [
+        (
+            effect,
+            [
+                (
+                    quality,
+                    counts.get((effect.pk, quality.pk), 0),
+                    f"{list_url}?{urlencode({'effect': effect.slug, 'quality': quality.slug})}",
+                )
+                for quality in qualities
+            ],
+        )
+        for effect in effects
+    ]
+    return render(
+        request,
+        "summaries/overview.html",
+        {
+            "chart": charts.overview_chart(effects, qualities, counts),
+            "qualities": qualities,
+            "table": table,
+            "total": sum(counts.values()),
+        },
+    )
 
 
 # --- Compare ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ urlpatterns = [
     path("map/", evidence_views.evidence_map, name="map"),
     path("map.csv", evidence_views.evidence_map_csv, name="map_csv"),
     path("map.json", evidence_views.evidence_map_json, name="map_json"),
+    path("overview/", evidence_views.overview, name="overview"),
     path("compare/", evidence_views.compare, name="compare"),
     path("<slug:slug>/", views.summary_detail, name="detail"),
     path("<slug:slug>/data.json", downloads.summary_data, name="detail_data"),
