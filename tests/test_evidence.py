@@ -161,6 +161,11 @@ class EvidenceMapTests(TestCase):
         self.assertNotContains(response, "Psychosocial treatment for sex offenders")
         self.assertContains(response, "problem: vehicle")
 
+    def test_list_page_links_its_filters_to_the_map(self):
+        """The list page's "evidence map" link keeps its facets, not its search."""
+        response = self.client.get(reverse("summaries:list"), {"problem": "vehicle", "q": "x"})
+        self.assertContains(response, 'href="/toolkit/map/?problem=vehicle"')
+
     def test_unknown_facet_values_are_named_not_an_error(self):
         """A filter value that matches nothing is ignored and named."""
         response = self.client.get(MAP, {"problem": "no-such", "page": "x", "group": "zzz"})

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from summaries import search
@@ -102,6 +103,10 @@ def summary_list(request):
         for version in page.object_list:
             version.snippet = marked.get(version.pk, "")
     state = ListState(query, sort, filterset.selected())
+    # The evidence map takes the same facets (known terms only; it has no search).
+    facets_chosen = urlencode(
+        [(name, term.slug) for name, terms in filterset.selected().items() for term in terms]
+    )
     return render(
         request,
         "summaries/list.html",
@@ -117,6 +122,7 @@ def summary_list(request):
             "hidden_sort": state.explicit_sort,
             "keep_params": state.kept_params(),
             "unknown_values": filterset.unknown_values(),
+            "map_url": reverse("summaries:map") + (f"?{facets_chosen}" if facets_chosen else ""),
         },
     )
 
