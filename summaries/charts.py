@@ -50,6 +50,7 @@ class Row:
     value: Decimal | int | float | None
     value_text: str
     fill: str = Fill.SOLID
+    missing_text: str = ""  # what a missing value says instead of MISSING_TEXT
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def bar_chart(rows: Sequence[Row], *, id: str, title: str, width: int = WIDTH) -
                 label_lines=tuple(lines),
                 y=y,
                 length=round(length, 1),
-                value_text=MISSING_TEXT if missing else row.value_text,
+                value_text=(row.missing_text or MISSING_TEXT) if missing else row.value_text,
                 value_x=round(length + VALUE_GAP, 1) if length else 0,
                 value_y=y + BAR_HEIGHT / 2 + FONT_SIZE * 0.35,
                 fill=row.fill,
@@ -245,3 +246,159 @@ def svg(chart: BarChart) -> SafeString:
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every interpolated text is escaped above
+
+
+NO_FIGURE_TEXT = "no figure given"
+
+
+def outcome_chart(results) -> BarChart | None:
+    """Each outcome's relative change as the text states it, as a bar; None unless at
+    least one outcome has one. Outcomes the text gives no figure for keep their label and
+    say "no figure given": the table beside the chart quotes what the text says instead.
+    """
+    results = list(results)
+    if not any(result.relative_change is not None for result in results):
+        return None
+    rows = []
+    for result in results:
+        change = result.relative_change
+        if change is None:
+            rows.append(Row(result.outcome.name, None, "", missing_text=NO_FIGURE_TEXT))
+            continue
+        word = "reduction" if change < 0 else "increase" if change > 0 else "no change"
+        text = f"{abs(change)}% {word}" if change else word
+        rows.append(Row(result.outcome.name, abs(change), text))
+    return bar_chart(
+        rows,
+        id=f"outcomes-{results[0].version_id}",
+        title="Bar chart of the relative change in each outcome, as the text states it. "
+        "The table gives the same figures and what the text says for each outcome.",
+    )
+
+
+# --- Evidence map markers -----------------------------------------------------------------
+
+MARKER_BOX = 36  # viewBox units, square; the marker is centred in it
+MARKER_MIN = 6.0  # half-size of the marker for one study (or an unknown number)
+MARKER_MAX = 17.0  # half-size for MARKER_STUDIES or more
+MARKER_STUDIES = 100
+
+# The effect scale's level -> (shape, fill). Shapes say the direction (a triangle down for
+# fewer crimes, up for more, a diamond for mixed, a bar for no effect); a solid fill means
+# a statistically significant effect, an outline one that was not (or only tended to).
+# The cell says the same in words, so neither shape nor fill is ever needed to read it.
+MARKERS = {
+    "reduced": ("down", "solid"),
+    "reduced-some-increase": ("down", "hatched"),
+    "tended-to-reduce": ("down", "outline"),
+    "mixed": ("diamond", "outline"),
+    "no-effect": ("bar", "outline"),
+    "tended-to-increase": ("up", "outline"),
+    "increased-some-reduction": ("up", "hatched"),
+    "increased": ("up", "solid"),
+}
+
+
+@dataclass(frozen=True)
+class Marker:
+    points: str  # an SVG polygon's points, in a MARKER_BOX square
+    fill: str  # solid | hatched | outline
+    shape: str
+
+
+def marker_half_size(studies: int | None) -> float:
+    """Area grows with the number of studies (square root), between the two bounds."""
+    if not studies or studies < 1:
+        return MARKER_MIN
+    share = (min(studies, MARKER_STUDIES) / MARKER_STUDIES) ** 0.5
+    return round(MARKER_MIN + (MARKER_MAX - MARKER_MIN) * share, 1)
+
+
+def map_marker(effect_slug: str | None, studies: int | None) -> Marker | None:
+    """The marker of one evidence-map cell; None for an effect level with no marker."""
+    if effect_slug not in MARKERS:
+        return None
+    shape, fill = MARKERS[effect_slug]
+    r = marker_half_size(studies)
+    c = MARKER_BOX / 2
+    if shape == "down":
+        corners = [(c - r, c - r * 0.8), (c + r, c - r * 0.8), (c, c + r)]
+    elif shape == "up":
+        corners = [(c - r, c + r * 0.8), (c + r, c + r * 0.8), (c, c - r)]
+    elif shape == "diamond":
+        corners = [(c, c - r), (c + r, c), (c, c + r), (c - r, c)]
+    else:  # a bar: no effect either way
+        h = max(r * 0.35, 2.5)
+        corners = [(c - r, c - h), (c + r, c - h), (c + r, c + h), (c - r, c + h)]
+    points = " ".join(f"{round(x, 1)},{round(y, 1)}" for x, y in corners)
+    return Marker(points=points, fill=fill, shape=shape)
+
+
+# --- Overview: effect against quality ----------------------------------------------------
+
+OVERVIEW_COLUMN = 92  # viewBox units per quality level
+OVERVIEW_ROW = 46  # per effect level
+OVERVIEW_LABELS = 250  # room on the left for the effect labels
+OVERVIEW_TOP = 40  # room above for the quality labels
+OVERVIEW_MAX_R = 21.0
+
+
+@dataclass(frozen=True)
+class Bubble:
+    cx: float
+    cy: float
+    r: float
+    count: int
+    effect: object  # the effect ScaleLevel
+    quality: object  # the quality ScaleLevel
+
+
+@dataclass(frozen=True)
+class Overview:
+    width: int
+    height: int
+    rows: tuple[tuple[str, float], ...]  # effect label, baseline y
+    columns: tuple[tuple[str, float], ...]  # quality label, centre x
+    bubbles: tuple[Bubble, ...]
+    title: str
+
+
+def overview_chart(effects, qualities, counts: dict[tuple[int, int], int]) -> Overview:
+    """Effect levels down (the scale's order, "Reduced crime" first), quality levels
+    across (strongest first); one bubble per combination with summaries, its area in
+    proportion to how many, the count written in it."""
+    largest = max(counts.values(), default=0)
+    rows = tuple(
+        (effect.label, OVERVIEW_TOP + i * OVERVIEW_ROW + OVERVIEW_ROW / 2 + 5)
+        for i, effect in enumerate(effects)
+    )
+    columns = tuple(
+        (quality.label, OVERVIEW_LABELS + i * OVERVIEW_COLUMN + OVERVIEW_COLUMN / 2)
+        for i, quality in enumerate(qualities)
+    )
+    bubbles = []
+    for i, effect in enumerate(effects):
+        for j, quality in enumerate(qualities):
+            count = counts.get((effect.pk, quality.pk), 0)
+            if not count:
+                continue
+            r = max(OVERVIEW_MAX_R * (count / largest) ** 0.5, 10.0)
+            bubbles.append(
+                Bubble(
+                    cx=columns[j][1],
+                    cy=OVERVIEW_TOP + i * OVERVIEW_ROW + OVERVIEW_ROW / 2,
+                    r=round(r, 1),
+                    count=count,
+                    effect=effect,
+                    quality=quality,
+                )
+            )
+    return Overview(
+        width=OVERVIEW_LABELS + OVERVIEW_COLUMN * len(qualities),
+        height=OVERVIEW_TOP + OVERVIEW_ROW * len(effects),
+        rows=rows,
+        columns=columns,
+        bubbles=tuple(bubbles),
+        title="Chart of the number of summaries for each effect rating (down) and quality "
+        "of evidence (across). The table below gives the same counts.",
+    )

@@ -18,6 +18,8 @@ from summaries.models import (
     ExternalLink,
     Intervention,
     KeyFigure,
+    Outcome,
+    OutcomeResult,
     Problem,
     Scale,
     SectionKind,
@@ -854,3 +856,65 @@ class SearchWithNulTests(TestCase):
                 url = reverse(f"admin:summaries_{model}_changelist")
                 response = self.client.get(url, {"q": "street\x00"})
                 self.assertEqual(response.status_code, 200)
+
+
+class OutcomeResultAdminTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.admin = make_user(superuser=True)
+        cls.draft = make_draft()
+        cls.review = SystematicReview.objects.create(version=cls.draft, label="Review one")
+        cls.other_review = SystematicReview.objects.create(
+            version=make_draft(), label="Someone else's review"
+        )
+        cls.outcome = Outcome.objects.create(name="Violent reoffending", slug="violent")
+
+    def setUp(self):
+        self.client.force_login(self.admin)
+
+    def post_result(self, review):
+        data = form_data(self.client.get(change_url(self.draft)), "summaryversion_form")
+        data.update(
+            {
+                "outcome_results-TOTAL_FORMS": ["1"],
+                "outcome_results-0-outcome": [str(self.outcome.pk)],
+                "outcome_results-0-position": ["1"],
+                "outcome_results-0-direction": ["reduced"],
+                "outcome_results-0-stated": ["statistically significant reductions"],
+                "outcome_results-0-reviews": [str(review.pk)],
+                "_save": ["Save"],
+            }
+        )
+        return self.client.post(change_url(self.draft), data)
+
+    def test_a_result_offers_only_this_versions_reviews(self):
+        """The outcome's review checkboxes list this version's reviews and no others."""
+        response = self.client.get(change_url(self.draft))
+        formset = next(
+            f for f in response.context["inline_admin_formsets"] if f.opts.model is OutcomeResult
+        )
+        field = formset.formset.empty_form.fields["reviews"]
+        self.assertEqual(list(field.queryset), [self.review])
+
+    def test_saving_a_result_without_numbers_keeps_them_empty(self):
+        """An outcome saved with only the words of the text has no invented numbers."""
+        response = self.post_result(self.review)
+        self.assertEqual(response.status_code, 302, response.context and response.context["errors"])
+        result = self.draft.outcome_results.get()
+        self.assertEqual(list(result.reviews.all()), [self.review])
+        self.assertFalse(result.has_number)
+        self.assertIsNone(result.relative_change)
+
+    def test_citing_another_versions_review_is_refused(self):
+        """A review of another version cannot be chosen, even by a hand-made request."""
+        response = self.post_result(self.other_review)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Choose reviews of this version only")
+        self.assertFalse(self.draft.outcome_results.exists())
+
+    def test_outcomes_are_managed_like_terms(self):
+        """Administrators list outcomes with their problems and order them."""
+        self.outcome.problems.add(Problem.objects.create(name="Violence", slug="violence"))
+        response = self.client.get(reverse("admin:summaries_outcome_changelist"))
+        self.assertContains(response, "Violent reoffending")
+        self.assertContains(response, "Violence")

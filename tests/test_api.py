@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
 from summaries.editorial.services import draft_start_from, intervention_rename, version_withdraw
-from summaries.models import Dimension, KeyFigure, Problem, SummaryVersion
+from summaries.models import Dimension, KeyFigure, Outcome, OutcomeResult, Problem, SummaryVersion
 from summaries.search.filters import SummaryFilter
 from tests.factories import level, make_draft, make_live, publish
 from tests.helpers import count_get
@@ -57,6 +57,7 @@ class OpenApiDocumentTests(TestCase):
             f"{API}/vocabularies/{{key}}/",
             f"{API}/scales/",
             f"{API}/scales/{{dimension}}/",
+            f"{API}/outcomes/",
         ):
             self.assertIn(path, paths)
         self.assertIn("410", paths[f"{API}/summaries/{{slug}}/"]["get"]["responses"])
@@ -185,10 +186,47 @@ class SummaryResourceTests(TestCase):
         self.get(f"{API}/scales/nope/", f"{API}/scales/{{dimension}}/", status=404)
         self.get(f"{API}/vocabularies/nope/", f"{API}/vocabularies/{{key}}/", status=404)
 
+    def test_outcomes_with_what_reports_on_them(self):
+        """The outcomes list names each outcome with its problems and how many live
+        summaries report on it (a draft's results are not counted); a summary's data
+        gives its results as the text states them."""
+        outcome = Outcome.objects.create(name="Burglaries", slug="burglaries")
+        outcome.problems.add(self.burglary)
+        live = SummaryVersion.objects.live().get(intervention__slug="cctv")
+        OutcomeResult.objects.create(
+            version=live, outcome=outcome, direction="reduced", stated="fewer burglaries"
+        )
+        draft = SummaryVersion.objects.get(intervention__slug="secret")
+        OutcomeResult.objects.create(
+            version=draft, outcome=outcome, direction="reduced", stated="secret words"
+        )
+        cache.clear()
+        outcomes = self.get(f"{API}/outcomes/", f"{API}/outcomes/")
+        self.assertEqual(
+            outcomes,
+            [
+                {
+                    "slug": "burglaries",
+                    "name": "Burglaries",
+                    "description": "",
+                    "problems": [{"slug": "burglary", "name": "Burglary"}],
+                    "live_count": 1,
+                }
+            ],
+        )
+        summary = self.get(f"{API}/summaries/cctv/", f"{API}/summaries/{{slug}}/")
+        [result] = summary["outcomes"]
+        self.assertEqual((result["stated"], result["relative_change"]), ("fewer burglaries", None))
+
     def test_query_counts_do_not_grow(self):
         """List and summary cost the same number of queries with more summaries."""
         cache.clear()
-        urls = [f"{API}/summaries/", f"{API}/summaries/cctv/", f"{API}/vocabularies/"]
+        urls = [
+            f"{API}/summaries/",
+            f"{API}/summaries/cctv/",
+            f"{API}/vocabularies/",
+            f"{API}/outcomes/",
+        ]
         before = [count_get(self, self.client, url) for url in urls]
         for n in range(5):
             make_live(title=f"More {n}").problems.add(self.burglary)

@@ -8,8 +8,16 @@ from django.test import TestCase
 
 from summaries.editorial.copying import owned_relations
 from summaries.editorial.services import draft_start_from
-from summaries.models import SummaryVersion
-from tests.factories import make_live
+from summaries.models import (
+    Dimension,
+    Direction,
+    Outcome,
+    OutcomeResult,
+    ScaleLevel,
+    SummaryVersion,
+    SystematicReview,
+)
+from tests.factories import level, make_live
 
 
 def _value(field: models.Field, n: int, parents: dict, version: SummaryVersion):
@@ -19,6 +27,14 @@ def _value(field: models.Field, n: int, parents: dict, version: SummaryVersion):
     if field.is_relation:
         if field.related_model in parents:
             return parents[field.related_model]
+        if field.related_model is ScaleLevel:
+            # A rating: a level of the scale the field allows (effect, quality, ...).
+            dimension = field.get_limit_choices_to()["scale__dimension"]
+            return ScaleLevel.objects.filter(scale__dimension=dimension).order_by("position")[n]
+        if field.related_model is Outcome:
+            return Outcome.objects.create(
+                name=f"Outcome {version.pk} {n}", slug=f"o-{version.pk}-{n}"
+            )
         # A reference outside the version (a related summary's target).
         return make_live().intervention
     if isinstance(field, models.URLField):
@@ -110,3 +126,36 @@ class CopyContentTests(TestCase):
                 self.assertEqual(
                     list(getattr(draft, field.name).all()), list(getattr(live, field.name).all())
                 )
+
+
+class OutcomeResultCopyTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.live = make_live()
+        cls.review_one = SystematicReview.objects.create(version=cls.live, label="R1", studies=35)
+        cls.review_two = SystematicReview.objects.create(version=cls.live, label="R2", studies=27)
+        cls.outcome = Outcome.objects.create(name="Sexual reoffending", slug="sexual")
+        cls.result = OutcomeResult.objects.create(
+            version=cls.live,
+            outcome=cls.outcome,
+            effect_rating=level(Dimension.EFFECT, "reduced"),
+            quality_rating=level(Dimension.QUALITY, "strong"),
+            direction=Direction.REDUCED,
+            stated="declined from 13.6% to 9.3%",
+            comparison_rate=Decimal("13.6"),
+            treatment_rate=Decimal("9.3"),
+            relative_change=Decimal("-31.8"),
+        )
+        cls.result.reviews.set([cls.review_one, cls.review_two])
+
+    def test_a_new_draft_cites_its_own_copies_of_the_reviews(self):
+        """A new draft's outcome result points at the draft's reviews, not the live ones."""
+        draft = draft_start_from(version=self.live)
+        copy = draft.outcome_results.get()
+        self.assertNotEqual(copy.pk, self.result.pk)
+        self.assertEqual(sorted(r.label for r in copy.reviews.all()), ["R1", "R2"])
+        self.assertEqual({r.version_id for r in copy.reviews.all()}, {draft.pk})
+        # The live version's result still cites the live reviews.
+        self.assertEqual(set(self.result.reviews.all()), {self.review_one, self.review_two})
+        self.assertEqual(copy.relative_change, Decimal("-31.8"))
+        self.assertEqual(copy.effect_rating, self.result.effect_rating)

@@ -11,8 +11,11 @@ from summaries.editorial.services import draft_start_from, intervention_rename, 
 from summaries.models import (
     Approach,
     Dimension,
+    Direction,
     ExternalLink,
     KeyFigure,
+    Outcome,
+    OutcomeResult,
     Problem,
     RelatedSummary,
     SectionKind,
@@ -71,6 +74,30 @@ class SummaryDataTests(TestCase):
             ("13.6", "9.3", "-31.8"),
         )
         self.assertEqual(figure["absolute_change"], "-4.3")
+
+    def test_outcomes_as_stated_with_nulls_where_the_text_gives_no_number(self):
+        """The three outcomes come with ratings; general and violent have no numbers, only words."""
+        outcomes = {o["outcome"]["slug"]: o for o in self.data["outcomes"]}
+        self.assertEqual(
+            list(outcomes), ["sexual-reoffending", "general-reoffending", "violent-reoffending"]
+        )
+        sexual = outcomes["sexual-reoffending"]
+        self.assertEqual(
+            (
+                sexual["comparison_rate"],
+                sexual["treatment_rate"],
+                sexual["relative_change"],
+                sexual["percentage_points"],
+            ),
+            ("13.6", "9.3", "-31.8", "-4.3"),
+        )
+        self.assertEqual(sexual["effect"], {"level": "reduced", "label": "Reduced crime"})
+        self.assertEqual(sexual["reviews"], ["Review one"])
+        general = outcomes["general-reoffending"]
+        for key in ("comparison_rate", "treatment_rate", "relative_change", "percentage_points"):
+            self.assertIsNone(general[key])
+        self.assertIsNone(general["effect_size"])
+        self.assertIn("statistically significant reductions", general["stated"])
 
     def test_reviews_and_breakdowns(self):
         """Each review's facts and its breakdown rows are data."""
@@ -252,6 +279,14 @@ class NothingUnpublishedTests(TestCase):
             review = SystematicReview.objects.create(
                 version=draft, label=f"{m} review", citation=f"{m} citation", studies=99
             )
+            result = OutcomeResult.objects.create(
+                version=draft,
+                outcome=Outcome.objects.get_or_create(name=f"{m} measure", slug=f"{m}-measure")[0],
+                direction=Direction.REDUCED,
+                stated=f"{m} stated",
+                note=f"{m} result note",
+            )
+            result.reviews.add(review)
             review.breakdowns.create(kind="country", label=f"{m} country", count=3)
             ExternalLink.objects.create(version=draft, title=f"{m} link", url=f"https://{m}.org/")
             RelatedSummary.objects.create(version=draft, target=withdrawn.intervention)
@@ -280,7 +315,12 @@ class DataQueryCountTests(TestCase):
         version.save()
         version.problems.add(Problem.objects.create(name=f"P {version.pk}", slug=f"p{version.pk}"))
         KeyFigure.objects.create(version=version, outcome="Crime", relative_change="-5.0")
-        SystematicReview.objects.create(version=version, label="Review one", studies=3)
+        review = SystematicReview.objects.create(version=version, label="Review one", studies=3)
+        outcome, _ = Outcome.objects.get_or_create(name="Crime", slug="crime")
+        result = OutcomeResult.objects.create(
+            version=version, outcome=outcome, direction=Direction.REDUCED, stated="Less crime."
+        )
+        result.reviews.add(review)
         return version
 
     def count_queries(self, url):
@@ -303,6 +343,14 @@ class DataQueryCountTests(TestCase):
             review = SystematicReview.objects.create(version=large, position=n + 2, label=f"R{n}")
             review.breakdowns.create(kind="country", label="Canada", count=n)
             KeyFigure.objects.create(version=large, outcome=f"O{n}")
+            result = OutcomeResult.objects.create(
+                version=large,
+                outcome=Outcome.objects.create(name=f"Outcome {n}", slug=f"outcome-{n}"),
+                effect_rating=level(Dimension.EFFECT, "reduced"),
+                direction=Direction.REDUCED,
+                stated="Fewer.",
+            )
+            result.reviews.add(review)
             large.approaches.add(Approach.objects.create(name=f"A{n}", slug=f"a{n}"))
         self.assertEqual(
             self.count_queries(data_url(small.intervention.slug)),

@@ -66,6 +66,37 @@ class LoadDemoTests(TestCase):
         self.assertEqual(self.version.approaches.count(), 5)
         self.assertEqual(self.version.effect_rating.slug, "reduced-some-increase")
 
+    def test_three_outcomes_exactly_as_the_text_states_them(self):
+        """Sexual reoffending has its figures; general and violent only the words the text uses."""
+        results = list(self.version.outcome_results.select_related("outcome", "effect_rating"))
+        self.assertEqual(
+            [r.outcome.name for r in results],
+            ["Sexual reoffending", "General reoffending", "Violent reoffending"],
+        )
+        sexual, general, violent = results
+        self.assertEqual(
+            tuple(
+                str(v)
+                for v in (
+                    sexual.comparison_rate,
+                    sexual.treatment_rate,
+                    sexual.relative_change,
+                    sexual.percentage_points,
+                )
+            ),
+            ("13.6", "9.3", "-31.8", "-4.3"),
+        )
+        for result in (general, violent):
+            with self.subTest(result.outcome.name):
+                self.assertFalse(result.has_number)
+                self.assertIn("statistically significant reductions", result.stated)
+                self.assertEqual(result.direction, "reduced")
+        for result in results:
+            self.assertEqual([r.label for r in result.reviews.all()], ["Review one"])
+            self.assertEqual(result.effect_rating.slug, "reduced")
+        # The headline rating stays as it was.
+        self.assertEqual(self.version.effect_rating.slug, "reduced-some-increase")
+
     def test_ratings_marked_as_an_editors_reading(self):
         """The demo says its ratings are an editor's reading, not published ratings."""
         self.assertEqual(self.version.ratings_basis, RatingsBasis.EDITOR_READING)

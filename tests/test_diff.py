@@ -4,8 +4,18 @@ from django.test import SimpleTestCase, TestCase
 
 from summaries.editorial.diff import compare_versions, diff_words, html_to_text
 from summaries.editorial.services import draft_start_from
-from summaries.models import ExternalLink, KeyFigure, SectionKind, SummaryVersion
-from tests.factories import make_live
+from summaries.models import (
+    Dimension,
+    Direction,
+    ExternalLink,
+    KeyFigure,
+    Outcome,
+    OutcomeResult,
+    SectionKind,
+    SummaryVersion,
+    SystematicReview,
+)
+from tests.factories import level, make_live
 
 
 class WordDiffTests(SimpleTestCase):
@@ -43,6 +53,18 @@ class VersionDiffTests(TestCase):
         )
         KeyFigure.objects.create(version=cls.old, position=2, outcome="Arrests", note="B")
         ExternalLink.objects.create(version=cls.old, title="Guide", url="https://example.org/g")
+        review = SystematicReview.objects.create(version=cls.old, label="Review one", studies=35)
+        for position, (slug, name) in enumerate([("sexual", "Sexual"), ("violent", "Violent")]):
+            outcome = Outcome.objects.create(slug=slug, name=name)
+            result = OutcomeResult.objects.create(
+                version=cls.old,
+                outcome=outcome,
+                position=position,
+                direction=Direction.REDUCED,
+                stated="statistically significant reductions",
+                effect_rating=level(Dimension.EFFECT, "reduced"),
+            )
+            result.reviews.add(review)
         cls.new = draft_start_from(version=cls.old)
 
     def compare(self):
@@ -52,7 +74,9 @@ class VersionDiffTests(TestCase):
 
     def test_a_copy_has_no_changes(self):
         """A fresh draft compared with its source shows nothing as changed."""
-        self.assertEqual([g.changed for g in self.compare().values()], [[]] * 8)
+        groups = self.compare()
+        self.assertIn("Outcomes", groups)
+        self.assertEqual([g.changed for g in groups.values()], [[]] * len(groups))
 
     def test_rows_are_matched_by_natural_key_not_position(self):
         """Reordering key figures is not a change; editing one marks only that one."""
@@ -82,3 +106,20 @@ class VersionDiffTests(TestCase):
         (field,) = self.compare()["Sections"].changed
         self.assertEqual(field.status, "formatting")
         self.assertNotIn("<ins>", field.html)
+
+    def test_outcome_results_are_matched_by_outcome(self):
+        """Reordering outcomes is not a change; a new rating marks only that outcome."""
+        self.new.outcome_results.filter(outcome__slug="sexual").update(
+            position=9, effect_rating=level(Dimension.EFFECT, "tended-to-reduce")
+        )
+        changed = self.compare()["Outcomes"].changed
+        self.assertEqual([f.label for f in changed], ["Sexual"])
+        self.assertIn("<ins>Tended to reduce", changed[0].html)
+
+    def test_an_outcome_citing_another_review_is_a_change(self):
+        """Citing a different review shows in the outcome's comparison."""
+        other = SystematicReview.objects.create(version=self.new, label="Review two")
+        self.new.outcome_results.get(outcome__slug="violent").reviews.set([other])
+        (field,) = self.compare()["Outcomes"].changed
+        self.assertEqual(field.label, "Violent")
+        self.assertIn("<ins>two</ins>", field.html)

@@ -263,7 +263,9 @@ class WeightTests(TestCase):
         self.assertIn("Bar chart of sexual reoffending: 13.6% without the intervention, 9.3%", html)
         self.assertIn("Bar chart of review one: studies by approach.", html)
         self.assertIn("Bar chart of review two: tests by country.", html)
-        self.assertEqual(html.count('role="img"'), 5)
+        self.assertIn("Bar chart of the relative change in each outcome", html)
+        # Key figure, two breakdowns per review, and the effect-by-outcome chart.
+        self.assertEqual(html.count('role="img"'), 6)
         self.assertContains(response, "Evidence Toolkit, version 1, published")
 
 

@@ -14,8 +14,11 @@ from summaries.editorial.services import (
 )
 from summaries.models import (
     Approach,
+    Direction,
     ExternalLink,
     KeyFigure,
+    Outcome,
+    OutcomeResult,
     Problem,
     RelatedSummary,
     Scale,
@@ -136,6 +139,18 @@ class NoUnpublishedTextTests(TestCase):
                 "admin:summaries_intervention_history", args=[version.intervention_id]
             )
             urls += [history, f"{history}?old=1&new=2"]
+        # The evidence map, its downloads and the comparison, with every summary asked for.
+        urls += [
+            "/toolkit/map/",
+            "/toolkit/map/?group=approach",
+            f"/toolkit/map/?problem={MARKER}-p{self.draft.pk}",
+            "/toolkit/map.csv",
+            "/toolkit/map.json",
+            "/toolkit/map/?format=json",
+            "/toolkit/overview/",
+        ]
+        slugs = [v.intervention.slug for v in versions]
+        urls += [f"/toolkit/compare/?s=street-lighting&s={slug}" for slug in slugs]
         urls += [
             reverse("admin:index"),
             reverse("admin:summaries_summaryversion_changelist") + f"?q={MARKER}",
@@ -150,7 +165,7 @@ class NoUnpublishedTextTests(TestCase):
         for url in urls:
             with self.subTest(url=url):
                 response = self.client.get(url, follow=True)
-                self.assertIn(response.status_code, {200, 404, 410})
+                self.assertIn(response.status_code, {200, 400, 404, 410})
                 # The marker followed by a field name: a search or a login page may echo
                 # the bare word from the address, but only draft content has the rest.
                 self.assertNotRegex(response.content.decode().lower(), f"{MARKER} \\w")
@@ -161,7 +176,8 @@ class NoUnpublishedTextTests(TestCase):
         self.client.force_login(staff)
         url = reverse("admin:summaries_summaryversion_preview", args=[self.draft.pk])
         html = self.client.get(url).content.decode()
-        for fragment in ("title", "standfirst", "section", "review", "breakdown", "figure"):
+        fragments = ("title", "standfirst", "section", "review", "breakdown", "figure", "stated")
+        for fragment in fragments:
             self.assertIn(f"{MARKER} {fragment}", html)
 
 
@@ -182,6 +198,15 @@ def fill_with_marker(version, related_to=None):
     )
     review.breakdowns.create(kind="country", label=f"{MARKER} breakdown", count=1)
     KeyFigure.objects.create(version=version, outcome=f"{MARKER} figure", note=f"{MARKER} note")
+    # Outcomes are a public vocabulary (the map's columns); what a draft says about one is not.
+    result = OutcomeResult.objects.create(
+        version=version,
+        outcome=Outcome.objects.get_or_create(name="Reconviction", slug="reconviction")[0],
+        direction=Direction.REDUCED,
+        stated=f"{MARKER} stated",
+        note=f"{MARKER} result note",
+    )
+    result.reviews.add(review)
     ExternalLink.objects.create(
         version=version,
         title=f"{MARKER} link",

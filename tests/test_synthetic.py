@@ -120,6 +120,26 @@ class GenerateSyntheticTests(TestCase):
                 self.assertTrue(review.breakdowns.exists())
         self.assertTrue(KeyFigure.objects.filter(version__in=synthetic_versions()).exists())
 
+    def test_outcome_results_cite_their_own_reviews(self):
+        """Each summary has one to three outcome results, rated, citing its own reviews;
+        numbers only where its key figure gives them."""
+        versions = synthetic_versions().prefetch_related(
+            "key_figures", "outcome_results__reviews", "outcome_results__effect_rating__scale"
+        )
+        for version in versions:
+            results = list(version.outcome_results.all())
+            self.assertIn(len(results), (1, 2, 3))
+            figures = list(version.key_figures.all())
+            for index, result in enumerate(results):
+                self.assertEqual(result.effect_rating.scale.dimension, "effect")
+                self.assertIsNotNone(result.quality_rating_id)
+                self.assertTrue(result.stated)
+                self.assertEqual({r.version_id for r in result.reviews.all()}, {version.pk})
+                if index == 0 and figures:
+                    self.assertEqual(result.treatment_rate, figures[0].treatment_rate)
+                else:
+                    self.assertFalse(result.has_number)
+
     def test_tagged_with_taxonomy(self):
         """Every summary has a problem, an approach, a focus, a setting and a population."""
         for version in synthetic_versions().prefetch_related(*M2M_FIELDS):

@@ -27,6 +27,7 @@ from summaries.models import (
     AuditAction,
     ExternalLink,
     KeyFigure,
+    OutcomeResult,
     RelatedSummary,
     ReviewBreakdown,
     ScaleLevel,
@@ -162,6 +163,41 @@ class SystematicReviewInline(VersionChildInline, admin.StackedInline):
     ]
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}
+    }
+
+
+class OutcomeResultFormSet(forms.BaseInlineFormSet):
+    """Each result may cite only reviews of its own version (the version being edited)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "reviews" in form.fields:
+            reviews = form.fields["reviews"]
+            reviews.queryset = SystematicReview.objects.filter(version=self.instance.pk).order_by(
+                "position", "id"
+            )
+            reviews.error_messages["invalid_choice"] = (
+                "Choose reviews of this version only; %(value)s is not one of them."
+            )
+
+
+class OutcomeResultInline(VersionChildInline, admin.StackedInline):
+    """Results by outcome: ratings, and what the text states (numbers only if it gives them)."""
+
+    model = OutcomeResult
+    formset = OutcomeResultFormSet
+    fields = [
+        ("outcome", "position"),
+        ("effect_rating", "quality_rating", "direction"),
+        "stated",
+        ("comparison_rate", "treatment_rate", "relative_change", "percentage_points"),
+        ("effect_size_kind", "effect_size", "interval_low", "interval_high"),
+        "reviews",
+        "note",
+    ]
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 80})},
+        models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
     }
 
 
@@ -307,6 +343,7 @@ class SummaryVersionAdmin(
         SectionInline,
         SystematicReviewInline,
         KeyFigureInline,
+        OutcomeResultInline,
         RelatedSummaryInline,
         ExternalLinkInline,
     ]

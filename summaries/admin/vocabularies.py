@@ -9,6 +9,7 @@ from summaries import search
 from summaries.editorial import services
 from summaries.models import (
     TAXONOMY,
+    Outcome,
     Scale,
     ScaleLevel,
     SummaryVersion,
@@ -123,6 +124,26 @@ def _live_tagged(term_model, term_ids) -> list[int]:
 
 for vocabulary in TAXONOMY:
     admin.site.register(vocabulary.model, TermAdmin)
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(PublicContentAdminMixin, EditorFieldsMixin, admin.ModelAdmin):
+    """The outcomes results are reported on: the evidence map's columns, grouped by problem."""
+
+    list_display = ["name", "slug", "position", "problem_names"]
+    list_editable = ["position"]
+    list_filter = ["problems"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name", "slug"]
+    fields = ["name", "slug", "position", "problems", "description"]
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("problems")
+
+    @admin.display(description="problems")
+    def problem_names(self, outcome):
+        return ", ".join(problem.name for problem in outcome.problems.all())
 
 
 class ScaleLevelInline(EditorFieldsMixin, admin.TabularInline):

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
+from django.db.models import Count, Q
 from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -25,7 +26,7 @@ from ninja import NinjaAPI, Query
 from ninja.errors import HttpError, ValidationError
 
 from summaries import search
-from summaries.models import TAXONOMY, Scale, State, SummaryVersion
+from summaries.models import TAXONOMY, Outcome, Scale, State, SummaryVersion
 from summaries.models.generation import current_generation
 from summaries.public.citations import version_url
 from summaries.public.downloads import live_rows, summary_as_dict, summary_row
@@ -370,6 +371,39 @@ def vocabulary_detail(request, key: str):
         if vocabulary.key == key:
             return _vocabulary(vocabulary)
     raise ApiProblem(404, f"No vocabulary is called {key!r}.")
+
+
+@api.get(
+    "/outcomes/",
+    response=list[schemas.OutcomeOut],
+    url_name="outcomes",
+    summary="The outcomes summaries report on",
+    tags=["outcomes"],
+)
+def outcomes_list(request):
+    """Every outcome (e.g. sexual, violent and general reoffending), with its problems and
+    how many live summaries report on it; a summary's `outcomes` name them by slug."""
+    outcomes = (
+        Outcome.objects.annotate(
+            live_count=Count(
+                "results__version",
+                filter=Q(results__version__state=State.PUBLISHED),
+                distinct=True,
+            )
+        )
+        .prefetch_related("problems")
+        .order_by("position", "name")
+    )
+    return [
+        {
+            "slug": outcome.slug,
+            "name": outcome.name,
+            "description": outcome.description,
+            "problems": [{"slug": p.slug, "name": p.name} for p in outcome.problems.all()],
+            "live_count": outcome.live_count,
+        }
+        for outcome in outcomes
+    ]
 
 
 def _scale(scale: Scale) -> dict:

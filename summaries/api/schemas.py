@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field, PlainSerializer, WithJsonSchema, create_model
 
-from summaries.models import RATING_FIELDS, TAXONOMY
+from summaries.models import RATING_FIELDS, TAXONOMY, Direction, EffectSizeKind
 
 # Built from the registries, so a new rating or vocabulary appears in the API by itself.
 TAXONOMY_KEYS = [vocabulary.key for vocabulary in TAXONOMY]
@@ -159,6 +159,48 @@ class Link(Strict):
     description: str
 
 
+class OutcomeRef(Strict):
+    slug: str
+    name: str
+
+
+class OutcomeOut(Strict):
+    slug: str
+    name: str
+    description: str
+    problems: list[TermRef] = Field(description="The problems the outcome is grouped under")
+    live_count: int = Field(description="How many live summaries report on it")
+
+
+class OutcomeLevel(Strict):
+    level: str
+    label: str
+
+
+class EffectSize(Strict):
+    kind: Literal[tuple(EffectSizeKind.values)]  # type: ignore[valid-type]
+    value: DecimalString
+    interval_low: DecimalString | None
+    interval_high: DecimalString | None
+
+
+class OutcomeResultOut(Strict):
+    """What the text states about one outcome; a number it does not give is null."""
+
+    outcome: OutcomeRef
+    effect: OutcomeLevel | None = Field(description="On the effect scale")
+    quality: OutcomeLevel | None = Field(description="On the quality of evidence scale")
+    direction: Literal[tuple(Direction.values)]  # type: ignore[valid-type]
+    stated: str = Field(description="What the text says, in its words")
+    comparison_rate: DecimalString | None = Field(description="Per cent")
+    treatment_rate: DecimalString | None = Field(description="Per cent")
+    relative_change: DecimalString | None = Field(description="Per cent, as stated")
+    percentage_points: DecimalString | None
+    effect_size: EffectSize | None
+    reviews: list[str] = Field(description="Labels of the reviews it comes from")
+    note: str
+
+
 class Summary(Strict):
     """One summary, everything its page shows: the fields of its ``data.json``."""
 
@@ -175,6 +217,7 @@ class Summary(Strict):
     ratings: Ratings
     taxonomy: Taxonomy
     key_figures: list[KeyFigure]
+    outcomes: list[OutcomeResultOut]
     reviews: list[Review]
     sections: list[SectionOut]
     related_summaries: list[RelatedRef]

@@ -67,6 +67,55 @@ KEY_FIGURES = [
     },
 ]
 
+# The outcomes the text reports, exactly as it states them: numbers only where it gives
+# them (Review one, "Effect" section). Outcome: (slug, name, problem slugs).
+OUTCOMES = [
+    ("sexual-reoffending", "Sexual reoffending", ["sexual-reoffending", "sexual-offences"]),
+    ("general-reoffending", "General reoffending", ["general-reoffending"]),
+    ("violent-reoffending", "Violent reoffending", ["violent-reoffending"]),
+]
+
+# Ratings per outcome are an editor's reading of the text, like the headline ratings:
+# each outcome "reduced" (the "some evidence of increase" of the headline is about
+# reoffending overall, not one of these outcomes), quality as the headline's.
+OUTCOME_RESULTS = [
+    {
+        "outcome": "sexual-reoffending",
+        "effect": "reduced",
+        "quality": "strong",
+        "direction": "reduced",
+        "stated": "Review one found that, overall, the treatment programmes reduced sexual "
+        "reoffending by 31.8%. Reoffending – measured in terms of subsequent arrest, charge "
+        "or conviction – declined from 13.6% to 9.3%, a reduction of 4.3 percentage points.",
+        "comparison_rate": "13.6",
+        "treatment_rate": "9.3",
+        "relative_change": "-31.8",
+        "percentage_points": "-4.3",
+        "reviews": ["Review one"],
+        "note": "Subsequent arrest, charge or conviction.",
+    },
+    {
+        "outcome": "general-reoffending",
+        "effect": "reduced",
+        "quality": "strong",
+        "direction": "reduced",
+        "stated": "Review one also found treatment programmes resulted in statistically "
+        "significant reductions in general and violent reoffending.",
+        "reviews": ["Review one"],
+        "note": "",
+    },
+    {
+        "outcome": "violent-reoffending",
+        "effect": "reduced",
+        "quality": "strong",
+        "direction": "reduced",
+        "stated": "Review one also found treatment programmes resulted in statistically "
+        "significant reductions in general and violent reoffending.",
+        "reviews": ["Review one"],
+        "note": "",
+    },
+]
+
 REVIEWS = [
     {
         "label": "Review one",

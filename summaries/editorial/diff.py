@@ -1,9 +1,10 @@
 """Compare two versions of a summary: a word-level diff per field and per child row.
 
 Child rows are matched by their natural key (section kind, review label, key-figure
-outcome, link address, related summary, taxonomy vocabulary, rating dimension), so a row
-that moved or whose neighbours changed is compared with its own earlier self. Rich text is
-compared as the words a reader sees; a change of formatting alone is reported as such.
+outcome, outcome result's outcome, link address, related summary, taxonomy vocabulary,
+rating dimension), so a row that moved or whose neighbours changed is compared with its
+own earlier self. Rich text is compared as the words a reader sees; a change of
+formatting alone is reported as such.
 Unchanged text is never marked: identical values give ``status == "same"`` and no
 ``<ins>``/``<del>`` at all.
 """
@@ -34,6 +35,19 @@ KEY_FIGURE_FIELDS = {
     "comparison_rate": "Comparison rate (%)",
     "treatment_rate": "Treatment rate (%)",
     "relative_change": "Relative change (%)",
+    "note": "Note",
+}
+OUTCOME_RESULT_FIELDS = {
+    "direction": "Direction",
+    "stated": "As stated",
+    "comparison_rate": "Comparison rate (%)",
+    "treatment_rate": "Treatment rate (%)",
+    "relative_change": "Relative change (%)",
+    "percentage_points": "Change in percentage points",
+    "effect_size_kind": "Effect size",
+    "effect_size": "Effect size value",
+    "interval_low": "Interval low",
+    "interval_high": "Interval high",
     "note": "Note",
 }
 
@@ -156,6 +170,7 @@ def snapshot(version: SummaryVersion) -> Snapshot:
         ("Taxonomy", _taxonomy(version)),
         ("Sections", _sections(version)),
         ("Key figures", _rows(version.key_figures.all(), _figure)),
+        ("Outcomes", _rows(version.outcome_results.all(), _outcome_result)),
         ("Evidence base", _rows(version.reviews.all(), _review)),
         ("Further reading", _rows(version.external_links.all(), _link)),
         ("Related summaries", _rows(version.related_summaries.all(), _related)),
@@ -258,6 +273,20 @@ def _rows(rows: Iterable[Any], describe: Callable[[Any], Any]) -> list[Entry]:
 def _figure(figure):
     parts = [(label, getattr(figure, name)) for name, label in KEY_FIGURE_FIELDS.items()]
     return figure.outcome, figure.outcome, [("Outcome", figure.outcome), *parts]
+
+
+def _outcome_result(result):
+    parts = [
+        ("Effect rating", result.effect_rating and result.effect_rating.label),
+        ("Quality rating", result.quality_rating and result.quality_rating.label),
+    ]
+    for name, label in OUTCOME_RESULT_FIELDS.items():
+        display = getattr(result, f"get_{name}_display", None)
+        parts.append((label, display() if display else getattr(result, name)))
+    # Reviews by label: a new draft's copies of the same reviews are not a change.
+    parts.append(("Reviews", ", ".join(sorted(r.label for r in result.reviews.all()))))
+    outcome = result.outcome
+    return outcome.pk, outcome.name, parts
 
 
 def _review(review):

@@ -19,6 +19,7 @@ from .content import (
     SystematicReview,
 )
 from .infrastructure import PageGeneration, PublicContent, SearchEntry
+from .outcomes import Direction, EffectSizeKind, Outcome, OutcomeResult
 from .review import (
     ANCHOR_CHOICES,
     VERSION_PART,
@@ -79,9 +80,13 @@ __all__ = [
     "BreakdownKind",
     "CountUnit",
     "Dimension",
+    "Direction",
+    "EffectSizeKind",
     "ExternalLink",
     "Focus",
     "Intervention",
+    "Outcome",
+    "OutcomeResult",
     "InterventionQuerySet",
     "KeyFigure",
     "PageGeneration",

@@ -167,6 +167,7 @@ class VersionQuerySet(models.QuerySet):
     def for_page(self):
         """Everything a summary page shows, in a fixed number of queries."""
         from .content import RelatedSummary
+        from .outcomes import OutcomeResult
 
         queryset = (
             self.defer("search_vector")
@@ -175,6 +176,12 @@ class VersionQuerySet(models.QuerySet):
                 *(f"{d}_rating__scale" for d in RATING_FIELDS),
             )
             .prefetch_related(
+                models.Prefetch(
+                    "outcome_results",
+                    queryset=OutcomeResult.objects.select_related(
+                        "outcome", "effect_rating__scale", "quality_rating__scale"
+                    ).prefetch_related("reviews"),
+                ),
                 models.Prefetch(
                     "related_summaries",
                     queryset=RelatedSummary.objects.select_related("target"),

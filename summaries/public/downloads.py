@@ -107,6 +107,7 @@ def summary_as_dict(version: SummaryVersion, absolute_uri) -> dict:
             for vocabulary in TAXONOMY
         },
         "key_figures": [_key_figure(figure) for figure in version.key_figures.all()],
+        "outcomes": [outcome_result_as_dict(result) for result in version.outcome_results.all()],
         "reviews": [
             {
                 "label": review.label,
@@ -158,6 +159,36 @@ def _key_figure(figure: KeyFigure) -> dict:
         # Treatment minus comparison, in percentage points.
         "absolute_change": _decimal(figure.absolute_change),
         "note": figure.note,
+    }
+
+
+def _level(level) -> dict | None:
+    return None if level is None else {"level": level.slug, "label": level.label}
+
+
+def outcome_result_as_dict(result) -> dict:
+    """One outcome result as the text states it: a number the text does not give is null,
+    and ``stated`` quotes what it does say."""
+    return {
+        "outcome": {"slug": result.outcome.slug, "name": result.outcome.name},
+        "effect": _level(result.effect_rating),
+        "quality": _level(result.quality_rating),
+        "direction": result.direction,
+        "stated": result.stated,
+        "comparison_rate": _decimal(result.comparison_rate),
+        "treatment_rate": _decimal(result.treatment_rate),
+        "relative_change": _decimal(result.relative_change),
+        "percentage_points": _decimal(result.percentage_points),
+        "effect_size": None
+        if result.effect_size is None
+        else {
+            "kind": result.effect_size_kind,
+            "value": _decimal(result.effect_size),
+            "interval_low": _decimal(result.interval_low),
+            "interval_high": _decimal(result.interval_high),
+        },
+        "reviews": [review.label for review in result.reviews.all()],
+        "note": result.note,
     }
 
 

@@ -22,7 +22,7 @@ class SummarySitemap(Sitemap):
 
 class PageSitemap(Sitemap):
     def items(self):
-        return ["home", "summaries:list", "accessibility"]
+        return ["home", "summaries:list", "summaries:map", "summaries:overview", "accessibility"]
 
     def location(self, name):
         return reverse(name)

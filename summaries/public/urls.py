@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import downloads, views
+from . import downloads, evidence_views, views
 from .cache import public_page
 from .feeds import RecentSummariesFeed
 
@@ -14,6 +14,12 @@ urlpatterns = [
     # Open data (downloads.py). A slug has no dot, so these never shadow a summary.
     path("data.json", downloads.summaries_json, name="data_json"),
     path("data.csv", downloads.summaries_csv, name="data_csv"),
+    # The evidence map and the comparison: reserved words, never a summary's slug.
+    path("map/", evidence_views.evidence_map, name="map"),
+    path("map.csv", evidence_views.evidence_map_csv, name="map_csv"),
+    path("map.json", evidence_views.evidence_map_json, name="map_json"),
+    path("overview/", evidence_views.overview, name="overview"),
+    path("compare/", evidence_views.compare, name="compare"),
     path("<slug:slug>/", views.summary_detail, name="detail"),
     path("<slug:slug>/data.json", downloads.summary_data, name="detail_data"),
     path("<slug:slug>/v/<int:number>/", views.version_detail, name="version"),

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from summaries import search
@@ -107,6 +108,10 @@ def summary_list(request):
     state = ListState(query, sort, selected)
     # Browsing one problem or one approach: offer to follow it.
     topics = [(kind, term) for kind in ("problem", "approach") for term in selected[kind]]
+    # The evidence map takes the same facets (known terms only; it has no search).
+    facets_chosen = urlencode(
+        [(name, term.slug) for name, terms in selected.items() for term in terms]
+    )
     return render(
         request,
         "summaries/list.html",
@@ -123,6 +128,7 @@ def summary_list(request):
             "keep_params": state.kept_params(),
             "unknown_values": filterset.unknown_values(),
             "follow_topic": topics[0] if len(topics) == 1 else None,
+            "map_url": reverse("summaries:map") + (f"?{facets_chosen}" if facets_chosen else ""),
         },
     )
 

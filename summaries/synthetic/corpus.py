@@ -578,3 +578,23 @@ TERMS = {
     "delivery_settings": [(slug, name) for slug, (name, _) in SETTINGS.items()],
     "populations": [(slug, name) for slug, (name, _) in POPULATIONS.items()],
 }
+
+
+# The synthetic outcomes (slug, name): the evidence map's columns for synthetic summaries.
+# Reused, like terms, when an outcome of the same slug or name exists.
+OUTCOMES = (
+    ("reconviction", "Reconviction"),
+    ("self-reported-offending", "Self-reported offending"),
+    ("police-recorded-crime", "Police-recorded crime"),
+    ("victimisation", "Victimisation"),
+    ("calls-for-service", "Calls for service"),
+)
+
+# What the text of a synthetic summary "states" for an outcome it gives no number for,
+# by direction (reduced, increased, no clear effect, mixed).
+STATED_WITHOUT_NUMBER = {
+    "reduced": "{label} found statistically significant reductions in {outcome}.",
+    "increased": "{label} found statistically significant increases in {outcome}.",
+    "no_clear_effect": "{label} found no statistically significant effect on {outcome}.",
+    "mixed": "{label} found reductions in {outcome} in some studies and increases in others.",
+}

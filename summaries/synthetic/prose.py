@@ -31,6 +31,7 @@ from .corpus import (
     LEXICON,
     MODERATORS,
     NUMBER_WORDS,
+    OUTCOMES,
     POPULATIONS,
     POPULATIONS_BY_FOCUS,
     PROBLEM_EXTRA,
@@ -42,6 +43,7 @@ from .corpus import (
     RATING_WEIGHTS,
     SETTINGS,
     SLUG_PREFIX,
+    STATED_WITHOUT_NUMBER,
     SURNAMES,
     TITLE_PREFIX,
 )
@@ -71,6 +73,22 @@ class KeyFigurePlan:
 
 
 @dataclass
+class OutcomeResultPlan:
+    """One outcome result: ratings, direction, what is "stated", and numbers only when the
+    synthetic text gives them (the key figure's rates, for its own outcome)."""
+
+    outcome: str  # slug of corpus.OUTCOMES
+    effect: str  # effect level slug
+    quality: str  # quality level slug
+    direction: str
+    stated: str
+    comparison_rate: Decimal | None = None
+    treatment_rate: Decimal | None = None
+    relative_change: Decimal | None = None
+    reviews: tuple[int, ...] = (0,)  # indexes into the plan's reviews
+
+
+@dataclass
 class SummaryPlan:
     """Everything one synthetic summary holds, as plain values."""
 
@@ -86,6 +104,7 @@ class SummaryPlan:
     published_days_ago: float
     evidence_reviewed_days_before: int
     common_terms: set[str] = field(default_factory=set)  # those not replaced by synonyms
+    outcome_results: list[OutcomeResultPlan] = field(default_factory=list)
 
 
 def _pick(rng: random.Random, topics, extra: float):
@@ -194,6 +213,80 @@ def _plan_key_figure(rng, effect: str, offender_focus: bool, problem, label: str
         relative_change=Decimal(f"{(treatment - comparison) / comparison * 100:.1f}"),
         note=f"{note}; {label}.",
     )
+
+
+EFFECT_LEVELS = (
+    "reduced",
+    "reduced-some-increase",
+    "tended-to-reduce",
+    "mixed",
+    "no-effect",
+    "tended-to-increase",
+    "increased-some-reduction",
+    "increased",
+)
+QUALITY_LEVELS = ("very-strong", "strong", "moderate", "limited", "very-limited")
+# What an effect level says about direction, as a result's "direction".
+DIRECTION_OF_EFFECT = {
+    "reduced": "reduced",
+    "reduced-some-increase": "reduced",
+    "tended-to-reduce": "no_clear_effect",
+    "mixed": "mixed",
+    "no-effect": "no_clear_effect",
+    "tended-to-increase": "no_clear_effect",
+    "increased-some-reduction": "increased",
+    "increased": "increased",
+}
+
+
+def _plan_outcomes(
+    number: int, seed: int, ratings, offender_focus: bool, key_figures, reviews
+) -> list[OutcomeResultPlan]:
+    """One to three outcome results near the headline ratings. Its own random stream, so
+    the rest of the plan (and the search benchmark's word statistics) does not change.
+
+    The key figure's outcome, when there is one, carries the key figure's rates; every
+    other result states its direction in words only, like much real evidence does.
+    """
+    rng = random.Random(f"synthetic-outcomes:{seed}:{number}")
+    main = "reconviction" if offender_focus else "police-recorded-crime"
+    others = [slug for slug, _ in OUTCOMES if slug != main]
+    chosen = [main, *rng.sample(others, rng.randint(0, 2))]
+    names = dict(OUTCOMES)
+    plans = []
+    for index, slug in enumerate(chosen):
+        effect_at = EFFECT_LEVELS.index(ratings["effect"])
+        if index:
+            effect_at = min(max(effect_at + rng.choice((-1, 0, 0, 1)), 0), len(EFFECT_LEVELS) - 1)
+        quality_at = QUALITY_LEVELS.index(ratings["quality"])
+        if index and rng.random() < 0.5:
+            quality_at = min(quality_at + 1, len(QUALITY_LEVELS) - 1)
+        effect = EFFECT_LEVELS[effect_at]
+        direction = DIRECTION_OF_EFFECT[effect]
+        review = rng.randrange(len(reviews))
+        label = reviews[review].label
+        plan = OutcomeResultPlan(
+            outcome=slug,
+            effect=effect,
+            quality=QUALITY_LEVELS[quality_at],
+            direction=direction,
+            stated=STATED_WITHOUT_NUMBER[direction].format(
+                label=label, outcome=names[slug].lower()
+            ),
+            reviews=(review,),
+        )
+        if index == 0 and key_figures:
+            figure = key_figures[0]
+            plan.comparison_rate = figure.comparison_rate
+            plan.treatment_rate = figure.treatment_rate
+            plan.relative_change = figure.relative_change
+            plan.reviews = (0,)
+            plan.stated = (
+                f"{reviews[0].label}: {names[slug].lower()} went from {figure.comparison_rate}% "
+                f"to {figure.treatment_rate}%, a relative change of {figure.relative_change}%."
+            )
+        plans.append(plan)
+    return plans
 
 
 class _Writer:
@@ -498,4 +591,7 @@ def plan_summary(number: int, *, seed: int = DEFAULT_SEED, rare: list[str] = ())
         published_days_ago=rng.uniform(0, PUBLISHED_WITHIN_DAYS),
         evidence_reviewed_days_before=rng.randint(0, 120),
         common_terms=used,
+        outcome_results=_plan_outcomes(
+            number, seed, ratings, approach.focus == "offender", key_figures, reviews
+        ),
     )

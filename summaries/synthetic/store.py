@@ -20,6 +20,8 @@ from summaries.models import (
     TAXONOMY,
     Intervention,
     KeyFigure,
+    Outcome,
+    OutcomeResult,
     ReviewBreakdown,
     ScaleLevel,
     Section,
@@ -34,6 +36,7 @@ from .corpus import (
     CHANGE_NOTE,
     DEFAULT_SEED,
     MAX_COUNT,
+    OUTCOMES,
     SLUG_PREFIX,
     TERMS,
     rare_term_placement,
@@ -66,6 +69,20 @@ def vocabulary_ensure() -> dict[str, dict[str, int]]:
             ids[slug] = pk
         vocabulary[field_name] = ids
     return vocabulary
+
+
+def outcomes_ensure() -> dict[str, int]:
+    """The synthetic outcomes as {our slug: outcome id}, reusing one of the same slug or
+    name, creating what is missing. Shared data: they stay after ``synthetic_delete()``."""
+    by_slug = dict(Outcome.objects.values_list("slug", "id"))
+    by_name = {name.lower(): pk for name, pk in Outcome.objects.values_list("name", "id")}
+    ids = {}
+    for position, (slug, name) in enumerate(OUTCOMES, start=100):
+        pk = by_slug.get(slug) or by_name.get(name.lower())
+        if pk is None:
+            pk = Outcome.objects.create(slug=slug, name=name, position=position).pk
+        ids[slug] = pk
+    return ids
 
 
 def _rating_levels() -> dict[str, dict[str, int]]:
@@ -104,7 +121,7 @@ def _through_rows(version_ids, plans, vocabulary):
         through.objects.bulk_create(rows, batch_size=BATCH_SIZE)
 
 
-def _write_batch(plans: list[SummaryPlan], vocabulary, levels, now) -> None:
+def _write_batch(plans: list[SummaryPlan], vocabulary, levels, now, outcomes) -> None:
     """Insert one batch of planned summaries with a handful of bulk inserts."""
     published = [now - timedelta(days=plan.published_days_ago) for plan in plans]
     interventions = Intervention.objects.bulk_create(
@@ -138,7 +155,8 @@ def _write_batch(plans: list[SummaryPlan], vocabulary, levels, now) -> None:
         ],
         batch_size=BATCH_SIZE,
     )
-    _write_reviews(version_ids, plans)
+    reviews = _write_reviews(version_ids, plans)
+    _write_outcome_results(version_ids, plans, reviews, levels, outcomes)
     _through_rows(version_ids, plans, vocabulary)
     # Searchable in the same transaction as the rows, like any publication.
     search.index_versions(version_ids)
@@ -163,7 +181,8 @@ def _version(plan: SummaryPlan, intervention_id: int, published_at, levels) -> S
     )
 
 
-def _write_reviews(version_ids, plans) -> None:
+def _write_reviews(version_ids, plans) -> dict[tuple[int, int], int]:
+    """Insert the reviews and their breakdowns; (version id, review index) -> review id."""
     pairs = [
         (
             review_plan,
@@ -193,6 +212,41 @@ def _write_reviews(version_ids, plans) -> None:
         ],
         batch_size=BATCH_SIZE,
     )
+    return {(review.version_id, review.position - 1): review.pk for _, review in pairs}
+
+
+def _write_outcome_results(version_ids, plans, reviews, levels, outcomes) -> None:
+    """Insert the outcome results and the reviews each cites: two bulk inserts."""
+    pairs = [
+        (
+            vid,
+            plan,
+            OutcomeResult(
+                version_id=vid,
+                outcome_id=outcomes[plan.outcome],
+                position=position,
+                effect_rating_id=levels["effect"].get(plan.effect),
+                quality_rating_id=levels["quality"].get(plan.quality),
+                direction=plan.direction,
+                stated=plan.stated,
+                comparison_rate=plan.comparison_rate,
+                treatment_rate=plan.treatment_rate,
+                relative_change=plan.relative_change,
+            ),
+        )
+        for vid, summary in zip(version_ids, plans, strict=True)
+        for position, plan in enumerate(summary.outcome_results, start=1)
+    ]
+    OutcomeResult.objects.bulk_create([row for _, _, row in pairs], batch_size=BATCH_SIZE)
+    through = OutcomeResult.reviews.through
+    through.objects.bulk_create(
+        [
+            through(outcomeresult_id=row.pk, systematicreview_id=reviews[(vid, index)])
+            for vid, plan, row in pairs
+            for index in plan.reviews
+        ],
+        batch_size=BATCH_SIZE,
+    )
 
 
 def _plans(first_number: int, count: int, seed: int) -> Iterator[list[SummaryPlan]]:
@@ -218,12 +272,13 @@ def synthetic_generate(
     started = time.monotonic()
     vocabulary = vocabulary_ensure()
     levels = _rating_levels()
+    outcomes = outcomes_ensure()
     first_number = _next_number()
     now = timezone.now()
     done = 0
     for plans in _plans(first_number, count, seed):
         with transaction.atomic():
-            _write_batch(plans, vocabulary, levels, now)
+            _write_batch(plans, vocabulary, levels, now, outcomes)
             public_content_changed()  # bulk inserts bypass the services
         # With DEBUG on (the local default) Django keeps every query's SQL, and each bulk
         # insert's SQL holds a whole batch of text: drop it so memory stays bounded.

@@ -51,6 +51,18 @@ def chart_svg(chart: charts.BarChart):
     return charts.svg(chart)
 
 
+@register.simple_tag
+def outcome_chart(results) -> charts.BarChart | None:
+    """``{% outcome_chart version.outcome_results.all as chart %}``: relative change by outcome."""
+    return charts.outcome_chart(results)
+
+
+@register.simple_tag
+def map_marker(effect_slug, studies) -> charts.Marker | None:
+    """``{% map_marker slug studies as marker %}``: an evidence-map cell's shape."""
+    return charts.map_marker(effect_slug, studies)
+
+
 @register.filter
 def percent(value: Decimal | None) -> str:
     """9.3 -> '9.3%'; a missing rate says so rather than showing nothing."""

@@ -21,6 +21,9 @@ from summaries.models import (
     ExternalLink,
     Intervention,
     KeyFigure,
+    Outcome,
+    OutcomeResult,
+    Problem,
     RatingsBasis,
     ScaleLevel,
 )
@@ -38,6 +41,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, no_accounts=False, **options):
         terms = self.load_taxonomy()
+        self.load_outcomes()
         if Intervention.objects.filter(slug=data.SLUG).exists():
             self.stdout.write(f"Demo summary already loaded: /toolkit/{data.SLUG}/")
         else:
@@ -57,6 +61,46 @@ class Command(BaseCommand):
                 for position, (slug, name) in enumerate(entries, start=1)
             ]
         return terms
+
+    def load_outcomes(self):
+        problems = Problem.objects.in_bulk(field_name="slug")
+        for position, (slug, name, problem_slugs) in enumerate(data.OUTCOMES, start=1):
+            outcome, created = Outcome.objects.get_or_create(
+                slug=slug, defaults={"name": name, "position": position}
+            )
+            if created:
+                outcome.problems.set([problems[s] for s in problem_slugs if s in problems])
+
+    def load_outcome_results(self, version):
+        outcomes = Outcome.objects.in_bulk(field_name="slug")
+        reviews = {review.label: review for review in version.reviews.all()}
+        for position, result in enumerate(data.OUTCOME_RESULTS, start=1):
+            numbers = {
+                field: Decimal(result[field])
+                for field in (
+                    "comparison_rate",
+                    "treatment_rate",
+                    "relative_change",
+                    "percentage_points",
+                )
+                if field in result
+            }
+            row = OutcomeResult.objects.create(
+                version=version,
+                outcome=outcomes[result["outcome"]],
+                position=position,
+                effect_rating=ScaleLevel.objects.get(
+                    scale__dimension=RATING_FIELDS["effect"], slug=result["effect"]
+                ),
+                quality_rating=ScaleLevel.objects.get(
+                    scale__dimension=RATING_FIELDS["quality"], slug=result["quality"]
+                ),
+                direction=result["direction"],
+                stated=result["stated"],
+                note=result["note"],
+                **numbers,
+            )
+            row.reviews.set([reviews[label] for label in result["reviews"]])
 
     @transaction.atomic
     def load_summary(self, terms):
@@ -87,6 +131,7 @@ class Command(BaseCommand):
                 relative_change=Decimal(figure["relative_change"]),
                 note=figure["note"],
             )
+        self.load_outcome_results(version)
         for position, (title, url, description) in enumerate(data.EXTERNAL_LINKS, start=1):
             ExternalLink.objects.create(
                 version=version, position=position, title=title, url=url, description=description
