@@ -13,6 +13,7 @@ a heading and a link to each field in error).
 
 from dataclasses import dataclass, field
 
+from django import forms
 from django.utils.text import capfirst
 
 from summaries.models import SectionKind
@@ -190,9 +191,11 @@ def _form_items(form, *, prefix_label: str) -> list[ErrorItem]:
 
 
 def _field_id(bound) -> str:
-    widget_id = bound.field.widget.id_for_label(bound.auto_id)
-    subwidgets = bound.subwidgets
-    if not widget_id and subwidgets:
+    widget = bound.field.widget
+    # The admin wraps related-object widgets (the "+" link); the input is the inner one.
+    widget = getattr(widget, "widget", widget)
+    widget_id = widget.id_for_label(bound.auto_id)
+    if not widget_id and bound.auto_id and isinstance(widget, forms.widgets.ChoiceWidget):
         # Checkbox and radio lists label their first choice.
-        widget_id = subwidgets[0].id_for_label
+        widget_id = widget.id_for_label(bound.auto_id, "0")
     return widget_id or bound.auto_id or ""
