@@ -96,9 +96,9 @@ def _absolute(request, path: str) -> str:
     return request.build_absolute_uri(path)
 
 
-def _resolved_live(request, slug: str, url_name: str, *, live=None, **url_kwargs):
+def _resolved_live(request, slug: str, url_name: str, *, live=None, for_page=False, **url_kwargs):
     """The live version for ``slug``, or a 301 to the current slug; raises 404 or 410."""
-    resolved = resolve_slug(slug, live=live)
+    resolved = resolve_slug(slug, live=live, for_page=for_page)
     if resolved.state == SlugState.LIVE:
         return resolved.version, None
     if resolved.state == SlugState.WITHDRAWN:
@@ -248,9 +248,7 @@ def summaries_list(
 def summary_detail(request, slug: str):
     """Everything the summary's page shows: the fields of its `data.json`. 410 if it was
     withdrawn (with the reason), 301 from an old slug, 404 if it was never published."""
-    version, redirect = _resolved_live(
-        request, slug, "summary", live=SummaryVersion.objects.live().for_page()
-    )
+    version, redirect = _resolved_live(request, slug, "summary", for_page=True)
     if redirect:
         return redirect
     return summary_as_dict(version, request.build_absolute_uri)
@@ -317,9 +315,7 @@ def version_detail(request, slug: str, number: int):
     live, redirect = _resolved_live(request, slug, "version", number=number)
     if redirect:
         return redirect
-    version = published_version(
-        live.intervention_id, number, queryset=SummaryVersion.objects.for_page()
-    )
+    version = published_version(live.intervention_id, number, for_page=True)
     if version is None:
         raise ApiProblem(404, f"This summary has no published version {number}.")
     if version.state == State.WITHDRAWN:

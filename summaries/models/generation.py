@@ -29,11 +29,12 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from django.db import transaction
-from django.db.models import F, Subquery
+from django.db.models import F, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
+from . import prepared
 from .infrastructure import PageGeneration, PublicContent
 from .versions import Intervention, State, SummaryVersion
 
@@ -118,14 +119,32 @@ def _raise_pages(ids: set[int]) -> None:
     )
 
 
+# The two reads every public page makes, the cached ones too: statements compiled once.
+
+
+def _site_generation() -> QuerySet:
+    return PublicContent.objects.filter(pk=1).values_list("generation", "changed_at")
+
+
+def _summary_generation(slug: str) -> QuerySet:
+    page = Intervention.objects.filter(slug=slug).values(
+        generation=Coalesce("page_generation__generation", 0)
+    )[:1]
+    return (
+        PublicContent.objects.filter(pk=1)
+        .annotate(page=Subquery(page))
+        .values_list("generation", "site_generation", "page", "changed_at")
+    )
+
+
 def current_generation(request: HttpRequest | None = None) -> tuple[int, datetime]:
     """The generation and when it last changed: one primary-key lookup, made once per
     ``request`` when one is given."""
     if request is not None and hasattr(request, _REQUEST_ATTRIBUTE):
         remembered: tuple[int, datetime] = getattr(request, _REQUEST_ATTRIBUTE)
         return remembered
-    row = PublicContent.objects.filter(pk=1).values_list("generation", "changed_at").first()
-    value: tuple[int, datetime] = row or (0, NEVER)
+    rows = prepared.run(("site generation",), _site_generation, [])
+    value: tuple[int, datetime] = rows[0] if rows else (0, NEVER)
     if request is not None:
         setattr(request, _REQUEST_ATTRIBUTE, value)
     return value
@@ -143,16 +162,8 @@ def summary_generation(slug: str, request: HttpRequest | None = None) -> tuple[s
     if request is not None and hasattr(request, _SUMMARY_ATTRIBUTE):
         remembered: tuple[str, datetime] = getattr(request, _SUMMARY_ATTRIBUTE)
         return remembered
-    page = Intervention.objects.filter(slug=slug).values(
-        generation=Coalesce("page_generation__generation", 0)
-    )[:1]
-    row = (
-        PublicContent.objects.filter(pk=1)
-        .annotate(page=Subquery(page))
-        .values_list("generation", "site_generation", "page", "changed_at")
-        .first()
-    )
-    generation, site, page_generation, changed_at = row or (0, 0, None, NEVER)
+    rows = prepared.run(("summary generation",), _summary_generation, [slug])
+    generation, site, page_generation, changed_at = rows[0] if rows else (0, 0, None, NEVER)
     key = f"all-{generation}" if page_generation is None else f"s{site}-{page_generation}"
     value = (key, changed_at)
     if request is not None:

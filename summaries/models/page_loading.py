@@ -15,11 +15,12 @@ the rest read them exactly as before, in the models' own order:
 """
 
 from collections.abc import Iterable
-from functools import cache, lru_cache
+from functools import cache
 
 from django.db import connections
 from django.db.models import Model
 
+from . import prepared
 from .vocabularies import TAXONOMY
 
 
@@ -78,28 +79,26 @@ def prefetch_taxonomy(versions: Iterable, using: str = "default") -> None:
             cache[vocabulary.field] = queryset
 
 
-@lru_cache(maxsize=64)  # pages load one or two versions: a few shapes in all
-def _children_select(
-    parent: type[Model], related_name: str, using: str, count: int
-) -> tuple[str, tuple, tuple[str, ...], str]:
-    """The compiled SELECT of ``parent.<related_name>`` rows for ``count`` parents (the ids
-    its only parameters), its column expressions and their attribute names, and the
-    foreign key's attribute name."""
+def _children_of(parent: type[Model], related_name: str, select_related: tuple[str, ...]):
+    """A ``build`` for ``prepared.run``: ``parent.<related_name>`` rows of the given
+    parents' ids, in the child model's order, with ``select_related``."""
     relation = parent._meta.get_field(related_name)
-    foreign_key = relation.field
-    sentinels = list(range(1, count + 1))
-    queryset = relation.related_model._default_manager.using(using).filter(
-        **{f"{foreign_key.name}__in": sentinels}
-    )
-    compiler = queryset.query.get_compiler(using)
-    sql, params = compiler.as_sql()
-    if list(params) != sentinels:  # the ids must be the statement's only parameters
-        raise AssertionError(f"Unexpected parameters loading {related_name}: {params!r}")
-    columns = tuple(compiler.select[i][0] for i in compiler.klass_info["select_fields"])
-    return sql, columns, tuple(c.target.attname for c in columns), foreign_key.attname
+    lookup = f"{relation.field.name}__in"
+
+    def build(ids):
+        queryset = relation.related_model._default_manager.filter(**{lookup: ids})
+        return queryset.select_related(*select_related) if select_related else queryset
+
+    return build
 
 
-def prefetch_children(parents: Iterable[Model], related_name: str, using: str = "default") -> list:
+def prefetch_children(
+    parents: Iterable[Model],
+    related_name: str,
+    using: str = "default",
+    *,
+    select_related: tuple[str, ...] = (),
+) -> list:
     """Fill each parent's ``related_name`` prefetch cache (a reverse foreign key), as
     ``prefetch_related(related_name)`` would, from a statement compiled once; returns the
     children, so a caller can load theirs in turn."""
@@ -107,38 +106,116 @@ def prefetch_children(parents: Iterable[Model], related_name: str, using: str = 
     if not parents:
         return []
     model = type(parents[0])
-    sql, columns, attnames, fk_attname = _children_select(model, related_name, using, len(parents))
-    relation = model._meta.get_field(related_name)
-    child_model, foreign_key = relation.related_model, relation.field
-    connection = connections[using]
-    # What the ORM's compiler applies to each column (SQLite's decimals arrive as floats).
-    converters = [
-        (i, column, functions)
-        for i, column in enumerate(columns)
-        if (
-            functions := connection.ops.get_db_converters(column)
-            + column.get_db_converters(connection)
-        )
-    ]
+    foreign_key = model._meta.get_field(related_name).field
+    key = ("children", model, related_name, select_related)
+    children = prepared.run(
+        key,
+        _children_of(model, related_name, select_related),
+        [[parent.pk for parent in parents]],
+        using,
+    )
     by_parent: dict[object, list] = {parent.pk: [] for parent in parents}
-    children = []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [parent.pk for parent in parents])
-        for row in cursor.fetchall():
-            if converters:
-                row = list(row)
-                for i, column, functions in converters:
-                    for function in functions:
-                        row[i] = function(row[i], column, connection)
-            child = child_model.from_db(using, attnames, row)
-            by_parent[getattr(child, fk_attname)].append(child)
-            children.append(child)
+    for child in children:
+        by_parent[getattr(child, foreign_key.attname)].append(child)
     for parent in parents:
         rows = by_parent[parent.pk]
         for child in rows:
             foreign_key.set_cached_value(child, parent)  # child.version without a query
-        queryset = getattr(parent, related_name).get_queryset()
-        queryset._result_cache = rows
-        queryset._prefetch_done = True
-        parent.__dict__.setdefault("_prefetched_objects_cache", {})[related_name] = queryset
+        _fill_cache(parent, related_name, rows)
     return children
+
+
+def _fill_cache(instance: Model, name: str, rows: list) -> None:
+    """What ``prefetch_related(name)`` leaves on ``instance``: ``instance.<name>.all()``
+    answers ``rows`` without a query."""
+    queryset = getattr(instance, name).get_queryset()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+def _links_of(through: type[Model], source: str, target: str):
+    def build(ids):
+        return through.objects.filter(**{f"{source}__in": ids}).values_list(source, target)
+
+    return build
+
+
+def prefetch_outcome_reviews(results: list, reviews: list, using: str = "default") -> None:
+    """Fill each outcome result's ``reviews`` from the rows of the link table alone: a
+    result cites reviews of its own version, which ``reviews`` (the version's, already
+    loaded) holds; any other is loaded by id."""
+    if not results:
+        return
+    from .outcomes import OutcomeResult
+
+    field = OutcomeResult._meta.get_field("reviews")
+    through = field.remote_field.through
+    source, target = field.m2m_field_name() + "_id", field.m2m_reverse_field_name() + "_id"
+    links = prepared.run(
+        ("outcome reviews",),
+        _links_of(through, source, target),
+        [[result.pk for result in results]],
+        using,
+    )
+    known = {review.pk: review for review in reviews}
+    if missing := sorted({review_id for _, review_id in links} - set(known)):
+        review_model = field.related_model
+        known.update(review_model._default_manager.using(using).in_bulk(missing))
+    cited: dict[int, list] = {result.pk: [] for result in results}
+    for result_id, review_id in links:
+        cited[result_id].append(known[review_id])
+    review_model = field.related_model
+    ordering = [_ordering_attname(review_model, name) for name in review_model._meta.ordering]
+    for result in results:
+        rows = sorted(cited[result.pk], key=lambda review: [getattr(review, a) for a in ordering])
+        _fill_cache(result, "reviews", rows)
+
+
+def _ordering_attname(model: type[Model], name: str) -> str:
+    """The attribute a ``Meta.ordering`` entry sorts by (a foreign key's id column)."""
+    if name.startswith("-"):
+        raise ValueError(f"Descending order is not supported here: {model.__name__} {name}")
+    return model._meta.get_field(name).attname
+
+
+def load_page_content(versions: list, using: str = "default") -> None:
+    """Everything a summary page shows of each version besides its own row, into the
+    prefetch caches: sections, key figures, links, reviews and their breakdowns, outcome
+    results (with their outcome, ratings, scales and reviews), related summaries (with
+    their target) and the taxonomy. Eight queries, whatever the number of rows."""
+    for related_name in ("sections", "key_figures", "external_links"):
+        prefetch_children(versions, related_name, using)
+    reviews = prefetch_children(versions, "reviews", using)
+    prefetch_children(reviews, "breakdowns", using)
+    results = prefetch_children(
+        versions,
+        "outcome_results",
+        using,
+        select_related=("outcome", "effect_rating__scale", "quality_rating__scale"),
+    )
+    prefetch_outcome_reviews(results, reviews, using)
+    prefetch_children(versions, "related_summaries", using, select_related=("target",))
+    prefetch_taxonomy(versions, using)
+
+
+def _page_shape(names: tuple[str, ...], limit: int | None):
+    def build(*values):
+        from .versions import SummaryVersion
+
+        queryset = SummaryVersion.objects.for_page().filter(**dict(zip(names, values, strict=True)))
+        return queryset[:limit] if limit else queryset
+
+    return build
+
+
+def page_versions(lookups: dict, *, limit: int | None = None, using: str = "default") -> list:
+    """``SummaryVersion.objects.for_page().filter(**lookups)[:limit]``, evaluated: the
+    versions with everything their page shows, the main query compiled once per set of
+    lookups (their names and the kinds of their values) rather than on every request."""
+    names = tuple(lookups)
+    versions = prepared.run(
+        ("page versions", names, limit), _page_shape(names, limit), list(lookups.values()), using
+    )
+    load_page_content(versions, using)
+    return versions

@@ -147,14 +147,9 @@ class VersionQuerySet(models.QuerySet):
         load = self._page_content and self._result_cache is None
         super()._fetch_all()
         if load and self._result_cache and isinstance(self._result_cache[0], SummaryVersion):
-            from .page_loading import prefetch_children, prefetch_taxonomy
+            from .page_loading import load_page_content
 
-            versions, using = self._result_cache, self.db
-            for related_name in ("sections", "key_figures", "external_links"):
-                prefetch_children(versions, related_name, using)
-            reviews = prefetch_children(versions, "reviews", using)
-            prefetch_children(reviews, "breakdowns", using)
-            prefetch_taxonomy(versions, using)
+            load_page_content(self._result_cache, self.db)
 
     def live(self):
         """Published versions: exactly what the public may see."""
@@ -165,31 +160,15 @@ class VersionQuerySet(models.QuerySet):
         return self.filter(state__in=OPEN_STATES)
 
     def for_page(self):
-        """Everything a summary page shows, in a fixed number of queries."""
-        from .content import RelatedSummary
-        from .outcomes import OutcomeResult
-
-        queryset = (
-            self.defer("search_vector")
-            .select_related(
-                "intervention",
-                *(f"{d}_rating__scale" for d in RATING_FIELDS),
-            )
-            .prefetch_related(
-                models.Prefetch(
-                    "outcome_results",
-                    queryset=OutcomeResult.objects.select_related(
-                        "outcome", "effect_rating__scale", "quality_rating__scale"
-                    ).prefetch_related("reviews"),
-                ),
-                models.Prefetch(
-                    "related_summaries",
-                    queryset=RelatedSummary.objects.select_related("target"),
-                ),
-            )
+        """Everything a summary page shows, in a fixed number of queries: the version with
+        its intervention and ratings (with their scales) in one, then its child rows and
+        taxonomy, loaded by ``page_loading`` once the versions are fetched. A page that
+        looks a version up by its address asks ``page_loading.page_versions``, which loads
+        the same from statements compiled once."""
+        queryset = self.defer("search_vector").select_related(
+            "intervention",
+            *(f"{d}_rating__scale" for d in RATING_FIELDS),
         )
-        # Sections, key figures, reviews and their breakdowns, links and the taxonomy:
-        # loaded by _fetch_all with page_loading, a query each (the taxonomy one in all).
         queryset._page_content = True
         return queryset
 

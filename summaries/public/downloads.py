@@ -53,7 +53,7 @@ def summary_data(request, slug):
 
     An old address (the slug before a rename) redirects to the current one's data.
     """
-    resolved = resolve_slug(slug, live=SummaryVersion.objects.live().for_page())
+    resolved = resolve_slug(slug, for_page=True)
     if resolved.state == SlugState.LIVE:
         return _json(summary_as_dict(resolved.version, request.build_absolute_uri))
     if resolved.state == SlugState.WITHDRAWN:

@@ -11,7 +11,8 @@ from enum import StrEnum
 
 from django.db.models import Case, Count, Q, When
 
-from summaries.models import State, SummaryVersion
+from summaries.models import State, SummaryVersion, prepared
+from summaries.models.page_loading import page_versions
 
 CHANGE_LOG_LENGTH = 10
 
@@ -40,55 +41,63 @@ def terms_with_live_counts(model):
     )
 
 
-def change_log(version: SummaryVersion) -> list[SummaryVersion]:
-    """The intervention's published versions, newest first: only what was once public."""
-    return list(
-        SummaryVersion.objects.filter(
-            intervention_id=version.intervention_id, published_at__isnull=False
-        )
+def _change_log_of(intervention_id):
+    return (
+        SummaryVersion.objects.filter(intervention_id=intervention_id, published_at__isnull=False)
         .only("number", "state", "published_at", "withdrawn_at", "change_note")
         .order_by("-published_at")[:CHANGE_LOG_LENGTH]
     )
 
 
+def change_log(version: SummaryVersion) -> list[SummaryVersion]:
+    """The intervention's published versions, newest first: only what was once public."""
+    return prepared.run(("change log",), _change_log_of, [version.intervention_id])
+
+
+def _live_cards_of(intervention_ids):
+    return live_cards().filter(intervention_id__in=intervention_ids)
+
+
 def live_related(version: SummaryVersion) -> list[SummaryVersion]:
     """The live versions of the version's "see also" summaries, in its order, as cards.
 
-    One query for all targets together; the subquery keeps it to exactly one query even
-    when there are none. Targets that are not live now are left out.
+    One query for all targets together, none when there are none; targets that are not
+    live now are left out.
     """
+    targets = [related.target_id for related in version.related_summaries.all()]
+    if not targets:
+        return []
     live = {
         card.intervention_id: card
-        for card in live_cards().filter(intervention__in=version.related_summaries.values("target"))
+        for card in prepared.run(("live cards",), _live_cards_of, [sorted(set(targets))])
     }
-    return [
-        live[related.target_id]
-        for related in version.related_summaries.all()
-        if related.target_id in live
-    ]
+    return [live[target] for target in targets if target in live]
 
 
 # The states of a version that was public and still may be read at its own address.
 PUBLIC_VERSION_STATES = (State.PUBLISHED, State.SUPERSEDED)
 
 
-def published_version(intervention_id: int, number: int, *, queryset=None) -> SummaryVersion | None:
+def published_version(
+    intervention_id: int, number: int, *, queryset=None, for_page: bool = False
+) -> SummaryVersion | None:
     """Version ``number`` of the intervention if it was ever published: the live one, a
     superseded one or a withdrawn one (the caller answers 410 for that), else ``None``.
 
-    ``queryset`` says what to load with it (for a page, ``for_page()``). One query.
+    ``queryset`` says what to load with it; ``for_page=True``, everything its page shows
+    (``page_versions``). One query, besides a page's content.
     """
+    lookups = {
+        "intervention_id": intervention_id,
+        "number": number,
+        "state__in": [*PUBLIC_VERSION_STATES, State.WITHDRAWN],
+        "published_at__isnull": False,
+    }
+    if for_page:
+        found = page_versions(lookups, limit=1)
+        return found[0] if found else None
     queryset = SummaryVersion.objects.all() if queryset is None else queryset
-    return (
-        queryset.filter(
-            intervention_id=intervention_id,
-            number=number,
-            state__in=(*PUBLIC_VERSION_STATES, State.WITHDRAWN),
-            published_at__isnull=False,
-        )
-        .select_related("intervention")
-        .first()
-    )
+    return queryset.filter(**lookups).select_related("intervention").first()
 
 
 # --- What an address leads to -----------------------------------------------------------
@@ -118,19 +127,25 @@ class Resolved:
 _WITHDRAWN_FIELDS = ("number", "state", "title", "withdrawn_at", "withdrawal_reason")
 
 
-def resolve_slug(slug: str, *, live=None) -> Resolved:
+def resolve_slug(slug: str, *, live=None, for_page: bool = False) -> Resolved:
     """Whether ``slug`` is a live summary, a withdrawn one, an old address of one, or
     nothing the public may know of.
 
     ``live`` is the queryset of live versions to read the summary from (for a page, one
-    with what it shows: ``for_page()``). One query for a live summary; the others are
+    with what it shows: ``for_page()``); ``for_page=True`` loads the live version with
+    everything its page shows, from statements compiled once (``page_versions``). One
+    query for a live summary (besides its page's content); the others are
     asked only when it misses. An old address is followed only to a summary that is live
     now, and an old address of a withdrawn summary is withdrawn too, so a current address
     that was never public stays unknown. A summary never published is not found, exactly
     like an address that never existed.
     """
-    live = SummaryVersion.objects.live() if live is None else live
-    version = live.filter(intervention__slug=slug).first()
+    if for_page:
+        found = page_versions({"state": State.PUBLISHED, "intervention__slug": slug}, limit=1)
+        version = found[0] if found else None
+    else:
+        live = SummaryVersion.objects.live() if live is None else live
+        version = live.filter(intervention__slug=slug).first()
     if version is not None:
         return Resolved(SlugState.LIVE, version, slug)
     withdrawn = (

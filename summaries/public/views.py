@@ -140,7 +140,7 @@ def summary_detail(request, slug):
 
     A summary's old address (its slug before a rename) redirects to its current one.
     """
-    resolved = resolve_slug(slug, live=SummaryVersion.objects.live().for_page())
+    resolved = resolve_slug(slug, for_page=True)
     if resolved.state == SlugState.LIVE:
         return render_summary(request, resolved.version, extra_context={"follow": True})
     return not_live_response(request, resolved, "summaries:detail")
@@ -208,7 +208,7 @@ def render_summary(request, version, *, template="summaries/detail.html", extra_
     return render(request, template, context)
 
 
-def _resolve_version(slug: str, number: int, *, queryset=None):
+def _resolve_version(slug: str, number: int, *, for_page: bool = False):
     """(resolved slug, version ``number`` if ever published) for a version's addresses."""
     # The live version is only needed for its intervention and number: load little.
     resolved = resolve_slug(
@@ -216,7 +216,7 @@ def _resolve_version(slug: str, number: int, *, queryset=None):
     )
     version = None
     if resolved.state == SlugState.LIVE:
-        version = published_version(resolved.version.intervention_id, number, queryset=queryset)
+        version = published_version(resolved.version.intervention_id, number, for_page=for_page)
     return resolved, version
 
 
@@ -231,7 +231,7 @@ def version_detail(request, slug, number):
     number never published (a draft, or none at all) 404. An old slug redirects to the
     same version under the current slug.
     """
-    resolved, version = _resolve_version(slug, number, queryset=SummaryVersion.objects.for_page())
+    resolved, version = _resolve_version(slug, number, for_page=True)
     if resolved.state != SlugState.LIVE:
         return not_live_response(request, resolved, "summaries:version", number=number)
     if version is None:
