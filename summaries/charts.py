@@ -142,6 +142,26 @@ def bar_chart(rows: Sequence[Row], *, id: str, title: str, width: int = WIDTH) -
     )
 
 
+def points_change(value: Decimal | None) -> str:
+    """-4.3 -> '4.3 percentage points lower'."""
+    if value is None:
+        return ""
+    if value == 0:
+        return "no change in percentage points"
+    direction = "lower" if value < 0 else "higher"
+    return f"{abs(value)} percentage points {direction}"
+
+
+def relative_change(value: Decimal | None) -> str:
+    """-31.8 -> 'a 31.8% reduction', as the review states it."""
+    if value is None:
+        return ""
+    if value == 0:
+        return "no change"
+    direction = "reduction" if value < 0 else "increase"
+    return f"a {abs(value)}% {direction}"
+
+
 def percent(value: Decimal | None) -> str:
     return MISSING_TEXT if value is None else f"{value}%"
 
