@@ -36,6 +36,9 @@ class SectionKind(models.TextChoices):
     SUMMARY = "summary", "Summary"
 
 
+# A section's heading is its kind's label (get_kind_display() builds the choices each call).
+_SECTION_HEADINGS = dict(SectionKind.choices)
+
 SECTION_ORDER = {kind: index for index, kind in enumerate(SectionKind.values, start=1)}
 
 
@@ -78,7 +81,7 @@ class Section(models.Model):
 
     @property
     def heading(self) -> str:
-        return self.get_kind_display()
+        return _SECTION_HEADINGS.get(self.kind, self.kind)
 
     @property
     def anchor(self) -> str:
