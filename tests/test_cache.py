@@ -302,6 +302,42 @@ class ColdOnlyWhereChangedTests(TestCase):
         self.assertContains(self.client.get(charlie), "/toolkit/alpha-new/")
         self.assertEqual(self.client.get("/toolkit/alpha/").status_code, 301)
 
+    def test_unrelated_version_pages_stay_cached(self):
+        """Publishing alpha leaves bravo's version page and its citation in the cache."""
+        urls = [
+            reverse("summaries:version", kwargs={"slug": "bravo", "number": 1}),
+            reverse(
+                "summaries:version_citation", kwargs={"slug": "bravo", "number": 1, "fmt": "bib"}
+            ),
+        ]
+        etags = [self.cached(url)["ETag"] for url in urls]
+        self.republish_alpha("Alpha treatment revised")
+        for url, etag in zip(urls, etags, strict=True):
+            with self.subTest(url=url):
+                self.assertTrue(self.served_from_cache(url))
+                self.assertEqual(self.client.get(url)["ETag"], etag)
+
+    def test_a_superseded_version_showing_it_goes_cold(self):
+        """Charlie's first version showed alpha as related; its page, public while a later
+        version without the link is live, shows alpha's new title at once."""
+        later = draft_start_from(version=self.charlie, change_note="No see also.")
+        later.related_summaries.all().delete()
+        publish(later)
+        url = reverse("summaries:version", kwargs={"slug": "charlie", "number": 1})
+        self.assertContains(self.cached(url), "Alpha treatment")
+        self.republish_alpha("Alpha treatment revised")
+        self.assertFalse(self.served_from_cache(url))
+        self.assertContains(self.client.get(url), "Alpha treatment revised")
+
+    def test_own_version_pages_go_cold(self):
+        """Publishing alpha again refreshes the banner on its first version's page."""
+        url = reverse("summaries:version", kwargs={"slug": "alpha", "number": 1})
+        self.assertContains(self.cached(url), "the current version</strong>")
+        self.republish_alpha("Alpha treatment revised")
+        response = self.client.get(url)
+        self.assertNotContains(response, "the current version</strong>")
+        self.assertContains(response, "Read the current version (version 2)")
+
     def test_term_edit_refreshes_every_summary(self):
         """A change that does not say which summaries it touches (a term renamed in the
         admin) makes every summary page cold."""

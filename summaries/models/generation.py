@@ -7,9 +7,10 @@ database, not in a cache). There are three:
 - ``PublicContent.generation`` moves with every change. Pages that show many summaries
   (home, lists and searches, the feed, the sitemap, the downloads) are keyed by it.
 - ``PageGeneration.generation`` (one per intervention) moves when one summary's own
-  pages change: it is published, withdrawn or renamed, or a summary its live version
-  shows as related is. A summary's page and its ``data.json`` are keyed by it (with the
-  site generation), so a publication leaves every unrelated summary's cached page in use.
+  pages change: it is published, withdrawn or renamed, or a summary one of its live or
+  superseded versions shows as related is. A summary's page, its ``data.json`` and its
+  published versions' pages and citations are keyed by it (with the site generation),
+  so a publication leaves every unrelated summary's cached pages in use.
 - ``PublicContent.site_generation`` moves with changes that may touch every page (a term
   or a scale edited, an intervention edited in the admin, bulk loads): callers that do
   not say which summaries changed.
@@ -103,13 +104,14 @@ def public_content_changed(*, interventions: Iterable[int] | None = None) -> Non
 
 
 def _raise_pages(ids: set[int]) -> None:
-    """Raise the page generations of ``ids`` and of the summaries whose live version shows
-    one of them as related. Called holding PublicContent's row lock, so no two callers
+    """Raise the page generations of ``ids`` and of the summaries whose live or superseded
+    versions show one of them as related. Called holding PublicContent's row lock, so no two callers
     race to create a row."""
     if not ids:
         return
+    # Superseded versions too: each has its own public page, with its related cards.
     showing = SummaryVersion.objects.filter(
-        state=State.PUBLISHED, related_summaries__target__in=ids
+        state__in=(State.PUBLISHED, State.SUPERSEDED), related_summaries__target__in=ids
     ).values_list("intervention_id", flat=True)
     ids |= set(showing)
     PageGeneration.objects.filter(pk__in=ids).update(generation=F("generation") + 1)

@@ -221,7 +221,7 @@ def _resolve_version(slug: str, number: int, *, for_page: bool = False):
 
 
 @require_safe
-@public_page
+@public_page(summary=True)
 def version_detail(request, slug, number):
     """One published version at its stable address, as it was published, under a banner
     linking to the current version.
@@ -252,7 +252,7 @@ def version_detail(request, slug, number):
 
 
 @require_safe
-@public_page
+@public_page(summary=True)
 def version_citation(request, slug, number, fmt):
     """The citation of one public version as a file: ``cite.bib``, ``cite.ris`` or
     ``cite.json`` (CSL-JSON)."""
