@@ -1,4 +1,4 @@
-"""Print the evidence map's and the comparison's render time (p50 ms, uncached) and
+"""Print the evidence map's and the comparison's render time (p50 ms, wall and CPU, uncached) and
 queries at 100, 1,000 and 10,000 live summaries.
 
 Usage: .venv/bin/python bench/evidence.py [--sizes 100 1000 10000] [--runs 15]
@@ -59,24 +59,30 @@ call_command("load_demo", "--no-accounts", verbosity=0)
 client = Client()
 
 
-def measure(url: str, runs: int) -> tuple[float, int, int]:
-    """(p50 ms, queries, status) of rendering ``url`` uncached."""
-    times, queries, status = [], 0, 0
+def measure(url: str, runs: int) -> tuple[float, float, int, int]:
+    """(p50 ms, CPU p50 ms, queries, status) of rendering ``url`` uncached."""
+    times, cpu_times, queries, status = [], [], 0, 0
     for _ in range(runs):
         cache.clear()
         with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             response = client.get(url)
             body = response.content  # the whole body, as a reader gets it
             times.append((time.perf_counter() - started) * 1000)
+            cpu_times.append((time.process_time() - cpu_started) * 1000)
         queries, status = len(captured), response.status_code
         assert body
-    return statistics.median(times), queries, status
+    return statistics.median(times), statistics.median(cpu_times), queries, status
+
+
+def load_average() -> str:
+    return " ".join(f"{n:.2f}" for n in os.getloadavg())
 
 
 engine = connection.vendor
 print(f"Evidence map and compare, {engine}, uncached renders, p50 of {args.runs} runs")
-print(f"{'summaries':>10}  {'page':<34} {'p50 ms':>8} {'queries':>8} {'status':>7}")
+print(f"load {load_average()} at the start")
+print(f"{'summaries':>10}  {'page':<34} {'p50 ms':>8} {'cpu p50':>8} {'queries':>8} {'status':>7}")
 live = 1
 for size in args.sizes:
     if size > live:
@@ -96,10 +102,14 @@ for size in args.sizes:
         "map, grouped by approach": "/toolkit/map/?group=approach",
         "map, filtered (problem=burglary)": "/toolkit/map/?problem=burglary",
         "map.json (every row)": "/toolkit/map.json",
+        "map.csv (every row)": "/toolkit/map.csv",
         "compare, 2 summaries": compare_two,
         "compare, 4 summaries": compare_four,
     }
     for name, url in pages.items():
-        runs = args.runs if "json" not in url else max(3, args.runs // 5)
-        p50, queries, status = measure(url, runs)
-        print(f"{size:>10,}  {name:<34} {p50:>8.1f} {queries:>8} {status:>7}", flush=True)
+        runs = args.runs if "/map." not in url else max(3, args.runs // 5)
+        p50, cpu, queries, status = measure(url, runs)
+        print(
+            f"{size:>10,}  {name:<34} {p50:>8.1f} {cpu:>8.1f} {queries:>8} {status:>7}", flush=True
+        )
+print(f"load {load_average()} at the end")

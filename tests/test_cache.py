@@ -18,13 +18,23 @@ from summaries.editorial.services import (
     draft_start_from,
     intervention_rename,
     publish_due,
+    terms_add,
     version_publish,
     version_schedule,
     version_withdraw,
 )
-from summaries.models import Problem, PublicContent, RelatedSummary, SummaryVersion
+from summaries.models import (
+    Dimension,
+    Outcome,
+    OutcomeResult,
+    Problem,
+    PublicContent,
+    RelatedSummary,
+    Scale,
+    SummaryVersion,
+)
 from summaries.models.generation import current_generation, public_content_changed
-from tests.factories import make_draft, make_live, make_user, publish, send_to_review
+from tests.factories import level, make_draft, make_live, make_user, publish, send_to_review
 from tests.helpers import queries_of
 from tests.test_admin import form_data
 
@@ -338,14 +348,14 @@ class ColdOnlyWhereChangedTests(TestCase):
         self.assertNotContains(response, "the current version</strong>")
         self.assertContains(response, "Read the current version (version 2)")
 
-    def test_term_edit_refreshes_every_summary(self):
-        """A change that does not say which summaries it touches (a term renamed in the
-        admin) makes every summary page cold."""
+    def test_an_unspecified_change_refreshes_every_summary(self):
+        """A change that does not say which summaries it touches (a bulk load, an
+        intervention edited in the admin) makes every summary page cold."""
         bravo = reverse("summaries:detail", kwargs={"slug": "bravo"})
         self.cached(bravo)
         problem = Problem.objects.create(name="Burglary", slug="burglary")
         self.bravo.problems.add(problem)
-        public_content_changed()  # as the admin's save does
+        public_content_changed()  # as a bulk load does
         self.assertContains(self.client.get(bravo), "Burglary")
 
     def test_a_summary_page_reads_one_generation_query(self):
@@ -354,6 +364,213 @@ class ColdOnlyWhereChangedTests(TestCase):
         self.cached(url)
         sql = queries_of(lambda: self.client.get(url))
         self.assertEqual(len(sql), 1)
+
+
+class TermAndScaleEditsColdWhereShownTests(TestCase):
+    """Editing a term (or a scale) makes cold the pages of the summaries that show it, and
+    the lists; every other summary's cached page stays in use, with its ETag."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.admin = make_user("admin", superuser=True)
+        cls.burglary = Problem.objects.create(name="Burglary", slug="burglary", position=1)
+        cls.breakins = Problem.objects.create(name="Break-ins", slug="break-ins", position=2)
+        cls.alpha = make_live("alpha", title="Alpha treatment")
+        cls.alpha.problems.add(cls.burglary)
+        cls.bravo = make_live("bravo", title="Bravo treatment")  # no terms, no ratings
+        cls.charlie = make_live("charlie", title="Charlie treatment")
+        cls.charlie.problems.add(cls.breakins)
+        # Set-up, not an editor's path: alpha is rated on the effect scale.
+        SummaryVersion.objects.filter(pk=cls.alpha.pk).update(
+            effect_rating=level(Dimension.EFFECT, "reduced")
+        )
+
+    def setUp(self):
+        self.staff = Client()
+        self.staff.force_login(self.admin)
+
+    def pages(self, slug) -> list[str]:
+        return [reverse(name, kwargs={"slug": slug}) for name in DETAIL_PAGES]
+
+    def cached(self, urls) -> dict[str, str]:
+        """Read each page twice, the second time from the cache; their ETags."""
+        etags = {}
+        for url in urls:
+            self.client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                etags[url] = self.client.get(url)["ETag"]
+            self.assertEqual(len(queries), 1, f"{url} was not served from the cache")
+        return etags
+
+    def assert_still_cached(self, etags):
+        """Each page still comes from the cache, with the same ETag, and revalidates."""
+        for url, etag in etags.items():
+            with self.subTest(url=url):
+                with CaptureQueriesContext(connection) as queries:
+                    response = self.client.get(url)
+                self.assertEqual(len(queries), 1, f"{url} went cold")
+                self.assertEqual(response["ETag"], etag)
+                self.assertEqual(
+                    self.client.get(url, headers={"if-none-match": etag}).status_code, 304
+                )
+
+    def edit_term(self, term, **changes):
+        """Save ``term`` through the admin's change form with ``changes``."""
+        url = reverse(f"admin:summaries_{term._meta.model_name}_change", args=[term.pk])
+        data = form_data(self.staff.get(url), f"{term._meta.model_name}_form")
+        data.update({field: [value] for field, value in changes.items()})
+        self.assertEqual(self.staff.post(url, data).status_code, 302)
+
+    def test_renaming_a_term_leaves_other_summaries_cached(self):
+        """Renaming "Burglary" leaves bravo's and charlie's pages, which do not show it,
+        in the cache with their ETags."""
+        etags = self.cached(self.pages("bravo") + self.pages("charlie"))
+        self.edit_term(self.burglary, name="Domestic burglary", slug="domestic-burglary")
+        self.assert_still_cached(etags)
+
+    def test_renaming_a_term_refreshes_the_summaries_tagged_with_it(self):
+        """Alpha's page and data, and the list's filters, show the new name and link the
+        new slug at once."""
+        urls = [*self.pages("alpha"), reverse("summaries:list"), reverse("home")]
+        self.cached(urls)
+        self.edit_term(self.burglary, name="Domestic burglary", slug="domestic-burglary")
+        for url in urls[:3]:
+            with self.subTest(url=url):
+                self.assertContains(self.client.get(url), "Domestic burglary")
+        self.assertContains(self.client.get(urls[0]), "?problem=domestic-burglary")
+
+    def test_renaming_a_term_refreshes_a_superseded_version_tagged_with_it(self):
+        """Alpha's first version, superseded but still public at its own address, shows
+        the new name at once, though the live version no longer has the term."""
+        later = draft_start_from(version=self.alpha, change_note="Second version.")
+        later.problems.clear()
+        publish(later)
+        url = reverse("summaries:version", kwargs={"slug": "alpha", "number": 1})
+        self.assertContains(self.client.get(url), "Burglary")
+        self.cached([url])
+        self.edit_term(self.burglary, name="Domestic burglary", slug="domestic-burglary")
+        self.assertContains(self.client.get(url), "Domestic burglary")
+
+    def test_reordering_terms_on_the_changelist(self):
+        """Moving a term on the changelist (its position) refreshes the summaries tagged
+        with it, whose page lists their terms in that order, and no other."""
+        both = make_live("delta", title="Delta treatment")
+        both.problems.add(self.burglary, self.breakins)
+        delta = reverse("summaries:detail", kwargs={"slug": "delta"})
+        self.assertContains(self.client.get(delta), "Burglary</a>, <a")
+        etags = self.cached([delta, *self.pages("bravo")])
+        changelist = reverse("admin:summaries_problem_changelist")
+        data = form_data(self.staff.get(changelist), "changelist-form")
+        for index, term in enumerate([self.burglary, self.breakins]):
+            self.assertEqual(data[f"form-{index}-id"], [str(term.pk)])
+        data.update({"form-0-position": ["5"], "_save": ["Save"]})
+        self.assertEqual(self.staff.post(changelist, data).status_code, 302)
+        self.assertContains(self.client.get(delta), "Break-ins</a>, <a")
+        del etags[delta]
+        self.assert_still_cached(etags)
+
+    def test_merging_terms_refreshes_only_the_summaries_retagged(self):
+        """Merging "Break-ins" into "Burglary" (the admin's action) shows "Burglary" on
+        charlie's page at once; bravo's page, and alpha's (already tagged "Burglary",
+        so unchanged), stay cached."""
+        charlie = reverse("summaries:detail", kwargs={"slug": "charlie"})
+        self.assertContains(self.client.get(charlie), "Break-ins")
+        etags = self.cached([charlie, *self.pages("alpha"), *self.pages("bravo")])
+        changelist = reverse("admin:summaries_problem_changelist")
+        chosen = {"action": "merge_terms", "_selected_action": [self.burglary.pk, self.breakins.pk]}
+        done = self.staff.post(changelist, {**chosen, "keep": self.burglary.pk, "merge": "1"})
+        self.assertEqual(done.status_code, 302)
+        response = self.client.get(charlie)
+        self.assertContains(response, "Burglary")
+        self.assertNotContains(response, "Break-ins")
+        del etags[charlie]
+        self.assert_still_cached(etags)
+
+    def test_deleting_a_term_refreshes_the_summaries_tagged_with_it(self):
+        """Deleting "Burglary" (its delete page) takes it off alpha's page at once, and
+        deleting "Break-ins" (the changelist's action) off charlie's; bravo stays cached."""
+        alpha = reverse("summaries:detail", kwargs={"slug": "alpha"})
+        charlie = reverse("summaries:detail", kwargs={"slug": "charlie"})
+        etags = self.cached([alpha, charlie, *self.pages("bravo")])
+        delete = reverse("admin:summaries_problem_delete", args=[self.burglary.pk])
+        self.assertEqual(self.staff.post(delete, {"post": "yes"}).status_code, 302)
+        self.assertNotContains(self.client.get(alpha), "Burglary")
+        changelist = reverse("admin:summaries_problem_changelist")
+        chosen = {"action": "delete_selected", "_selected_action": [self.breakins.pk]}
+        self.assertEqual(self.staff.post(changelist, {**chosen, "post": "yes"}).status_code, 302)
+        self.assertFalse(Problem.objects.exists())
+        self.assertNotContains(self.client.get(charlie), "Break-ins")
+        del etags[alpha], etags[charlie]
+        self.assert_still_cached(etags)
+
+    def test_a_term_tagging_only_drafts_leaves_every_summary_cached(self):
+        """Renaming a term that only a draft is tagged with leaves every summary's page
+        cached."""
+        unused = Problem.objects.create(name="Fraud", slug="fraud", position=3)
+        make_draft("hidden").problems.add(unused)
+        etags = self.cached(self.pages("alpha") + self.pages("bravo") + self.pages("charlie"))
+        self.edit_term(unused, name="Online fraud")
+        self.assert_still_cached(etags)
+
+    def test_adding_a_term_leaves_every_summary_cached(self):
+        """A new term (from the admin, or added to a draft in the version form) tags
+        nothing public: every summary's page stays cached. The list answers a filter
+        naming its slug differently now (a known term with no results, not an unknown
+        one), so the list goes cold."""
+        etags = self.cached(self.pages("alpha") + self.pages("bravo") + self.pages("charlie"))
+        filtered = f"{reverse('summaries:list')}?problem=vehicle-crime"
+        self.assertContains(self.client.get(filtered), "not recognised")
+        terms_add(model=Problem, names=["Vehicle crime"], user=self.admin)
+        self.assertNotContains(self.client.get(filtered), "not recognised")
+        response = self.staff.post(
+            reverse("admin:summaries_problem_add"),
+            {"name": "Shoplifting", "slug": "shoplifting", "position": "9", "description": ""},
+        )
+        self.assertEqual(response.status_code, 302)
+        draft = make_draft("hidden")
+        url = reverse("admin:summaries_summaryversion_change", args=[draft.pk])
+        data = form_data(self.staff.get(url), "summaryversion_form")
+        data["new_problems"] = ["Car theft"]
+        self.assertEqual(self.staff.post(url, data).status_code, 302)
+        self.assertEqual([p.name for p in draft.problems.all()], ["Car theft"])
+        self.assert_still_cached(etags)
+
+    def test_editing_a_scale_refreshes_the_summaries_rated_on_it(self):
+        """Renaming the effect scale shows the new name on alpha's page (rated on it) at
+        once; bravo, rated on nothing, stays cached."""
+        alpha = reverse("summaries:detail", kwargs={"slug": "alpha"})
+        etags = self.cached([alpha, *self.pages("bravo")])
+        scale = Scale.objects.get(dimension=Dimension.EFFECT)
+        url = reverse("admin:summaries_scale_change", args=[scale.pk])
+        data = form_data(self.staff.get(url), "scale_form")
+        data["name"] = ["Effect on crime, renamed"]
+        self.assertEqual(self.staff.post(url, data).status_code, 302)
+        self.assertContains(self.client.get(alpha), "Effect on crime, renamed")
+        del etags[alpha]
+        self.assert_still_cached(etags)
+
+    def test_rewording_a_level_refreshes_the_summaries_with_an_outcome_rated_on_it(self):
+        """Rewording a quality level shows on charlie's page, whose outcome result is
+        rated with it, at once; bravo stays cached."""
+        outcome = Outcome.objects.create(name="Reoffending", slug="reoffending")
+        OutcomeResult.objects.create(
+            version=self.charlie,
+            outcome=outcome,
+            quality_rating=level(Dimension.QUALITY, "moderate"),
+            direction="reduced",
+            stated="less reoffending",
+        )
+        charlie = reverse("summaries:detail", kwargs={"slug": "charlie"})
+        etags = self.cached([charlie, *self.pages("bravo")])
+        scale = Scale.objects.get(dimension=Dimension.QUALITY)
+        url = reverse("admin:summaries_scale_change", args=[scale.pk])
+        data = form_data(self.staff.get(url), "scale_form")
+        (slug_key,) = [key for key, value in data.items() if value == ["moderate"]]
+        data[slug_key.replace("-slug", "-label")] = ["Moderate, reworded"]
+        self.assertEqual(self.staff.post(url, data).status_code, 302)
+        self.assertContains(self.client.get(charlie), "Moderate, reworded")
+        del etags[charlie]
+        self.assert_still_cached(etags)
 
 
 class ConditionalGetTests(TestCase):

@@ -1,10 +1,14 @@
 """Two app processes sharing one cache never serve a stale page after a publication.
 
 Each server is a separate process (``tests/app_server.py``) with the site's WSGI
-application, both over one SQLite file and one file-based cache directory
+application, both over one database and one file-based cache directory
 (``CACHE_URL=file://...``), as two app servers share PostgreSQL and Redis in production.
 Publications are made by a third process, through the services, as an editor's would be.
-The test database is not used: the three processes need committed data in one file.
+
+The test database is not used: the three processes need committed data. When the suite
+runs on PostgreSQL the test creates a database of its own on the same server (named
+after the test database, so parallel runs do not meet) and drops it afterwards, so the
+PostgreSQL publication path is the one exercised; on SQLite it uses a file of its own.
 """
 
 import os
@@ -16,8 +20,13 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
+import uuid
+from contextlib import closing
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import psycopg
+from django.db import connection
 from django.test import SimpleTestCase
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,22 +54,43 @@ version_withdraw(version=live, reason="Withdrawn by the two-server test.")
 """
 
 
+ON_POSTGRESQL = connection.vendor == "postgresql"
+
+
+def postgres_connect(dbname: str) -> psycopg.Connection:
+    """A connection outside Django to ``dbname`` on the test database's server."""
+    s = connection.settings_dict
+    return psycopg.connect(
+        dbname=dbname,
+        user=s["USER"],
+        password=s["PASSWORD"],
+        host=s["HOST"] or "localhost",
+        port=s["PORT"] or 5432,
+        autocommit=True,
+    )
+
+
 class TwoServersTests(SimpleTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.workdir = Path(tempfile.mkdtemp(prefix="toolkit-two-servers-"))
-        cls.database = cls.workdir / "db.sqlite3"
+        cls.servers = []
+        cls.database = None
+        try:
+            cls.database_url = cls.create_database()
+        except BaseException:
+            cls.tearDownClass()
+            raise
         cls.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "toolkit.settings",
-            "DATABASE_URL": f"sqlite:///{cls.database}",
+            "DATABASE_URL": cls.database_url,
             "CACHE_URL": f"file://{cls.workdir / 'cache'}",
             "DEBUG": "1",
             "LOG_LEVEL": "ERROR",
             "PYTHONWARNINGS": "ignore",
         }
-        cls.servers = []
         try:
             cls.manage("migrate", "--noinput", "-v0")
             cls.manage("load_demo", "--no-accounts", "-v0")
@@ -85,8 +115,39 @@ class TwoServersTests(SimpleTestCase):
             process.kill()
             process.wait(timeout=10)
             process.stdout.close()
+        cls.drop_database()
         shutil.rmtree(cls.workdir, ignore_errors=True)
         super().tearDownClass()
+
+    @classmethod
+    def create_database(cls) -> str:
+        """A database for the three processes; its ``DATABASE_URL``."""
+        if not ON_POSTGRESQL:
+            cls.database = cls.workdir / "db.sqlite3"
+            return f"sqlite:///{cls.database}"
+        # The test database's name (``test_...``), cut to leave room in PostgreSQL's 63.
+        name = f"{connection.settings_dict['NAME'][:40]}_two_servers_{uuid.uuid4().hex[:8]}"
+        with postgres_connect("postgres") as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        cls.database = name
+        return urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}").geturl()
+
+    @classmethod
+    def drop_database(cls):
+        if ON_POSTGRESQL and cls.database:
+            with postgres_connect("postgres") as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{cls.database}" WITH (FORCE)')
+        cls.database = None
+
+    @classmethod
+    def execute(cls, sql: str):
+        """Run ``sql`` on the servers' database behind the application's back."""
+        if ON_POSTGRESQL:
+            with postgres_connect(cls.database) as db:
+                db.execute(sql)
+        else:
+            with closing(sqlite3.connect(cls.database)) as db, db:
+                db.execute(sql)
 
     @classmethod
     def manage(cls, *args):
@@ -118,8 +179,7 @@ class TwoServersTests(SimpleTestCase):
         self.get(first)  # rendered by the first server, and cached
         # Behind the application's back (no generation raised): only a cached page can
         # still show the old title.
-        with sqlite3.connect(self.database) as db:
-            db.execute("UPDATE summaries_summaryversion SET title = 'Changed behind the cache'")
+        self.execute("UPDATE summaries_summaryversion SET title = 'Changed behind the cache'")
         try:
             self.assertNotIn("Changed behind the cache", self.get(second)[1])
         finally:
@@ -129,6 +189,11 @@ class TwoServersTests(SimpleTestCase):
                 "from summaries.models.generation import "
                 "public_content_changed; public_content_changed()",
             )
+        # The servers read the very database the statement changed: once the generation
+        # moves, both show it.
+        for base in (first, second):
+            with self.subTest(server=base):
+                self.assertIn("Changed behind the cache", self.get(base)[1])
 
     def test_no_stale_page_after_a_publication(self):
         """After each publication both servers serve the new version at once, the summary

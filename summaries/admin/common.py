@@ -85,24 +85,35 @@ class PublicContentAdminMixin:
 
     Only such saves: the generation is in every public ETag, so raising it for work the
     public cannot see would tell outsiders when editors are at work.
+
+    Which summaries' pages go cold is ``summaries_that_show``'s answer: by default every
+    page; a model whose rows show only on some summaries' pages (a term, a scale) names
+    them, and the other summaries' pages stay cached.
     """
 
     def changes_public_content(self, request, obj, form, formsets, change) -> bool:
         """Whether this save changes what the public sees (by default: any save)."""
         return True
 
+    def summaries_that_show(self, objs) -> set[int] | None:
+        """The summaries whose pages show ``objs`` (asked after a save, before a delete);
+        ``None``: any page may (the default)."""
+        return None
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if self.changes_public_content(request, form.instance, form, formsets, change):
-            public_content_changed()
+            public_content_changed(interventions=self.summaries_that_show([form.instance]))
 
     def delete_model(self, request, obj):
+        showing = self.summaries_that_show([obj])
         super().delete_model(request, obj)
-        public_content_changed()
+        public_content_changed(interventions=showing)
 
     def delete_queryset(self, request, queryset):
+        showing = self.summaries_that_show(list(queryset))
         super().delete_queryset(request, queryset)
-        public_content_changed()
+        public_content_changed(interventions=showing)
 
 
 class AccessibleAdminMixin:

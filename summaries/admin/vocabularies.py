@@ -14,6 +14,7 @@ from summaries.models import (
     ScaleLevel,
     SummaryVersion,
 )
+from summaries.models.generation import summaries_rated_on, summaries_tagged
 
 from .common import EditorFieldsMixin, NulSafeSearchMixin, PublicContentAdminMixin
 
@@ -51,8 +52,13 @@ class TermAdmin(NulSafeSearchMixin, PublicContentAdminMixin, EditorFieldsMixin, 
     # and /toolkit/?problem=<slug> shows all results naming an unknown term but none for a
     # known one that tags nothing, so adding, renaming or deleting any term changes a page.
     # Terms are an administrator's occasional work, not editors' daily drafting, so the
-    # ETag moving then tells outsiders nothing about summaries in progress. Scales are
-    # public pages of their own: every edit is a public change.
+    # ETag moving then tells outsiders nothing about summaries in progress. Of the
+    # summaries' own pages, only those of the summaries tagged with the term go cold
+    # (summaries_that_show); the lists, home, feeds, sitemap and downloads always do.
+    # Scales are public pages of their own: every edit is a public change.
+
+    def summaries_that_show(self, objs) -> set[int]:
+        return summaries_tagged(self.model, [obj.pk for obj in objs])
 
     # Term names are searchable text of the live summaries they tag (search/index.py), so
     # a renamed or deleted term reindexes those summaries, in the admin's transaction.
@@ -160,3 +166,8 @@ class ScaleLevelInline(EditorFieldsMixin, admin.TabularInline):
 class ScaleAdmin(PublicContentAdminMixin, EditorFieldsMixin, admin.ModelAdmin):
     list_display = ["name", "dimension", "question"]
     inlines = [ScaleLevelInline]
+
+    def summaries_that_show(self, objs) -> set[int]:
+        # A summary's page shows the levels it is rated with, each with its scale's name;
+        # a dimension it is not rated on shows "Not rated", nothing of the scale.
+        return summaries_rated_on([obj.pk for obj in objs])

@@ -34,7 +34,7 @@ from summaries.models import (
     SummaryVersion,
     Term,
 )
-from summaries.models.generation import public_content_changed
+from summaries.models.generation import public_content_changed, summaries_tagged
 
 from . import authorship, notifications, rules
 from .copying import copy_content
@@ -516,8 +516,10 @@ def terms_add(*, model: type[Term], names: list[str], user: Actor = None) -> lis
             term = model._default_manager.create(
                 name=name, slug=_free_slug(model, name), position=last + 1
             )
-            # New terms show in the public list's filters.
-            public_content_changed()
+            # A new term tags nothing public, so no summary's page shows it; but the list
+            # pages now read its slug in a filter address as a known term (no results)
+            # where they read an unknown one (every result, with a note): they go cold.
+            public_content_changed(interventions=())
         if term not in terms:
             terms.append(term)
     return terms
@@ -535,8 +537,8 @@ def _free_slug(model: type[Term], name: str) -> str:
 @transaction.atomic
 def terms_merge(*, keep: Term, merged: list[Term], user: Actor = None) -> int:
     """Move every tag of the ``merged`` terms to ``keep`` and delete them; return how many
-    versions were retagged. Live summaries are reindexed (their taxonomy text changed)
-    and the public content generation is raised once."""
+    versions were retagged. Live summaries are reindexed (their taxonomy text changed);
+    the pages of the summaries tagged with a merged term go cold, with the lists."""
     model = type(keep)
     name = model._meta.model_name
     if user is not None and not (
@@ -566,7 +568,9 @@ def terms_merge(*, keep: Term, merged: list[Term], user: Actor = None) -> int:
         [through(summaryversion_id=pk, **{column: keep.pk}) for pk in sorted(tagged - already)]
     )
     live = list(SummaryVersion.objects.live().filter(pk__in=tagged).values_list("pk", flat=True))
+    # The pages that showed a merged term now show the kept one; other summaries' pages
+    # stay cached. Asked while the merged terms still have their tags.
+    public_content_changed(interventions=summaries_tagged(model, merged_ids))
     model._default_manager.filter(pk__in=merged_ids).delete()  # and their tags
     search.index_versions(live)
-    public_content_changed()
     return len(tagged)

@@ -11,9 +11,10 @@ database, not in a cache). There are three:
   superseded versions shows as related is. A summary's page, its ``data.json`` and its
   published versions' pages and citations are keyed by it (with the site generation),
   so a publication leaves every unrelated summary's cached pages in use.
-- ``PublicContent.site_generation`` moves with changes that may touch every page (a term
-  or a scale edited, an intervention edited in the admin, bulk loads): callers that do
-  not say which summaries changed.
+- ``PublicContent.site_generation`` moves with changes that may touch every page (an
+  intervention or an outcome edited in the admin, bulk loads): callers that do not say
+  which summaries changed. A term or a scale edited says which: the summaries whose pages
+  show it (``summaries_tagged``, ``summaries_rated_on``).
 
 Two rules keep them cheap:
 
@@ -30,14 +31,15 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from django.db import transaction
-from django.db.models import F, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
 from . import prepared
 from .infrastructure import PageGeneration, PublicContent
-from .versions import Intervention, State, SummaryVersion
+from .versions import RATING_FIELDS, Intervention, State, SummaryVersion
+from .vocabularies import TAXONOMY, Term
 
 NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 _REQUEST_ATTRIBUTE = "_public_content_generation"
@@ -77,9 +79,10 @@ def public_content_changed(*, interventions: Iterable[int] | None = None) -> Non
     """Record that what the public sees changed; call it inside the changing transaction.
 
     ``interventions``: the ids of the summaries whose content changed (a publication, a
-    withdrawal, a rename); their pages go cold, and so do the pages of summaries whose
-    live version shows one of them as related, and every page listing summaries. Without
-    it anything may have changed, and every page goes cold.
+    withdrawal, a rename, a term or scale they show edited); their pages go cold, and so
+    do the pages of summaries whose live version shows one of them as related, and every
+    page listing summaries (even with no ids). Without it anything may have changed, and
+    every page goes cold.
 
     The row lock this takes holds back a second change until the first commits, so each
     committed change has a number of its own and readers never see one without the other.
@@ -101,6 +104,41 @@ def public_content_changed(*, interventions: Iterable[int] | None = None) -> Non
             PublicContent.objects.get_or_create(pk=1, defaults={"changed_at": now})
     if not everything:
         _raise_pages(set(interventions or ()))
+
+
+# The versions a summary's pages (``/toolkit/<slug>/``, its data, its versions' pages and
+# citations, all keyed by its page generation) show: the live one, the superseded ones,
+# and the notice of a withdrawn one.
+_PAGE_STATES = (State.PUBLISHED, State.SUPERSEDED, State.WITHDRAWN)
+
+
+def summaries_showing(condition: Q) -> set[int]:
+    """The summaries whose own page shows a version matching ``condition``: what to pass
+    as ``interventions`` when something such versions show has changed. One query."""
+    return set(
+        SummaryVersion.objects.filter(condition, state__in=_PAGE_STATES)
+        .values_list("intervention_id", flat=True)
+        .distinct()
+    )
+
+
+def summaries_tagged(model: type[Term], term_ids: Iterable[int]) -> set[int]:
+    """The summaries whose page shows one of these terms (they are tagged with it). Ask
+    before the terms' tags are removed (a merge, a delete)."""
+    field = next(vocabulary.field for vocabulary in TAXONOMY if vocabulary.model is model)
+    return summaries_showing(Q(**{f"{field}__in": list(term_ids)}))
+
+
+def summaries_rated_on(scale_ids: Iterable[int]) -> set[int]:
+    """The summaries whose page shows a level of one of these scales (with the scale's
+    name): a headline rating or an outcome's."""
+    ids = list(scale_ids)
+    condition = Q(outcome_results__effect_rating__scale__in=ids) | Q(
+        outcome_results__quality_rating__scale__in=ids
+    )
+    for field in RATING_FIELDS:
+        condition |= Q(**{f"{field}_rating__scale__in": ids})
+    return summaries_showing(condition)
 
 
 def _raise_pages(ids: set[int]) -> None:

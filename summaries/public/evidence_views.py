@@ -60,7 +60,7 @@ def evidence_map(request):
         return _map_download(request, fmt)
     filterset = _filtered(request)
     columns = map_columns()
-    versions = map_rows(filterset.qs.select_related("intervention").defer("search_vector"))
+    versions = map_rows(filterset.qs)
     page = Paginator(versions, MAP_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = build_rows(page.object_list, columns)
     grouped = request.GET.get("group") == "approach"
@@ -124,10 +124,10 @@ def evidence_map_json(request):
 def _map_download(request, fmt: str):
     """The whole filtered grid (every page), in a fixed number of queries."""
     columns = map_columns()
-    versions = map_rows(_filtered(request).qs.select_related("intervention").defer("search_vector"))
+    versions = map_rows(_filtered(request).qs)
     rows = build_rows(versions, columns)
     if fmt == "json":
-        return _json(grid_as_dict(rows, columns, request.build_absolute_uri))
+        return _json(grid_as_dict(rows, columns, request.build_absolute_uri("/")[:-1]))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{MAP_CSV_FILENAME}"'
     response["Access-Control-Allow-Origin"] = "*"
@@ -138,9 +138,9 @@ def _map_download(request, fmt: str):
     writer.writerow(header)
     for row in rows:
         cells = [
-            row.version.intervention.slug,
-            _text(row.version.title),
-            _text(";".join(a.slug for a in row.version.approaches.all())),
+            row.slug,
+            _text(row.title),
+            _text(";".join(a.slug for a in row.approaches)),
         ]
         for cell in row.cells:
             result = cell.result
