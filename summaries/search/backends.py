@@ -32,14 +32,15 @@ SNIPPET_WORDS = 30
 
 
 def search_live(
-    queryset: QuerySet[SummaryVersion], text: str, *, ranked: bool = True
+    queryset: QuerySet[SummaryVersion], text: str | ParsedQuery, *, ranked: bool = True
 ) -> QuerySet[SummaryVersion]:
-    """The live versions of ``queryset`` matching ``text``; with ``ranked``, annotated
-    with ``rank`` (higher is better). Not ordered: the caller chooses the order.
+    """The live versions of ``queryset`` matching ``text`` (a reader's query, or one
+    already parsed); with ``ranked``, annotated with ``rank`` (higher is better). Not
+    ordered: the caller chooses the order.
 
     A query with nothing to look for gives an empty queryset.
     """
-    parsed = parse_query(text)
+    parsed = text if isinstance(text, ParsedQuery) else parse_query(text)
     queryset = queryset.filter(state=State.PUBLISHED)
     if not parsed:
         return queryset.none().annotate(rank=Value(0.0)) if ranked else queryset.none()
