@@ -32,9 +32,9 @@ from .selectors import (
     SlugState,
     change_log,
     live_related,
+    live_term_counts,
     published_version,
     resolve_slug,
-    terms_with_live_counts,
 )
 
 PAGE_SIZE = 20
@@ -50,14 +50,11 @@ MOVED_MAX_AGE = 24 * 60 * 60
 def home(request):
     """What the toolkit is and how to read it, search, browse by term, recent summaries."""
     recent = fetch_cards(None, RECENT_ORDER, {}, offset=0, limit=RECENT_COUNT)
+    problems, approaches = live_term_counts(Problem, Approach)
     return render(
         request,
         "summaries/home.html",
-        {
-            "recent": recent,
-            "problems": terms_with_live_counts(Problem),
-            "approaches": terms_with_live_counts(Approach),
-        },
+        {"recent": recent, "problems": problems, "approaches": approaches},
     )
 
 

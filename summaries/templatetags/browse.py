@@ -1,10 +1,11 @@
-"""Summary cards and the facet form's options, rendered in Python.
+"""The browse and search pages' repeated fragments, rendered in Python: summary cards,
+the facet form's options and the home page's term links.
 
-A page of results shows twenty cards and a facet form of a hundred options; as template
-loops they cost more than the rest of the page's render together (``bench/README.md``):
-a context per include, a ``reverse()`` per card, two date filters per card. Here the
-markup is written once, escaped as the template engine escapes (``html.escape``), the
-card address built from one ``reverse()`` per list.
+A page of results shows twenty cards and a facet form of a hundred options, the home page
+sixty term links; as template loops they cost more than the rest of the page's render
+together (``bench/README.md``): a context per include, a ``reverse()`` per card or link,
+two date filters per card. Here the markup is written once, escaped as the template
+engine escapes (``html.escape``), each address built from one ``reverse()`` per list.
 """
 
 import html
@@ -128,3 +129,20 @@ def facet_checkboxes(facet) -> SafeString:
             ")</span></label></li>"
         )
     return mark_safe("".join(items))  # every value escaped above
+
+
+@register.simple_tag
+def term_links(terms, param) -> SafeString:
+    """``{% term_links problems "problem" %}``: a list item per term (``LiveTerm``), a link
+    to the list filtered by it (``?<param>=<slug>``) and how many live summaries it tags."""
+    escape = html.escape
+    url = escape(reverse("summaries:list"))
+    param = escape(param)
+    return mark_safe(  # every value escaped
+        "".join(
+            f'<li><a href="{url}?{param}={escape(term.slug)}">{escape(term.name)}</a> '
+            f'<span class="term-list__count">({term.live_count} '
+            f"summar{'y' if term.live_count == 1 else 'ies'})</span></li>"
+            for term in terms
+        )
+    )
