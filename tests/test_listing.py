@@ -258,3 +258,24 @@ class LiveTermCountTests(TestCase):
         few = count_get(self, self.client, "/")
         call_command("generate_synthetic", "30", stdout=StringIO())
         self.assertEqual(count_get(self, self.client, "/"), few)
+
+
+class FilterSetCopyTests(TestCase):
+    """SummaryFilter copies its facets shallowly and builds its form class once: two
+    filtersets still never share what a request sets."""
+
+    def test_filtersets_are_independent(self):
+        burglary = Problem.objects.create(name="Burglary", slug="burglary")
+        robbery = Problem.objects.create(name="Robbery", slug="robbery")
+        one = SummaryFilter(QueryDict("problem=burglary"))
+        two = SummaryFilter(QueryDict("problem=robbery&problem=burglary"))
+        self.assertIs(one.get_form_class(), two.get_form_class())
+        self.assertEqual(one.selected()["problem"], [burglary])
+        self.assertEqual(sorted(two.selected()["problem"], key=str), [burglary, robbery])
+        self.assertEqual(one.selected()["problem"], [burglary])
+        for name, facet in one.filters.items():
+            with self.subTest(facet=name):
+                self.assertIs(facet.parent, one)
+                self.assertIs(two.filters[name].parent, two)
+                self.assertIsNot(facet.extra, SummaryFilter.base_filters[name].extra)
+                self.assertFalse(hasattr(SummaryFilter.base_filters[name], "parent"))
