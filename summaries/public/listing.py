@@ -111,7 +111,7 @@ def _statement(
     queryset = SummaryVersion.objects.using(using).live()
     if searched:
         queryset = search_live(queryset, _PlaceholderQuery(), ranked="-rank" in order)
-    placeholders = {_FTS5, _WEBSEARCH, _WEBSEARCH_RANKED}
+    placeholders: set[str | int] = {_FTS5, _WEBSEARCH, _WEBSEARCH_RANKED}
     for index, (name, size) in enumerate(sizes):
         ids = [_ID_BASE + index * 1000 + n for n in range(size)]
         placeholders.update(ids)
@@ -125,10 +125,10 @@ def _statement(
     )
     # Every placeholder must have reached the statement as a parameter of its own.
     used = {param for is_placeholder, param in slots if is_placeholder}
-    ids = {p for p in placeholders if isinstance(p, int)}
+    id_placeholders = {p for p in placeholders if isinstance(p, int)}
     stray = [p for is_placeholder, p in slots if not is_placeholder and isinstance(p, str)]
     if (
-        not ids <= used
+        not id_placeholders <= used
         or (searched and not used & {_FTS5, _WEBSEARCH})
         or any("\x01" in p for p in stray)
     ):

@@ -119,7 +119,9 @@ class SummaryFilter(_TaxonomyFacets):
     def get_form_class(self):
         # django-filter makes the form class, and a form field per filter, anew for each
         # filterset; they depend only on the class's own filters, so here once a process.
-        return _form_class(type(self))
+        if type(self) is not SummaryFilter:  # a subclass's own filters
+            return super().get_form_class()
+        return _form_class()
 
     def selected(self) -> dict[str, list]:
         """Facet name -> the known terms chosen (empty lists included)."""
@@ -147,6 +149,6 @@ class SummaryFilter(_TaxonomyFacets):
 
 
 @cache
-def _form_class(filterset_class: type[SummaryFilter]) -> type[forms.Form]:
-    fields = {name: flt.field for name, flt in filterset_class.base_filters.items()}
-    return type(f"{filterset_class.__name__}Form", (filterset_class._meta.form,), fields)
+def _form_class() -> type[forms.Form]:
+    fields = {name: flt.field for name, flt in SummaryFilter.base_filters.items()}
+    return type("SummaryFilterForm", (SummaryFilter._meta.form,), fields)

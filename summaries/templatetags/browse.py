@@ -9,6 +9,7 @@ engine escapes (``html.escape``), each address built from one ``reverse()`` per 
 """
 
 import html
+from collections.abc import Iterable
 from datetime import datetime
 
 from django import template
@@ -19,6 +20,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from summaries.models import SummaryVersion
 from summaries.public.listing import Card
+from summaries.public.selectors import LiveTerm
+from summaries.search.facets import Facet
 
 register = template.Library()
 
@@ -45,7 +48,12 @@ def _dates(value: datetime | None) -> tuple[str, str]:
 
 
 def card_html(
-    card: Card, *, heading_level=2, snippet="", compare=False, address: tuple[str, str]
+    card: Card,
+    *,
+    heading_level: int | str = 2,
+    snippet: str = "",
+    compare: bool | str = False,
+    address: tuple[str, str],
 ) -> str:
     """One card: its title (a link, a heading of ``heading_level``: 2, 3 or 4), standfirst,
     the search ``snippet`` (safe HTML) if any, ratings and date, and with ``compare`` a
@@ -81,7 +89,12 @@ def card_html(
 
 
 @register.simple_tag
-def summary_card(version, heading_level=2, snippet="", compare=False) -> SafeString:
+def summary_card(
+    version: Card | SummaryVersion,
+    heading_level: int | str = 2,
+    snippet: str = "",
+    compare: bool | str = False,
+) -> SafeString:
     """``{% summary_card version heading_level snippet compare %}``: one card, of a
     ``Card`` or of a version loaded by ``selectors.live_cards()``."""
     card = Card.of(version) if isinstance(version, SummaryVersion) else version
@@ -92,7 +105,9 @@ def summary_card(version, heading_level=2, snippet="", compare=False) -> SafeStr
 
 
 @register.simple_tag
-def summary_cards(cards, heading_level=2, compare=False) -> SafeString:
+def summary_cards(
+    cards: Iterable[Card], heading_level: int | str = 2, compare: bool = False
+) -> SafeString:
     """``{% summary_cards cards heading_level compare=True %}``: a list item per card, each
     with its own snippet (``Card.snippet``)."""
     address = _address()
@@ -112,7 +127,7 @@ def summary_cards(cards, heading_level=2, compare=False) -> SafeString:
 
 
 @register.simple_tag
-def facet_checkboxes(facet) -> SafeString:
+def facet_checkboxes(facet: Facet) -> SafeString:
     """``{% facet_checkboxes facet %}``: a facet's options as list items, each a checkbox
     and a label with the number of results it would give."""
     escape = html.escape
@@ -132,7 +147,7 @@ def facet_checkboxes(facet) -> SafeString:
 
 
 @register.simple_tag
-def term_links(terms, param) -> SafeString:
+def term_links(terms: Iterable[LiveTerm], param: str) -> SafeString:
     """``{% term_links problems "problem" %}``: a list item per term (``LiveTerm``), a link
     to the list filtered by it (``?<param>=<slug>``) and how many live summaries it tags."""
     escape = html.escape
