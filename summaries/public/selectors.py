@@ -8,8 +8,10 @@ so every public address answers a withdrawn, moved or unknown summary the same w
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
-from django.db.models import Case, Count, Q, When
+from django.db import connection
+from django.db.models import Case, When
 
 from summaries.models import State, SummaryVersion, prepared
 from summaries.models.page_loading import page_versions
@@ -26,19 +28,59 @@ def live_cards():
     )
 
 
-def terms_with_live_counts(model):
-    """The vocabulary's terms that tag at least one live summary, each with how many.
+@dataclass(frozen=True)
+class LiveTerm:
+    """A term and how many live summaries it tags."""
 
-    One query per vocabulary: the count is an aggregate over live versions (at most one
-    per intervention), not a query per term.
+    slug: str
+    name: str
+    live_count: int
+
+
+def terms_with_live_counts(model) -> list[LiveTerm]:
+    """The vocabulary's terms that tag at least one live summary, each with how many."""
+    return live_term_counts(model)[0]
+
+
+def live_term_counts(*models) -> list[list[LiveTerm]]:
+    """For each vocabulary (a ``Term`` model), its terms that tag at least one live
+    summary, each with how many, in the vocabulary's order (position, name).
+
+    One query for all of them: each vocabulary's tags of live versions (at most one per
+    intervention) counted by term, then joined to the terms; a statement built once per
+    process, as the ORM's annotated GROUP BY cost more to compile than to run.
     """
-    return (
-        model.objects.annotate(
-            live_count=Count("summaryversion", filter=Q(summaryversion__state=State.PUBLISHED))
+    if not models:
+        return []
+    found: list[list[LiveTerm]] = [[] for _ in models]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _live_terms_select(connection.vendor, models), [State.PUBLISHED.value] * len(models)
         )
-        .filter(live_count__gt=0)
-        .order_by("position", "name")
-    )
+        for index, slug, name, count, _position in cursor.fetchall():
+            found[index].append(LiveTerm(slug, name, count))
+    return found
+
+
+@cache
+def _live_terms_select(vendor: str, models: tuple) -> str:
+    quote = connection.ops.quote_name
+    versions = SummaryVersion._meta
+    state = quote(versions.get_field("state").column)
+    branches = []
+    for index, model in enumerate(models):
+        field = next(f for f in versions.many_to_many if f.related_model is model)
+        through = quote(field.m2m_db_table())
+        version, term = quote(field.m2m_column_name()), quote(field.m2m_reverse_name())
+        branches.append(
+            f"SELECT {index}, t.slug, t.name, g.n, t.position FROM "
+            f"(SELECT x.{term} AS term_id, COUNT(*) AS n FROM {through} x "
+            f"JOIN {quote(versions.db_table)} v ON v.{quote(versions.pk.column)} = x.{version} "
+            f"WHERE v.{state} = %s GROUP BY x.{term}) g "
+            f"JOIN {quote(model._meta.db_table)} t ON t.{quote(model._meta.pk.column)} = g.term_id"
+        )
+    # Ordered as Term.Meta.ordering (position, name), by the database's own collation.
+    return " UNION ALL ".join(branches) + " ORDER BY 1, 5, 3"
 
 
 def _change_log_of(intervention_id):

@@ -26,19 +26,20 @@ from summaries.search.filters import SummaryFilter
 from . import citations
 from .cache import public_page
 from .list_state import SORTS, ListState
+from .listing import CardResults, fetch_cards
 from .selectors import (
     PUBLIC_VERSION_STATES,
     SlugState,
     change_log,
-    live_cards,
     live_related,
+    live_term_counts,
     published_version,
     resolve_slug,
-    terms_with_live_counts,
 )
 
 PAGE_SIZE = 20
 RECENT_COUNT = 6
+RECENT_ORDER = ("-published_at", "title")
 # Browsers keep a 301 for as long as they are allowed to; a summary renamed back to an old
 # address would then send readers who remember the rename round in a loop. A day bounds it.
 MOVED_MAX_AGE = 24 * 60 * 60
@@ -48,15 +49,12 @@ MOVED_MAX_AGE = 24 * 60 * 60
 @public_page
 def home(request):
     """What the toolkit is and how to read it, search, browse by term, recent summaries."""
-    recent = live_cards().order_by("-published_at", "title")[:RECENT_COUNT]
+    recent = fetch_cards(None, RECENT_ORDER, {}, offset=0, limit=RECENT_COUNT)
+    problems, approaches = live_term_counts(Problem, Approach)
     return render(
         request,
         "summaries/home.html",
-        {
-            "recent": recent,
-            "problems": terms_with_live_counts(Problem),
-            "approaches": terms_with_live_counts(Approach),
-        },
+        {"recent": recent, "problems": problems, "approaches": approaches},
     )
 
 
@@ -89,22 +87,26 @@ def summary_list(request):
     if sort not in SORTS or (sort == "relevance" and not query):
         sort = "relevance" if query else "title"
 
-    results = live_cards()
+    parsed = search.parse_query(query) if query else None
     matching = SummaryVersion.objects.live()
-    if query:
-        results = search.search_live(results, query)
-        matching = search.search_live(matching, query, ranked=False)
-    filterset = SummaryFilter(request.GET, queryset=results)
+    if parsed is not None:
+        matching = search.search_live(matching, parsed, ranked=False)
+    filterset = SummaryFilter(request.GET, queryset=matching)
     key = cache_key(filterset, query, generation=current_generation(request)[0])
-    results = filterset.qs.order_by(*SORTS[sort][1])
     total, facets = search_counts(filterset, matching, key=key)
+    selected = filterset.selected()
+    # The page of results: the same search and facets, from a statement compiled once.
+    results = CardResults(
+        parsed,
+        SORTS[sort][1],
+        {name: [term.pk for term in terms] for name, terms in selected.items()},
+    )
     page = KnownCountPaginator(results, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     if query:
-        marked = search.snippets(query, [version.pk for version in page.object_list])
-        for version in page.object_list:
-            version.snippet = marked.get(version.pk, "")
-    selected = filterset.selected()
+        marked = search.snippets(query, [card.pk for card in page.object_list])
+        for card in page.object_list:
+            card.snippet = marked.get(card.pk, "")
     state = ListState(query, sort, selected)
     # Browsing one problem or one approach: offer to follow it.
     topics = [(kind, term) for kind in ("problem", "approach") for term in selected[kind]]

@@ -32,14 +32,15 @@ SNIPPET_WORDS = 30
 
 
 def search_live(
-    queryset: QuerySet[SummaryVersion], text: str, *, ranked: bool = True
+    queryset: QuerySet[SummaryVersion], text: str | ParsedQuery, *, ranked: bool = True
 ) -> QuerySet[SummaryVersion]:
-    """The live versions of ``queryset`` matching ``text``; with ``ranked``, annotated
-    with ``rank`` (higher is better). Not ordered: the caller chooses the order.
+    """The live versions of ``queryset`` matching ``text`` (a reader's query, or one
+    already parsed); with ``ranked``, annotated with ``rank`` (higher is better). Not
+    ordered: the caller chooses the order.
 
     A query with nothing to look for gives an empty queryset.
     """
-    parsed = parse_query(text)
+    parsed = text if isinstance(text, ParsedQuery) else parse_query(text)
     queryset = queryset.filter(state=State.PUBLISHED)
     if not parsed:
         return queryset.none().annotate(rank=Value(0.0)) if ranked else queryset.none()
@@ -115,8 +116,10 @@ def _sqlite_snippets(parsed: ParsedQuery, version_ids: list[int]) -> dict[int, s
     with connection.cursor() as cursor:
         cursor.execute(
             # Column 3 is the section text; -1 would pick the title, already on the card.
+            # ``+rowid``: FTS5 would run the full-text query once per id of a plain
+            # ``rowid IN``; this way it runs once and the ids filter its matches.
             "SELECT rowid, snippet(summary_fts, 3, %s, %s, '…', %s) FROM summary_fts "
-            f"WHERE summary_fts = %s AND rowid IN ({placeholders})",
+            f"WHERE summary_fts = %s AND +rowid IN ({placeholders})",
             [MARK_START, MARK_END, SNIPPET_WORDS, parsed.fts5(), *version_ids],
         )
         return dict(cursor.fetchall())

@@ -9,6 +9,8 @@ An unknown value (a renamed term in an old bookmark, or junk) is ignored, not an
 the page shows what the known values select and says which were not recognised.
 """
 
+import copy
+from functools import cache
 from typing import TYPE_CHECKING
 
 import django_filters
@@ -50,6 +52,14 @@ class FacetFilter(django_filters.ModelMultipleChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
         super().__init__(*args, **kwargs)
+
+    def __deepcopy__(self, memo):
+        # A filterset deep-copies its class's filters for each request to set their
+        # ``parent`` and ``model``; nothing else of a facet changes, and copying its
+        # terms' queryset deeply was most of the filterset's cost.
+        clone = copy.copy(self)
+        clone.extra = dict(self.extra)
+        return clone
 
     def filter(self, qs: QuerySet[SummaryVersion], value: list) -> QuerySet[SummaryVersion]:
         if not value:
@@ -106,6 +116,13 @@ class SummaryFilter(_TaxonomyFacets):
         model = SummaryVersion
         fields: list[str] = []
 
+    def get_form_class(self):
+        # django-filter makes the form class, and a form field per filter, anew for each
+        # filterset; they depend only on the class's own filters, so here once a process.
+        if type(self) is not SummaryFilter:  # a subclass's own filters
+            return super().get_form_class()
+        return _form_class()
+
     def selected(self) -> dict[str, list]:
         """Facet name -> the known terms chosen (empty lists included)."""
         self.form.is_valid()
@@ -129,3 +146,9 @@ class SummaryFilter(_TaxonomyFacets):
             if name != skipped:
                 queryset = self.filters[name].filter(queryset, terms)
         return queryset
+
+
+@cache
+def _form_class() -> type[forms.Form]:
+    fields = {name: flt.field for name, flt in SummaryFilter.base_filters.items()}
+    return type("SummaryFilterForm", (SummaryFilter._meta.form,), fields)
