@@ -5,10 +5,11 @@ import html
 import socket
 from datetime import timedelta
 from html.parser import HTMLParser
+from unittest import mock
 from xml.etree import ElementTree
 
 from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.test import Client, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -815,3 +816,115 @@ class CacheDownTests(TestCase):
                     self.assertIn("Cache unavailable", logs.output[0])
             finally:
                 caches.close_all()
+
+
+class _Spy:
+    """Records that a request reached the middleware after the page cache's."""
+
+    seen: list[str] = []
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        _Spy.seen.append(request.path)
+        return self.get_response(request)
+
+
+def _with_spy():
+    from django.conf import settings
+
+    stack = list(settings.MIDDLEWARE)
+    stack.insert(stack.index("summaries.public.cache.PageCacheMiddleware") + 1, f"{__name__}._Spy")
+    return stack
+
+
+def _without_page_cache_middleware():
+    from django.conf import settings
+
+    stack = [m for m in settings.MIDDLEWARE if m != "summaries.public.cache.PageCacheMiddleware"]
+    return [*stack, f"{__name__}._Spy"]
+
+
+class PageCacheMiddlewareTests(TestCase):
+    """A cache hit is answered before sessions, CSRF, messages and the rest, with exactly
+    the response the whole stack gives."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.version = make_live("alpha", title="Alpha treatment")
+        cls.urls = [
+            reverse("home"),
+            reverse("summaries:list"),
+            reverse("summaries:detail", kwargs={"slug": "alpha"}),
+            reverse("summaries:version", kwargs={"slug": "alpha", "number": 1}),
+        ]
+
+    def setUp(self):
+        _Spy.seen = []
+
+    def test_a_hit_goes_no_further(self):
+        """The first request renders through the whole stack; the second is a hit that
+        the rest of the middleware never sees, and costs one query."""
+        with override_settings(MIDDLEWARE=_with_spy()):
+            for url in self.urls:
+                with self.subTest(url=url):
+                    _Spy.seen = []
+                    self.client.get(url)
+                    self.assertEqual(_Spy.seen, [url])
+                    with CaptureQueriesContext(connection) as queries:
+                        response = self.client.get(url)
+                    self.assertEqual(response.status_code, 200)
+                    self.assertEqual(_Spy.seen, [url])
+                    self.assertEqual(len(queries), 1)
+
+    def test_a_hit_is_the_response_the_whole_stack_gives(self):
+        """Same status, headers and body as the hit served by the view's decorator, for a
+        page, a 304 and a withdrawn summary's 410."""
+        withdrawn = make_live("bravo", title="Bravo treatment")
+        version_withdraw(version=withdrawn, reason="Withdrawn for the test.")
+        urls = [*self.urls, reverse("summaries:detail", kwargs={"slug": "bravo"})]
+        for url in urls:
+            self.client.get(url)  # cached
+            early = self.client.get(url)
+            etag = early["ETag"]
+            early_304 = self.client.get(url, headers={"if-none-match": etag})
+            with override_settings(MIDDLEWARE=_without_page_cache_middleware()):
+                whole_stack = Client()  # a client loads its middleware on its first request
+                late = whole_stack.get(url)
+                late_304 = whole_stack.get(url, headers={"if-none-match": etag})
+            self.assertEqual(_Spy.seen, [url, url], "not served by the view's decorator")
+            _Spy.seen = []
+            for a, b in ((early, late), (early_304, late_304)):
+                with self.subTest(url=url, status=b.status_code):
+                    self.assertIn(b.status_code, (200, 304, 410))
+                    self.assertEqual(a.status_code, b.status_code)
+                    self.assertEqual(dict(a.headers), dict(b.headers))
+                    self.assertEqual(a.content, b.content)
+
+    def test_staff_and_other_methods_go_through(self):
+        """A request with a session, a POST, an unknown address and the API reach the rest
+        of the stack."""
+        with override_settings(MIDDLEWARE=_with_spy()):
+            url = reverse("home")
+            self.client.get(url)
+            self.client.cookies["sessionid"] = "anything"
+            self.client.get(url)
+            del self.client.cookies["sessionid"]
+            self.client.post(url)
+            self.client.get("/toolkit/no-such-summary/")
+            self.client.get("/api/v1/summaries/")
+        self.assertEqual(
+            _Spy.seen, [url, url, url, "/toolkit/no-such-summary/", "/api/v1/summaries/"]
+        )
+
+    def test_database_down_is_the_503_page(self):
+        """If the generation cannot be read, the request goes on to the view, which
+        answers the 503 page as before (not a 500 from the middleware)."""
+        down = mock.patch(
+            "summaries.public.cache.current_generation", side_effect=OperationalError("down")
+        )
+        with down, self.assertLogs("toolkit", "ERROR") as logs:
+            response = self.client.get(reverse("home"))
+        self.assertEqual(response.status_code, 503)
+        self.assertIn("Database unavailable", logs.output[0])

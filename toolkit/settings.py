@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "toolkit.middleware.TooManyParametersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "toolkit.middleware.ServiceUnavailableMiddleware",
+    # A public page's cache hit (or 304) is answered here: the rest has nothing to do for it.
+    "summaries.public.cache.PageCacheMiddleware",
     # /api/: rate limit, CORS, cache and ETags, errors as problem details.
     "summaries.api.middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -16,13 +16,15 @@ committed mid-render cannot mix two versions on one page.
 import hashlib
 import logging
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.http import HttpResponse
+from django.db import DatabaseError, connection, transaction
+from django.http import HttpResponse, HttpResponseBase
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
@@ -34,6 +36,8 @@ logger = logging.getLogger(__name__)
 # Statuses worth keeping: a page, and the "withdrawn" page. Not 404s: anyone can invent
 # addresses, and they would push real pages out of the cache.
 CACHEABLE_STATUSES = {200, 410}
+
+_LOOKUP_ATTRIBUTE = "_public_page_lookup"
 
 
 def _etag(request, generation: int | str) -> str:
@@ -129,37 +133,68 @@ def public_page(view=None, *, summary: bool = False):
     return _public_page(view, summary=summary)
 
 
+@dataclass
+class _Lookup:
+    """What the cache holds for one anonymous request: the page's ETag and the time of
+    the last change, and the answer if there is one already (a 304 or the cached page)."""
+
+    etag: str
+    changed_at: datetime
+    answer: HttpResponseBase | None
+    cache_works: bool
+
+
+def _lookup(request, kwargs, *, summary: bool) -> _Lookup:
+    """The generation (one query), then a 304 or the cached page. Made once per request:
+    when the page cache middleware looked and missed, the view does not look again."""
+    remembered = getattr(request, _LOOKUP_ATTRIBUTE, None)
+    if remembered is not None:
+        return remembered
+    if summary:
+        generation, changed_at = summary_generation(kwargs["slug"], request)
+    else:
+        generation, changed_at = current_generation(request)
+    etag = _etag(request, generation)
+    not_modified = get_conditional_response(
+        request, etag=etag, last_modified=_last_modified(changed_at)
+    )
+    if not_modified is not None:
+        return _Lookup(etag, changed_at, _finish(not_modified, etag, changed_at), True)
+    try:
+        cached = cache.get(f"page:{etag}")
+    except Exception:
+        # The cache server is down or slow (Redis stopped, a timeout): serve the page
+        # rendered afresh rather than an error; it is as correct, only slower.
+        logger.warning("Cache unavailable: %s rendered without it", request.path, exc_info=True)
+        found = _Lookup(etag, changed_at, None, False)
+    else:
+        answer = None
+        if cached is not None:
+            status, headers, content = cached
+            answer = _finish(
+                HttpResponse(content, status=status, headers=headers), etag, changed_at
+            )
+        found = _Lookup(etag, changed_at, answer, True)
+    setattr(request, _LOOKUP_ATTRIBUTE, found)
+    return found
+
+
+def _anonymous_read(request) -> bool:
+    return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
 def _public_page(view, *, summary: bool):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        if not _anonymous_read(request):
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)
             return response
 
-        if summary:
-            generation, changed_at = summary_generation(kwargs["slug"], request)
-        else:
-            generation, changed_at = current_generation(request)
-        etag = _etag(request, generation)
-        not_modified = get_conditional_response(
-            request, etag=etag, last_modified=_last_modified(changed_at)
-        )
-        if not_modified is not None:
-            return _finish(not_modified, etag, changed_at)
-
-        try:
-            cached = cache.get(f"page:{etag}")
-        except Exception:
-            # The cache server is down or slow (Redis stopped, a timeout): serve the page
-            # rendered afresh rather than an error; it is as correct, only slower.
-            logger.warning("Cache unavailable: %s rendered without it", request.path, exc_info=True)
-            cached, cache_works = None, False
-        else:
-            cache_works = True
-        if cached is not None:
-            status, headers, content = cached
-            return _finish(HttpResponse(content, status=status, headers=headers), etag, changed_at)
+        found = _lookup(request, kwargs, summary=summary)
+        if found.answer is not None:
+            return found.answer
+        etag, changed_at, cache_works = found.etag, found.changed_at, found.cache_works
 
         # The snapshot starts after the generation was read, so the page is at least as
         # new as its key says: a publication in between files the new page under the old
@@ -180,4 +215,43 @@ def _public_page(view, *, summary: bool):
                 logger.warning("Cache unavailable: %s not kept", request.path, exc_info=True)
         return _finish(response, etag, changed_at)
 
+    wrapped.public_page = {"summary": summary}  # type: ignore[attr-defined]
     return wrapped
+
+
+class PageCacheMiddleware:
+    """Answers an anonymous request for a public page from the cache (or with a 304)
+    before the rest of the middleware runs, as whitenoise answers for static files.
+
+    Sessions, CSRF, messages, authentication and the sign-in throttles have nothing to do
+    for a cache hit, yet cost a fifth of its time; this runs right after the security
+    headers and the maintenance switch, resolves the address, and for a view wrapped in
+    ``@public_page`` makes the same lookup the decorator makes (the decorator then does
+    not make it again). Everything else, and every miss, goes on down the stack. A hit
+    carries the headers the full stack would give it (``Content-Length`` is the only one
+    added after this point: ``CommonMiddleware``'s).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        answer = self._hit(request) if _anonymous_read(request) else None
+        return answer if answer is not None else self.get_response(request)
+
+    def _hit(self, request) -> HttpResponseBase | None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        options = getattr(match.func, "public_page", None)
+        if options is None:
+            return None
+        try:
+            found = _lookup(request, match.kwargs, summary=options["summary"])
+        except DatabaseError:
+            return None  # the view meets it again and answers 503 (ServiceUnavailableMiddleware)
+        answer = found.answer
+        if answer is not None and not answer.has_header("Content-Length"):
+            answer["Content-Length"] = str(len(answer.content))
+        return answer
