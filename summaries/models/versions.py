@@ -161,14 +161,11 @@ class VersionQuerySet(models.QuerySet):
 
     def for_page(self):
         """Everything a summary page shows, in a fixed number of queries: the version with
-        its intervention and ratings (with their scales) in one, then its child rows and
+        its intervention in one, then its ratings (with their scales), child rows and
         taxonomy, loaded by ``page_loading`` once the versions are fetched. A page that
         looks a version up by its address asks ``page_loading.page_versions``, which loads
         the same from statements compiled once."""
-        queryset = self.defer("search_vector").select_related(
-            "intervention",
-            *(f"{d}_rating__scale" for d in RATING_FIELDS),
-        )
+        queryset = self.defer("search_vector").select_related("intervention")
         queryset._page_content = True
         return queryset
 
