@@ -5,8 +5,6 @@ from decimal import Decimal
 
 from django import template
 from django.template.defaultfilters import truncatechars
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
 
 from summaries import charts
 
@@ -72,28 +70,3 @@ def excerpt(value: str, length: int) -> str:
 def percent(value: Decimal | None) -> str:
     """9.3 -> '9.3%'; a missing rate says so rather than showing nothing."""
     return charts.percent(value)
-
-
-@register.simple_tag
-def facet_options(facet):
-    """``{% facet_options facet %}``: a facet's options as list items, each a checkbox and
-    a label with the number of results it would give (in Python: a facet can have a
-    hundred options, and a template loop over them dominated the list page's render)."""
-    return format_html_join(
-        "",
-        '<li><input type="checkbox" name="{0}" value="{1}" id="facet-{0}-{2}"{3}>'
-        '<label for="facet-{0}-{2}">{4} <span class="facet__count">({5}'
-        '<span class="visually-hidden"> result{6}</span>)</span></label></li>',
-        (
-            (
-                facet.name,
-                option.slug,
-                counter,
-                mark_safe(" checked") if option.selected else "",  # a constant
-                option.name,
-                option.count,
-                "" if option.count == 1 else "s",
-            )
-            for counter, option in enumerate(facet.options, start=1)
-        ),
-    )
