@@ -204,6 +204,14 @@ class ModelValidationTests(TestCase):
         self.assertIn("Review one", message)
         self.assertIn("studies", message)
 
+    def test_nul_in_the_title(self):
+        """A NUL in the title is refused with a line naming it, on PostgreSQL (which
+        cannot store one, and raised a DataError) and SQLite alike."""
+        text = SEED.replace("Psychosocial treatment", "Psychosocial\x00treatment", 1)
+        self.assertNotEqual(text, SEED)
+        message = self.assert_refused(text, "Psychosocial\\x00treatment")
+        self.assertIn("Null characters are not allowed", message)
+
     def test_count_just_beyond_the_field_range(self):
         """2,147,483,648 tests is beyond a PositiveIntegerField on every database."""
         text = SEED.replace("produced 37 tests", "produced 2147483648 tests")

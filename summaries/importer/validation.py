@@ -10,7 +10,11 @@ a ``PositiveIntegerField``; PostgreSQL refuses it).
 """
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+)
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 
@@ -73,6 +77,7 @@ def _check(model: type[models.Model], values: dict, context: str) -> None:
         for name in values:
             field = model._meta.get_field(name)
             _check_integer_range(field, getattr(instance, field.attname))
+            _check_no_nul(field, values[name])
     except ValidationError as exc:
         name, messages = next(iter(exc.message_dict.items()))
         raise ImportFailed(_message(model, name, values[name], messages[0], context)) from exc
@@ -91,9 +96,19 @@ def _check_integer_range(field: models.Field, value) -> None:
         raise ValidationError({field.name: exc.messages}) from exc
 
 
+def _check_no_nul(field: models.Field, value) -> None:
+    """PostgreSQL cannot store a NUL character in text (SQLite keeps it, unseen): refused
+    here as Django's forms refuse it, not as a database error half way through."""
+    if isinstance(value, str):
+        try:
+            ProhibitNullCharactersValidator()(value)
+        except ValidationError as exc:
+            raise ValidationError({field.name: exc.messages}) from exc
+
+
 def _shown(value) -> str:
     try:
-        text = str(value)
+        text = str(value).replace("\x00", "\\x00")  # a NUL shown, not written
     except ValueError:  # an integer too long to write out
         return f"a number of about {int(value.bit_length() * 0.30103)} digits"
     if len(text) <= SHOWN_CHARACTERS:
