@@ -125,11 +125,7 @@ class Statement:
                 raise NotPreparable(f"A value is changed before it is bound in {sql!r}: {a!r}")
         if {slot for slot in params if slot[0] is not None} != set(where_a.values()):
             raise NotPreparable(f"Not every value is a parameter of {sql!r}")
-        fields = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
-        converters = tuple(
-            (position, tuple(functions), expression)
-            for position, (functions, expression) in compiler.get_converters(fields).items()
-        )
+        converters = converters_of(compiler)
         klass_info = compiler.klass_info
         if queryset._fields is not None or klass_info is None:  # values_list()
             return cls(sql, tuple(params), converters)
@@ -159,14 +155,7 @@ class Statement:
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
-        if self.converters:
-            rows = [list(row) for row in rows]
-            for row in rows:
-                for position, functions, expression in self.converters:
-                    value = row[position]
-                    for function in functions:
-                        value = function(value, expression, connection)
-                    row[position] = value
+        rows = convert(rows, self.converters, connection)
         if self.model is None:
             return [tuple(row) for row in rows]
         start, end = self.model_slice
@@ -177,6 +166,31 @@ class Statement:
                 populator.populate(row, obj)
             objects.append(obj)
         return objects
+
+
+def converters_of(compiler) -> tuple[tuple[int, tuple, Any], ...]:
+    """What the ORM applies to each column a compiled query selects, as (position, the
+    converter functions, the column's expression): SQLite's dates arrive as text, its
+    decimals as floats."""
+    fields = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+    return tuple(
+        (position, tuple(functions), expression)
+        for position, (functions, expression) in compiler.get_converters(fields).items()
+    )
+
+
+def convert(rows: list, converters: tuple, connection) -> list:
+    """``rows`` as the ORM would return them, each value through its column's converters."""
+    if not converters:
+        return rows
+    converted = [list(row) for row in rows]
+    for row in converted:
+        for position, functions, expression in converters:
+            value = row[position]
+            for function in functions:
+                value = function(value, expression, connection)
+            row[position] = value
+    return converted
 
 
 def _slot(param: Any, where: dict) -> tuple[int, int | None] | None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db import connections
 
-from summaries.models import SummaryVersion
+from summaries.models import SummaryVersion, prepared
 from summaries.search import ParsedQuery, search_live
 from summaries.search.filters import SummaryFilter
 from summaries.search.query import Clause
@@ -99,7 +99,7 @@ class _Statement:
     sql: str
     # Per parameter: a constant, or the placeholder it stands for.
     params: tuple[tuple[bool, Any], ...]
-    columns: tuple  # the selected column expressions, for their converters
+    converters: tuple  # what the ORM applies to each column (prepared.converters_of)
 
 
 @lru_cache(maxsize=256)  # a few shapes in practice; bounded whatever URLs are asked for
@@ -133,8 +133,7 @@ def _statement(
         or any("\x01" in p for p in stray)
     ):
         raise AssertionError(f"Unexpected parameters for the cards statement: {params!r}")
-    columns = tuple(expression for expression, _sql, _alias in compiler.select)
-    return _Statement(f"{sql} LIMIT %s OFFSET %s", slots, columns)
+    return _Statement(f"{sql} LIMIT %s OFFSET %s", slots, prepared.converters_of(compiler))
 
 
 def fetch_cards(
@@ -168,27 +167,10 @@ def fetch_cards(
         values[param] if is_placeholder else param for is_placeholder, param in statement.params
     ]
     connection = connections[using]
-    # What the ORM's compiler applies to each column (SQLite's dates arrive as text).
-    converters = [
-        (i, column, functions)
-        for i, column in enumerate(statement.columns)
-        if (
-            functions := connection.ops.get_db_converters(column)
-            + column.get_db_converters(connection)
-        )
-    ]
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, [*params, limit, offset])
         rows = cursor.fetchall()
-    cards = []
-    for row in rows:
-        if converters:
-            row = list(row)
-            for i, column, functions in converters:
-                for function in functions:
-                    row[i] = function(row[i], column, connection)
-        cards.append(Card(*row))
-    return cards
+    return [Card(*row) for row in prepared.convert(rows, statement.converters, connection)]
 
 
 class CardResults:
