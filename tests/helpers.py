@@ -6,6 +6,8 @@ change of the ORM's plan, while the property readers rely on is that a page's co
 not depend on how much it shows.
 """
 
+from html.parser import HTMLParser
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -31,3 +33,14 @@ def count_get(test, client, url, data=None, *, status=200) -> int:
         test.assertEqual(client.get(url, data).status_code, status)
 
     return count_queries(get)
+
+
+class HTMLElements(HTMLParser):
+    """The tags an HTML reader would find in a piece of text: ``feed()`` it, read ``tags``."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)

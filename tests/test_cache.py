@@ -4,7 +4,6 @@ shows on every page at once, on the very next request."""
 import html
 import socket
 from datetime import timedelta
-from html.parser import HTMLParser
 from unittest import mock
 from xml.etree import ElementTree
 
@@ -36,7 +35,7 @@ from summaries.models import (
 )
 from summaries.models.generation import current_generation, public_content_changed
 from tests.factories import level, make_draft, make_live, make_user, publish, send_to_review
-from tests.helpers import queries_of
+from tests.helpers import HTMLElements, queries_of
 from tests.test_admin import form_data
 
 # Pages that show a summary's title (the sitemap lists addresses only).
@@ -722,17 +721,6 @@ class GenerationTests(TestCase):
                 sql = queries_of(lambda a=address: self.client.get(a))
                 reads = [q for q in sql if q.startswith("SELECT") and "publiccontent" in q]
                 self.assertEqual(len(reads), 1)
-
-
-class HTMLElements(HTMLParser):
-    """The tags an HTML reader would find in a piece of text."""
-
-    def __init__(self):
-        super().__init__()
-        self.tags = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
 
 
 class FeedTests(TestCase):

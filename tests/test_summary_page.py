@@ -1,8 +1,6 @@
 """The summary page's pieces written in Python (``summaries/public/fragments.py``) and the
 ``excerpt`` filter: what editors type is text, never markup."""
 
-from html.parser import HTMLParser
-
 from django.template.defaultfilters import truncatechars
 from django.test import TestCase
 
@@ -18,22 +16,14 @@ from summaries.public import fragments
 from summaries.templatetags.toolkit import excerpt
 
 from .factories import level, make_draft
+from .helpers import HTMLElements
 
 # Short enough for every field it is typed into (a review's label holds 60 characters).
 HOSTILE = '<script>alert(1)</script><img src=x><b>b</b>"q"'
 
 
-class _Elements(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-
-
 def elements(html: str) -> set[str]:
-    parser = _Elements()
+    parser = HTMLElements()
     parser.feed(html)
     return set(parser.tags)
 
