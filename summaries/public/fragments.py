@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 
 from summaries import charts
 
@@ -23,10 +24,6 @@ _REVIEW_FACTS = (
     ("rcts", "Randomised controlled trials"),
     ("conflict_of_interest_studies", "Studies with author conflict of interest"),
 )
-
-
-def _capfirst(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def review(review) -> SafeString:
@@ -73,8 +70,8 @@ def review(review) -> SafeString:
                 label,
                 unit,
                 kind,
-                _capfirst(kind),
-                _capfirst(unit),
+                capfirst(kind),
+                capfirst(unit),
                 format_html_join(
                     "",
                     '<tr><th scope="row">{}</th><td class="num">{}{}</td></tr>',
@@ -146,7 +143,7 @@ def _figures(result) -> list[SafeString]:
     elif relative is not None:
         parts.append(
             format_html(
-                '<p class="outcomes__figure">{}.</p>', _capfirst(charts.relative_change(relative))
+                '<p class="outcomes__figure">{}.</p>', capfirst(charts.relative_change(relative))
             )
         )
     if result.effect_size is not None:
