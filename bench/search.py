@@ -6,6 +6,8 @@ measures, through Django's test client (the whole page: view, queries, template)
 - rare:      a made-up name in exactly 10 summaries (``synthetic.RARE_TERMS``)
 - typical:   a crime type in about 3-5% of summaries (``synthetic.TYPICAL_TERMS``)
 - broad:     a word in about 85% of summaries (``synthetic.COMMON_TERMS``)
+- typo:      the typical word misspelt (one letter doubled), which the page corrects when it
+             can ("Showing results for ...": the corrected search is what it then runs)
 - facets:    the plain list (every live summary) with its seven facet counts
 - filtered:  the list filtered by problem and effect rating, by title
 
@@ -20,6 +22,7 @@ and result counts cached, as for a repeated or paged search), and the search que
 With ``--postgres`` the URL names a database to connect to for administration (the user
 needs CREATEDB); the benchmark creates ``toolkit_bench_<N>`` next to it and drops it at the
 end unless ``--keep``. With ``--sqlite`` it writes ``bench/toolkit_bench_<N>.sqlite3``.
+``--name`` changes the ``toolkit_bench`` prefix, so two runs can share a server.
 Each size runs in a child process, as Django reads ``DATABASE_URL`` once at start-up.
 """
 
@@ -34,7 +37,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = ("rare", "typical", "broad", "facets", "filtered")
+SCENARIOS = ("rare", "typical", "broad", "typo", "facets", "filtered")
 
 
 def main():
@@ -44,6 +47,9 @@ def main():
     backend.add_argument("--sqlite", action="store_true", help="benchmark SQLite files")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
     parser.add_argument("--runs", type=int, default=30, help="timed runs per measurement")
+    parser.add_argument(
+        "--name", default="toolkit_bench", help="database name prefix (runs side by side)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     parser.add_argument("--explain", action="store_true", help="print PostgreSQL plans")
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # child process: a JSON spec
@@ -77,9 +83,9 @@ def main():
 
 def _bench_url(args, size: int) -> str:
     if args.sqlite:
-        return f"sqlite:///{ROOT / 'bench' / f'toolkit_bench_{size}.sqlite3'}"
+        return f"sqlite:///{ROOT / 'bench' / f'{args.name}_{size}.sqlite3'}"
     parts = urlsplit(args.postgres)
-    return urlunsplit(parts._replace(path=f"/toolkit_bench_{size}"))
+    return urlunsplit(parts._replace(path=f"/{args.name}_{size}"))
 
 
 def _admin(args, statement: str) -> None:
@@ -94,8 +100,8 @@ def _create_database(args, size: int) -> str:
     if args.sqlite:
         Path(urlsplit(url).path).unlink(missing_ok=True)
     else:
-        _admin(args, f"DROP DATABASE IF EXISTS toolkit_bench_{size}")
-        _admin(args, f"CREATE DATABASE toolkit_bench_{size}")
+        _admin(args, f"DROP DATABASE IF EXISTS {args.name}_{size}")
+        _admin(args, f"CREATE DATABASE {args.name}_{size}")
     return url
 
 
@@ -103,7 +109,7 @@ def _drop_database(args, size: int) -> None:
     if args.sqlite:
         Path(urlsplit(_bench_url(args, size)).path).unlink(missing_ok=True)
     else:
-        _admin(args, f"DROP DATABASE IF EXISTS toolkit_bench_{size}")
+        _admin(args, f"DROP DATABASE IF EXISTS {args.name}_{size}")
 
 
 def _build(url: str, size: int) -> float:
@@ -162,11 +168,14 @@ def measure(spec: dict) -> None:
 
     typical = "burglary" if "burglary" in TYPICAL_TERMS else next(iter(TYPICAL_TERMS))
     broad = max(COMMON_TERMS, key=COMMON_TERMS.get)
-    queries = {"rare": RARE_TERMS[0], "typical": typical, "broad": broad}
+    # A letter doubled in the middle: a typing slip "did you mean" should catch.
+    typo = typical[:3] + typical[3] + typical[3:]
+    queries = {"rare": RARE_TERMS[0], "typical": typical, "broad": broad, "typo": typo}
     pages = {
         "rare": {"q": queries["rare"]},
         "typical": {"q": queries["typical"]},
         "broad": {"q": queries["broad"]},
+        "typo": {"q": queries["typo"]},
         "facets": {},
         "filtered": {"problem": "burglary", "effect": "reduced"},
     }
