@@ -56,6 +56,10 @@ PUBLIC_PAGES = {
     "list": "/toolkit/",
     "search": "/toolkit/?q=reoffending",
     "search-and-filter": "/toolkit/?q=reoffending&problem=sexual-offences&approach=cbt",
+    # Search that forgives: a correction run in place, "did you mean", "also searched for".
+    "search-corrected": "/toolkit/?q=reofending",
+    "search-did-you-mean": "/toolkit/?q=reofending&verbatim=1",
+    "search-also-searched": "/toolkit/?q=cognitive+behavioral",
     "summary": SUMMARY,
     "scale": "/toolkit/scales/effect/",
     "not-found": "/toolkit/no-such-summary/",

@@ -63,10 +63,11 @@ class OpenApiDocumentTests(TestCase):
         self.assertIn("410", paths[f"{API}/summaries/{{slug}}/"]["get"]["responses"])
 
     def test_list_takes_the_list_pages_facets(self):
-        """The list's parameters are q, sort, page, page_size and exactly the page's facets."""
+        """The list's parameters are q, verbatim, sort, page, page_size and exactly the page's
+        facets."""
         params = {p["name"] for p in document()["paths"][f"{API}/summaries/"]["get"]["parameters"]}
         facets = set(SummaryFilter().filters)
-        self.assertEqual(params - {"q", "sort", "page", "page_size"}, facets)
+        self.assertEqual(params - {"q", "verbatim", "sort", "page", "page_size"}, facets)
 
     def test_docs_page_renders_the_document_without_scripts(self):
         """The documentation page lists every endpoint and schema, with no script or other site."""

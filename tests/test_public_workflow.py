@@ -170,6 +170,22 @@ class NoUnpublishedTextTests(TestCase):
                 # the bare word from the address, but only draft content has the rest.
                 self.assertNotRegex(response.content.decode().lower(), f"{MARKER} \\w")
 
+    def test_no_draft_word_is_suggested(self):
+        """A search one letter from a word only drafts use is not offered that word ("did
+        you mean", a correction, "also searched for"), on the page or in the API."""
+        for url, typed in [
+            ("/toolkit/", f"{MARKER[:-2]}r"),
+            ("/toolkit/", f"{MARKER}s"),
+            ("/toolkit/", f"street {MARKER[:-2]}r"),
+            ("/api/v1/summaries/", f"{MARKER[:-2]}r"),
+        ]:
+            with self.subTest(url=url, typed=typed):
+                response = self.client.get(url, {"q": typed})
+                self.assertEqual(response.status_code, 200)
+                # The page may echo what was typed; nothing else may name the marker.
+                shown = response.content.decode().lower().replace(typed, "")
+                self.assertNotIn(MARKER, shown)
+
     def test_marker_is_really_in_the_drafts(self):
         """The test would notice a leak: staff do see the marker in a preview."""
         staff = make_user(groups=[Group.objects.get(name="Editors")])

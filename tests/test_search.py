@@ -42,7 +42,11 @@ class ParseQueryTests(TestCase):
     def test_words_phrases_exclusions_and_alternatives(self):
         """Words are all required, quotes make phrases, - excludes, "or" offers a choice."""
         parsed = search.parse_query('Street "hot spots" -cctv lighting or lamps')
-        self.assertEqual(parsed.websearch(), 'street "hot spots" lighting or lamps -cctv')
+        self.assertEqual(parsed.text(), 'street "hot spots" lighting or lamps -cctv')
+        self.assertEqual(
+            parsed.tsquery(),
+            "'street' & ('hot' <-> 'spots') & ('lighting' | 'lamps') & !'cctv'",
+        )
         self.assertEqual(
             parsed.fts5(), '("street" AND "hot spots" AND ("lighting" OR "lamps")) NOT "cctv"'
         )
@@ -50,7 +54,7 @@ class ParseQueryTests(TestCase):
     def test_stop_words_are_dropped_outside_phrases(self):
         """Both engines see the same words: PostgreSQL's English stop words are dropped."""
         self.assertEqual(
-            search.parse_query("what works for burglary?").websearch(), "works burglary"
+            search.parse_query("what works for burglary?").tsquery(), "'works' & 'burglary'"
         )
         self.assertEqual(search.parse_query('"reduce the crime"').fts5(), '"reduce the crime"')
         self.assertFalse(search.parse_query("the and of"))
@@ -68,6 +72,9 @@ class ParseQueryTests(TestCase):
                 # Only quoted words, brackets and the operators we write ourselves.
                 stripped = re.sub(r'"[^\W_]+(?: [^\W_]+)*"', "", fts5)
                 self.assertRegex(stripped, r"^[() ]*(?:(?:AND|OR|NOT)[() ]*)*$")
+                tsquery = search.parse_query(text).tsquery()
+                stripped = re.sub(r"'[^\W_]+'", "", tsquery)
+                self.assertRegex(stripped, r"^[()!&|<\-> ]*$")
 
     def test_length_and_clauses_are_bounded(self):
         """A 3,000-character query is cut to 200 characters and 16 clauses."""
@@ -317,6 +324,15 @@ HOSTILE_QUERIES = [
     " ",
     "!@#$%^&*()_+{}|:<>?~`",
     "a:* & b | !c <-> d",
+    # Queries that search widens or corrects: every clause a synonym, a variant, a typo.
+    "cbt mst cctv asb anpr cpted rj ipv vawg rct pop sotp bwv pcso dui rcts",
+    "behavioural organisation programme offence centre " * 4,
+    "lightng " * 40,
+    "multi " * 40,
+    "re-re-re-re-re-re-re-re-re-offending",
+    "z" * 200,
+    "ñightíng lïghtinğ",
+    '"cognitive behavioral therapy" or "multi systemic" -recidivism',
 ]
 
 

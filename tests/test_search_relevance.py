@@ -2,13 +2,18 @@
 
 The same corpus and the same expectations run on SQLite (FTS5, bm25) and on PostgreSQL
 (tsvector, ts_rank): CI runs the suite on both, so this file is the proof that the two
-engines give the same answers.
+engines give the same answers. Every query is read as the list page reads it (other
+spellings, compounds, the synonym list below); ``FORGIVING`` adds what the page does when
+a query finds little (a correction run in its place, or "did you mean").
 """
 
 from django.test import TestCase
 
 from summaries import search
-from summaries.models import Approach, Problem, SectionKind, SummaryVersion
+from summaries.editorial.synonyms import synonym_group_save, synonym_groups_delete
+from summaries.models import Approach, Problem, SectionKind, SummaryVersion, SynonymGroup
+from summaries.models.generation import current_generation
+from summaries.search.filters import SummaryFilter
 from tests.factories import make_draft, publish
 
 CORPUS = {
@@ -175,27 +180,105 @@ EXPECTED = {
     "xylophone": ([], set()),
     "the and of": ([], set()),
     "-cctv": ([], set()),
+    # British and American spellings find each other, both ways.
+    "cognitive behavioral": (["cbt-offenders"], {"cbt-offenders", "psychosocial"}),
+    '"cognitive behavioral"': (["cbt-offenders"], {"cbt-offenders", "psychosocial"}),
+    "sex offense": (["psychosocial"], {"psychosocial"}),
+    "neighborhood watch": (["neighbourhood-watch"], {"neighbourhood-watch"}),
+    "anti-social behavior": (["hot-spots"], {"hot-spots"}),
+    "program": (
+        [],
+        {"cbt-offenders", "psychosocial", "scared-straight"},
+    ),
+    # Compounds: one word, two words or hyphenated.
+    "multi systemic": (["psychosocial"], {"psychosocial"}),
+    "multi-systemic": (["psychosocial"], {"psychosocial"}),
+    "multisystemic": (["psychosocial"], {"psychosocial"}),
+    "psycho-social": (["psychosocial"], {"psychosocial"}),
+    "psycho social treatment": (["psychosocial"], {"psychosocial"}),
+    "anti social": (["hot-spots"], {"hot-spots"}),
+    # Synonyms and abbreviations (SYNONYMS): the summary says only one of them.
+    "recidivism": (
+        [],
+        {"cbt-offenders", "psychosocial", "restorative-justice", "boot-camps"},
+    ),
+    "closed circuit television": (["cctv"], {"cctv"}),
+    "cognitive behavioural therapy": (["cbt-offenders"], {"cbt-offenders", "psychosocial"}),
+    "MST": (["psychosocial"], {"psychosocial"}),
+    "recidivism -sexual": ([], {"cbt-offenders", "restorative-justice", "boot-camps"}),
+    # What must not match: a near word is not the word.
+    "fighting": ([], set()),
+    "lighter": ([], set()),
+    "reoffending -reoffending": ([], set()),
 }
+
+# The synonym groups the corpus is searched with (the seeded list is tested elsewhere).
+SYNONYMS = [
+    "reoffending, recidivism",
+    "CBT, cognitive behavioural therapy",
+    "MST, multisystemic therapy",
+    "CCTV, closed-circuit television",
+]
+
+# Query -> (what the results are for, "did you mean" offered, the results as a set).
+FORGIVING = {
+    # The issue's four: each finds the demo's summary, and says why.
+    "reofending": (
+        "reoffending",
+        "",
+        {"cbt-offenders", "psychosocial", "restorative-justice", "boot-camps"},
+    ),
+    "reofending programmes": ("reoffending programmes", "", {"cbt-offenders", "psychosocial"}),
+    "behavoural": ("behavioural", "", {"cbt-offenders", "psychosocial", "hot-spots"}),
+    "mentorng": ("mentoring", "", {"mentoring"}),
+    "RRASR": ("rrasor", "", {"psychosocial"}),
+    # A word the summaries use is never corrected, even when it finds nothing with the rest.
+    "lighting mentoring": ("lighting mentoring", "", set()),
+    # No live word with the same first letter is near: nothing to offer.
+    "fighting": ("fighting", "", set()),
+    "xylophone": ("xylophone", "", set()),
+    # Found a little, and the better spelling finds more: offered, not run.
+    "lamp or gatng": ("lamp or gatng", "lamp or gating", {"street-lighting"}),
+    # Found a little, and the correction would find no more: nothing offered.
+    "lamp": ("lamp", "", {"street-lighting"}),
+}
+
+
+def load_corpus():
+    synonym_groups_delete(groups=SynonymGroup.objects.all(), user=None)
+    for terms in SYNONYMS:
+        synonym_group_save(group=SynonymGroup(terms=terms, source="Test corpus"), user=None)
+    problems = {s: Problem.objects.create(slug=s, name=n) for s, n in PROBLEMS.items()}
+    approaches = {s: Approach.objects.create(slug=s, name=n) for s, n in APPROACHES.items()}
+    for slug, (title, standfirst, problem_slugs, approach_slugs, body) in CORPUS.items():
+        draft = make_draft(
+            slug,
+            title=title,
+            standfirst=standfirst,
+            sections={SectionKind.EFFECT: f"<p>{body}</p>"},
+        )
+        draft.problems.set([problems[p] for p in problem_slugs])
+        draft.approaches.set([approaches[a] for a in approach_slugs])
+        publish(draft)
+
+
+def read(query: str) -> search.Reading:
+    """The query as the list page reads it."""
+    generation = current_generation()
+    return search.read_query(
+        query,
+        synonyms=search.synonym_table(generation),
+        vocabulary=search.live_vocabulary(generation),
+    )
 
 
 class RelevanceTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        problems = {s: Problem.objects.create(slug=s, name=n) for s, n in PROBLEMS.items()}
-        approaches = {s: Approach.objects.create(slug=s, name=n) for s, n in APPROACHES.items()}
-        for slug, (title, standfirst, problem_slugs, approach_slugs, body) in CORPUS.items():
-            draft = make_draft(
-                slug,
-                title=title,
-                standfirst=standfirst,
-                sections={SectionKind.EFFECT: f"<p>{body}</p>"},
-            )
-            draft.problems.set([problems[p] for p in problem_slugs])
-            draft.approaches.set([approaches[a] for a in approach_slugs])
-            publish(draft)
+        load_corpus()
 
     def results(self, query: str) -> list[str]:
-        found = search.search_live(SummaryVersion.objects.all(), query)
+        found = search.search_live(SummaryVersion.objects.all(), read(query).query)
         return list(found.order_by("-rank", "title").values_list("intervention__slug", flat=True))
 
     def test_at_least_twenty_queries(self):
@@ -221,3 +304,65 @@ class RelevanceTests(TestCase):
         found = self.results("offenders")
         self.assertLess(found.index("cbt-offenders"), found.index("boot-camps"))
         self.assertLess(found.index("psychosocial"), found.index("restorative-justice"))
+
+
+class ForgivingTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        load_corpus()
+
+    def counted(self, query: str) -> search.CountedSearch:
+        return search.search_counted(
+            SummaryFilter({}, queryset=SummaryVersion.objects.live()),
+            query,
+            generation=current_generation(),
+        )
+
+    def test_corrections_and_suggestions(self):
+        """A query that finds little is corrected from live words only, and a word the
+        summaries use is never changed."""
+        for query, (searched, suggestion, expected) in FORGIVING.items():
+            with self.subTest(query=query):
+                counted = self.counted(query)
+                self.assertEqual(counted.reading.typed.text(), searched)
+                self.assertEqual(counted.suggestion, suggestion)
+                self.assertEqual(
+                    counted.corrected_from, query.lower() if searched != query.lower() else ""
+                )
+                slugs = counted.matching.values_list("intervention__slug", flat=True)
+                self.assertEqual(set(slugs), expected)
+                self.assertEqual(counted.total, len(expected))
+
+    def test_the_reader_is_told_what_else_was_searched_for(self):
+        """ "Also searched for" names the other forms and synonyms live summaries use."""
+        cases = {
+            "recidivism": ["reoffending"],
+            "cognitive behavioral": ["behavioural"],
+            "multi systemic": ["multisystemic"],
+            "sex offense": ["offence"],
+            "cbt": ["cognitive behavioural therapy"],
+            # Forms no summary uses are not shown: "lightings", "cameras" have none.
+            "lighting": [],
+        }
+        for query, also in cases.items():
+            with self.subTest(query=query):
+                self.assertEqual(list(read(query).also), also)
+
+    def test_corrected_results_rank_as_the_correction_would(self):
+        """A corrected search is the corrected query's search: same results, same order."""
+        corrected = self.counted("reofending").reading.query
+        exact = read("reoffending").query
+        order = ("-rank", "title")
+        live = SummaryVersion.objects.all()
+        self.assertEqual(
+            list(search.search_live(live, corrected).order_by(*order).values_list("pk")),
+            list(search.search_live(live, exact).order_by(*order).values_list("pk")),
+        )
+
+    def test_a_changed_synonym_list_applies_at_once(self):
+        """A new group finds summaries at once, with no reindex."""
+        self.assertEqual(self.counted("alleygates").total, 0)
+        synonym_group_save(
+            group=SynonymGroup(terms="alleygates, alley gating", source="Test"), user=None
+        )
+        self.assertEqual(self.counted("alleygates").total, 2)

@@ -10,6 +10,7 @@ through ``services``; the admin only turns ``ServiceError`` into a message.
 - ``versions``: writing a version, its child rows, starting drafts, preview.
 - ``actions``: the workflow actions on a version (submit, review, publish, withdraw...).
 - ``audit``: the append-only audit log, read-only for everyone.
+- ``synonyms``: the synonyms and abbreviations search applies, kept by editors, and their log.
 """
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from . import (  # noqa: F401  (they register models)
     audit,
     interventions,
     notifications,
+    synonyms,
     versions,
     vocabularies,
 )

@@ -158,6 +158,9 @@ def summaries_list(
     sort: Annotated[
         Sort | None, Query(description="Default: relevance with `q`, else title")
     ] = None,
+    verbatim: Annotated[
+        bool, Query(description="Search as sent: no correction of the spelling")
+    ] = False,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=settings.API_MAX_PAGE_SIZE)] = settings.API_PAGE_SIZE,
     problem: Annotated[list[str] | None, Query(description="Problem slugs (any of them)")] = None,
@@ -188,17 +191,27 @@ def summaries_list(
             "sort=relevance needs a search (q).",
             errors=[{"parameter": "sort", "message": "relevance needs q"}],
         )
-    results = live_rows()
-    matching = SummaryVersion.objects.live()
-    if query:
-        results = search.search_live(results, query)
-        matching = search.search_live(matching, query, ranked=False)
-    filterset = SummaryFilter(request.GET, queryset=results)
+    filterset = SummaryFilter(request.GET, queryset=live_rows())
     if errors := _facet_errors(request, filterset):
         names = ", ".join(sorted({error["parameter"] for error in errors}))
         raise ApiProblem(400, f"Bad facet values: {names}.", errors=errors)
-    key = cache_key(filterset, query, generation=current_generation(request)[0])
-    total, facets = search_counts(filterset, matching, key=key)
+    generation = current_generation(request)
+    reading = None
+    if query:
+        # The page's search: other spellings, compounds, synonyms, "did you mean".
+        counted = search.search_counted(filterset, query, generation=generation, verbatim=verbatim)
+        total, facets = counted.total, counted.facets
+        # The same filters over the ranked matches (``qs`` is built from it when read).
+        filterset.queryset = search.search_live(live_rows(), counted.reading.query)
+        reading = {
+            "query": counted.reading.typed.text(),
+            "corrected_from": counted.corrected_from or None,
+            "suggestion": counted.suggestion or None,
+            "also_searched_for": list(counted.reading.also),
+        }
+    else:
+        key = cache_key(filterset, None, generation=generation[0])
+        total, facets = search_counts(filterset, SummaryVersion.objects.live(), key=key)
     paginator: Paginator = KnownCountPaginator(
         filterset.qs.order_by(*SORTS[sort]), page_size, count=total
     )
@@ -220,6 +233,7 @@ def summaries_list(
         row["api_url"] = absolute(reverse("api:summary", kwargs={"slug": row["slug"]}))
         rows.append(row)
     return {
+        "search": reading,
         "total": total,
         "page": page_obj.number,
         "page_size": page_size,

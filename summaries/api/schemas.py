@@ -286,7 +286,23 @@ class FacetOut(Strict):
     options: list[FacetOption]
 
 
+class SearchReading(Strict):
+    query: str = Field(description="What the results are for (the query, or its correction)")
+    corrected_from: str | None = Field(
+        description="The query as sent, when it found nothing and the results are for a "
+        "clear correction of its spelling (send verbatim=true to search as sent)"
+    )
+    suggestion: str | None = Field(
+        description="A better spelling to offer (did you mean), when the query found little"
+    )
+    also_searched_for: list[str] = Field(
+        description="Other spellings, compounds and synonyms also searched for that live "
+        "summaries use"
+    )
+
+
 class SummaryPage(Strict):
+    search: SearchReading | None = Field(description="How the query was read (with q only)")
     total: int = Field(description="Results on every page together")
     page: int
     page_size: int

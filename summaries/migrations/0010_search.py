@@ -44,12 +44,9 @@ def drop_engine_structures(apps, schema_editor):
 
 
 def index_live_versions(apps, schema_editor):
-    # The current indexing code, not a frozen copy: it reads only long-standing fields
-    # (title, standfirst, sections, taxonomy names).
-    from summaries.search import index_all_live
-
-    if schema_editor.connection.vendor in ("postgresql", "sqlite"):
-        index_all_live()
+    # The index is now built by 0017, once every table the current indexing code keeps
+    # (the live words too) exists; a database that applied this earlier was indexed here.
+    pass
 
 
 class Migration(migrations.Migration):

@@ -19,6 +19,7 @@ from .content import (
     SystematicReview,
 )
 from .infrastructure import PageGeneration, PublicContent, SearchEntry
+from .live_words import IndexedWords, LiveWord
 from .outcomes import Direction, EffectSizeKind, Outcome, OutcomeResult
 from .review import (
     ANCHOR_CHOICES,
@@ -30,6 +31,7 @@ from .review import (
     VersionAuthor,
 )
 from .scales import Dimension, Scale, ScaleLevel
+from .synonyms import MAX_TERM_WORDS, SynonymChange, SynonymGroup, split_terms, term_words
 from .versions import (
     EDITABLE_STATES,
     OPEN_STATES,
@@ -56,6 +58,13 @@ from .vocabularies import (
 )
 
 __all__ = [
+    "IndexedWords",
+    "MAX_TERM_WORDS",
+    "LiveWord",
+    "SynonymChange",
+    "SynonymGroup",
+    "split_terms",
+    "term_words",
     "AlertDelivery",
     "AlertOutbox",
     "FollowKind",

@@ -69,8 +69,8 @@ class Card:
 # strings hold control characters no query renders (``search.query`` keeps letters and
 # digits only); the ids are far above any primary key.
 _FTS5 = "\x01fts5\x01"
-_WEBSEARCH = "\x01websearch\x01"
-_WEBSEARCH_RANKED = "\x01websearch-ranked\x01"
+_TSQUERY = "\x01tsquery\x01"
+_TSQUERY_RANKED = "\x01tsquery-ranked\x01"
 _ID_BASE = 1 << 52
 
 
@@ -83,8 +83,8 @@ class _PlaceholderQuery(ParsedQuery):
     def fts5(self) -> str:
         return _FTS5
 
-    def websearch(self, *, exclusions: bool = True) -> str:
-        return _WEBSEARCH if exclusions else _WEBSEARCH_RANKED
+    def tsquery(self, *, exclusions: bool = True) -> str:
+        return _TSQUERY if exclusions else _TSQUERY_RANKED
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def _statement(
     queryset = SummaryVersion.objects.using(using).live()
     if searched:
         queryset = search_live(queryset, _PlaceholderQuery(), ranked="-rank" in order)
-    placeholders: set[str | int] = {_FTS5, _WEBSEARCH, _WEBSEARCH_RANKED}
+    placeholders: set[str | int] = {_FTS5, _TSQUERY, _TSQUERY_RANKED}
     for index, (name, size) in enumerate(sizes):
         ids = [_ID_BASE + index * 1000 + n for n in range(size)]
         placeholders.update(ids)
@@ -129,7 +129,7 @@ def _statement(
     stray = [p for is_placeholder, p in slots if not is_placeholder and isinstance(p, str)]
     if (
         not id_placeholders <= used
-        or (searched and not used & {_FTS5, _WEBSEARCH})
+        or (searched and not used & {_FTS5, _TSQUERY})
         or any("\x01" in p for p in stray)
     ):
         raise AssertionError(f"Unexpected parameters for the cards statement: {params!r}")
@@ -157,8 +157,8 @@ def fetch_cards(
     if parsed is not None:
         values = {
             _FTS5: parsed.fts5(),
-            _WEBSEARCH: parsed.websearch(),
-            _WEBSEARCH_RANKED: parsed.websearch(exclusions=False),
+            _TSQUERY: parsed.tsquery(),
+            _TSQUERY_RANKED: parsed.tsquery(exclusions=False),
         }
     for index, (name, _size) in enumerate(sizes):
         for n, pk in enumerate(chosen[name]):

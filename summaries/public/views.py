@@ -87,13 +87,23 @@ def summary_list(request):
     if sort not in SORTS or (sort == "relevance" and not query):
         sort = "relevance" if query else "title"
 
-    parsed = search.parse_query(query) if query else None
-    matching = SummaryVersion.objects.live()
-    if parsed is not None:
-        matching = search.search_live(matching, parsed, ranked=False)
-    filterset = SummaryFilter(request.GET, queryset=matching)
-    key = cache_key(filterset, query, generation=current_generation(request)[0])
-    total, facets = search_counts(filterset, matching, key=key)
+    live = SummaryVersion.objects.live()
+    filterset = SummaryFilter(request.GET, queryset=live)
+    generation = current_generation(request)
+    forgiving = None
+    parsed = None
+    if query:
+        # The query as read (other spellings, compounds, synonyms), and when it finds
+        # little, a better spelling: shown as "did you mean", or run in its place.
+        forgiving = search.search_counted(
+            filterset, query, generation=generation, verbatim=request.GET.get("verbatim") == "1"
+        )
+        parsed, total, facets = forgiving.reading.query, forgiving.total, forgiving.facets
+        if forgiving.corrected_from:
+            query = forgiving.reading.typed.text()
+    else:
+        key = cache_key(filterset, None, generation=generation[0])
+        total, facets = search_counts(filterset, live, key=key)
     selected = filterset.selected()
     # The page of results: the same search and facets, from a statement compiled once.
     results = CardResults(
@@ -103,8 +113,8 @@ def summary_list(request):
     )
     page = KnownCountPaginator(results, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
-    if query:
-        marked = search.snippets(query, [card.pk for card in page.object_list])
+    if parsed is not None:
+        marked = search.snippets(parsed, [card.pk for card in page.object_list])
         for card in page.object_list:
             card.snippet = marked.get(card.pk, "")
     state = ListState(query, sort, selected)
@@ -131,8 +141,30 @@ def summary_list(request):
             "unknown_values": filterset.unknown_values(),
             "follow_topic": topics[0] if len(topics) == 1 else None,
             "map_url": reverse("summaries:map") + (f"?{facets_chosen}" if facets_chosen else ""),
+            **_forgiving_context(forgiving, sort, selected),
         },
     )
+
+
+def _forgiving_context(forgiving, sort: str, selected: dict) -> dict:
+    """What the page tells the reader about how it read the query: "also searched for",
+    "did you mean" and "showing results for ... search instead for" (links keep the
+    filters and the sort)."""
+    if forgiving is None:
+        return {}
+    context: dict = {"also_searched": forgiving.reading.also}
+    if forgiving.suggestion:
+        context["suggestion"] = {
+            "text": forgiving.suggestion,
+            "url": ListState(forgiving.suggestion, sort, selected).url(),
+        }
+    if forgiving.corrected_from:
+        typed_url = ListState(forgiving.corrected_from, sort, selected).url()
+        context["corrected_from"] = {
+            "text": forgiving.corrected_from,
+            "url": f"{typed_url}&verbatim=1",
+        }
+    return context
 
 
 @require_safe

@@ -1,8 +1,8 @@
 """Matching, ranking and snippets, on the database's own engine (PostgreSQL or SQLite).
 
 - PostgreSQL: ``SummaryVersion.search_vector``, a weighted tsvector with a GIN index,
-  matched with ``websearch_to_tsquery`` and ranked with ``ts_rank``; ``ts_headline``
-  makes the snippets.
+  matched with ``to_tsquery`` (the query rendered by ``ParsedQuery.tsquery``, every word
+  quoted) and ranked with ``ts_rank``; ``ts_headline`` makes the snippets.
 - SQLite: the FTS5 table ``summary_fts`` (one row per live version, keyed by version id),
   ranked by bm25 with the column weights set on the table; ``snippet()`` makes the
   snippets.
@@ -35,8 +35,8 @@ def search_live(
     queryset: QuerySet[SummaryVersion], text: str | ParsedQuery, *, ranked: bool = True
 ) -> QuerySet[SummaryVersion]:
     """The live versions of ``queryset`` matching ``text`` (a reader's query, or one
-    already parsed); with ``ranked``, annotated with ``rank`` (higher is better). Not
-    ordered: the caller chooses the order.
+    already parsed, with the forms ``forgiving.read_query`` adds); with ``ranked``,
+    annotated with ``rank`` (higher is better). Not ordered: the caller chooses the order.
 
     A query with nothing to look for gives an empty queryset.
     """
@@ -45,14 +45,12 @@ def search_live(
     if not parsed:
         return queryset.none().annotate(rank=Value(0.0)) if ranked else queryset.none()
     if is_postgresql():
-        query = SearchQuery(parsed.websearch(), search_type="websearch", config=CONFIG)
+        query = SearchQuery(parsed.tsquery(), search_type="raw", config=CONFIG)
         queryset = queryset.filter(search_vector=query)
         if ranked:
             # Ranked on what was asked for only: ts_rank scores a negated word as if it
             # were one more word to look for, which would reorder the results.
-            wanted = SearchQuery(
-                parsed.websearch(exclusions=False), search_type="websearch", config=CONFIG
-            )
+            wanted = SearchQuery(parsed.tsquery(exclusions=False), search_type="raw", config=CONFIG)
             queryset = queryset.annotate(rank=SearchRank(F("search_vector"), wanted))
         return queryset
     # ``summary_fts = 'expr'`` on the hidden column named after the table is FTS5's MATCH.
@@ -73,15 +71,16 @@ def search_live(
 _FTS5_MATCHES = "SELECT rowid FROM summary_fts WHERE summary_fts = %s"
 
 
-def snippets(text: str, version_ids: Iterable[int]) -> dict[int, str]:
+def snippets(text: str | ParsedQuery, version_ids: Iterable[int]) -> dict[int, str]:
     """For the given versions (a page of results), the passage of their section text
-    that best matches ``text``, HTML-escaped, matches wrapped in ``<mark>``.
+    that best matches ``text`` (every form searched for is marked, British or American),
+    HTML-escaped, matches wrapped in ``<mark>``.
 
     Computed for these rows only, so its cost does not grow with the number of hits.
     Versions whose text has no match (e.g. matched on the title only) are left out.
     """
     version_ids = list(version_ids)
-    parsed = parse_query(text)
+    parsed = text if isinstance(text, ParsedQuery) else parse_query(text)
     if not version_ids or not parsed:
         return {}
     if is_postgresql():
@@ -104,9 +103,9 @@ def _postgresql_snippets(parsed: ParsedQuery, version_ids: list[int]) -> dict[in
     escaped = [escape(bodies[pk]) for pk in ids]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT d.id, ts_headline(%s::regconfig, d.body, websearch_to_tsquery("
+            "SELECT d.id, ts_headline(%s::regconfig, d.body, to_tsquery("
             "%s::regconfig, %s), %s) FROM unnest(%s::bigint[], %s::text[]) AS d(id, body)",
-            [CONFIG, CONFIG, parsed.websearch(), options, ids, escaped],
+            [CONFIG, CONFIG, parsed.tsquery(), options, ids, escaped],
         )
         return {pk: html.unescape(headline) for pk, headline in cursor.fetchall()}
 

@@ -21,7 +21,7 @@ from django.db.models import ManyToManyField, QuerySet
 from summaries.models import ScaleLevel, SummaryVersion
 
 from .filters import SummaryFilter
-from .query import parse_query
+from .query import ParsedQuery
 
 logger = logging.getLogger(__name__)
 
@@ -43,16 +43,16 @@ class Facet:
     options: list[Option]
 
 
-def cache_key(filterset: SummaryFilter, query: str, *, generation: int) -> str:
-    """A cache key for what the search and the chosen facets give, under the public
-    content ``generation`` (the request's): a publication or withdrawal changes it, in
-    every process."""
+def cache_key(filterset: SummaryFilter, query: ParsedQuery | None, *, generation: int) -> str:
+    """A cache key for what the search (as read, with its added forms) and the chosen
+    facets give, under the public content ``generation`` (the request's): a publication,
+    a withdrawal or a change to the synonyms changes it, in every process."""
     key_data = {
-        "q": parse_query(query).websearch() if query else "",
+        "q": query.tsquery() if query else "",
         "f": {name: sorted(t.slug for t in terms) for name, terms in filterset.selected().items()},
     }
     digest = hashlib.sha256(json.dumps(key_data, sort_keys=True).encode()).hexdigest()
-    return f"search:v1:{generation}:{digest}"
+    return f"search:v2:{generation}:{digest}"
 
 
 def search_counts(

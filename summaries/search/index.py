@@ -3,7 +3,8 @@
 The workflow services call ``index_versions``/``unindex_versions`` in the transaction
 that changes what is live, so a publication is searchable, and a withdrawal gone, the
 moment it commits. Drafts are never indexed, so saving one changes no result. The indexed
-text is the same on both engines (``_plain``).
+text is the same on both engines (``_plain``). The live words "did you mean" draws on
+(``vocabulary.py``) are kept by the same calls, so they never include a draft's words.
 
 These functions do not touch the public content generation: their callers change public
 content and raise it once for the whole change (``summaries/models/generation.py``).
@@ -19,6 +20,8 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from summaries.models import TAXONOMY_FIELDS, Section, State, SummaryVersion, tag_field
+
+from . import vocabulary
 
 CONFIG = "english"
 BATCH_SIZE = 1_000
@@ -112,12 +115,20 @@ def index_versions(version_ids: Iterable[int]) -> None:
             _postgresql_write(batch, documents)
         else:
             _sqlite_write(batch, documents)
+        vocabulary.count_words(
+            {
+                d.version_id: vocabulary.words_of(d.title, d.standfirst, d.taxonomy, d.body)
+                for d in documents
+            },
+            batch,
+        )
 
 
 def unindex_versions(version_ids: Iterable[int] | QuerySet) -> None:
     """Remove these versions from the index (e.g. the one just withdrawn). A queryset of
     primary keys is removed with one set-based statement, however many it holds."""
     if isinstance(version_ids, QuerySet):
+        vocabulary.uncount_matching(version_ids)
         if is_postgresql():
             SummaryVersion.objects.filter(pk__in=version_ids).update(search_vector=None)
         else:
@@ -126,6 +137,7 @@ def unindex_versions(version_ids: Iterable[int] | QuerySet) -> None:
                 cursor.execute(f"DELETE FROM summary_fts WHERE rowid IN ({sql})", params)
             return
     for batch in _batches(version_ids):
+        vocabulary.count_words({}, batch)
         if is_postgresql():
             SummaryVersion.objects.filter(pk__in=batch).update(search_vector=None)
         else:
@@ -134,6 +146,7 @@ def unindex_versions(version_ids: Iterable[int] | QuerySet) -> None:
 
 def index_all_live() -> int:
     """Rebuild the whole index from the live versions; returns how many were indexed."""
+    vocabulary.forget_all()
     if is_postgresql():
         SummaryVersion.objects.filter(
             ~Q(state=State.PUBLISHED), search_vector__isnull=False

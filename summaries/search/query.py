@@ -1,9 +1,14 @@
 """Reading a reader's query: words, "quoted phrases", ``-exclusions`` and ``or``, the
 ``websearch`` rules, rendered for each engine with every word quoted, so the user's text
-never reaches FTS5 or tsquery syntax."""
+never reaches FTS5 or tsquery syntax.
+
+A parsed query may carry what search adds to it (``forgiving.py``: spelling variants,
+compounds, synonyms) as a small tree of ``Phrase``, ``AnyOf`` and ``AllOf``; both engines
+render the same tree, with brackets, so they read it the same way.
+"""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # Longer queries are cut, not refused: nobody types more, and the database is spared.
 MAX_QUERY_LENGTH = 200
@@ -36,42 +41,109 @@ class Clause:
 
 
 @dataclass(frozen=True)
+class Phrase:
+    """One word, or several in this order."""
+
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """Any one of ``options``."""
+
+    options: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """Every one of ``parts``, anywhere in the text."""
+
+    parts: tuple["Node", ...]
+
+
+Node = Phrase | AnyOf | AllOf
+
+
+def leaves(node: Node) -> list[Phrase]:
+    if isinstance(node, Phrase):
+        return [node]
+    children = node.options if isinstance(node, AnyOf) else node.parts
+    return [leaf for child in children for leaf in leaves(child)]
+
+
+@dataclass(frozen=True)
 class ParsedQuery:
-    """All of ``required`` (each an OR of clauses) and none of ``excluded``."""
+    """All of ``required`` (each an OR of clauses) and none of ``excluded``, as typed.
+
+    ``expanded``, when set, is what is looked for instead of ``required``: one node per
+    part of the query, all required, with the forms and synonyms search adds.
+    """
 
     required: tuple[tuple[Clause, ...], ...] = ()
     excluded: tuple[Clause, ...] = ()
+    expanded: tuple[Node, ...] | None = None
 
     def __bool__(self):
         # A search made only of exclusions (or stop words) has nothing to look for: it
         # finds nothing rather than everything, so it never scans the whole collection.
         return bool(self.required)
 
-    def websearch(self, *, exclusions: bool = True) -> str:
-        """The query for PostgreSQL's ``websearch_to_tsquery``, built from clean words."""
-        groups = [" or ".join(_websearch_clause(c) for c in group) for group in self.required]
-        excluded = [f"-{_websearch_clause(c)}" for c in self.excluded] if exclusions else []
-        return " ".join([*groups, *excluded])
+    def nodes(self) -> tuple[Node, ...]:
+        """What must all match: the expanded query, or the query as typed."""
+        if self.expanded is not None:
+            return self.expanded
+        return tuple(
+            AnyOf(tuple(Phrase(clause.words) for clause in group)) for group in self.required
+        )
+
+    def as_typed(self) -> "ParsedQuery":
+        return replace(self, expanded=None)
+
+    def tsquery(self, *, exclusions: bool = True) -> str:
+        """The query for PostgreSQL's ``to_tsquery``: every word quoted, brackets
+        around every group, so ``a or b c`` is ``(a | b) & c`` as on SQLite."""
+        parts = [_tsquery(node) for node in self.nodes()]
+        if exclusions:
+            parts += [f"!{_tsquery(Phrase(clause.words))}" for clause in self.excluded]
+        return " & ".join(parts)
 
     def fts5(self) -> str:
         """The query as an FTS5 expression: every word a quoted string, never syntax."""
-        groups = []
-        for group in self.required:
-            clauses = [_fts5_clause(c) for c in group]
-            groups.append(clauses[0] if len(clauses) == 1 else f"({' OR '.join(clauses)})")
-        expression = " AND ".join(groups)
+        expression = " AND ".join(_fts5(node) for node in self.nodes())
         for clause in self.excluded:
-            expression = f"({expression}) NOT {_fts5_clause(clause)}"
+            expression = f"({expression}) NOT {_fts5(Phrase(clause.words))}"
         return expression
 
+    def text(self) -> str:
+        """The query as typed, in canonical form: what a link to it carries."""
+        groups = [" or ".join(_typed(clause) for clause in group) for group in self.required]
+        return " ".join([*groups, *(f"-{_typed(clause)}" for clause in self.excluded)])
 
-def _websearch_clause(clause: Clause) -> str:
+
+def _typed(clause: Clause) -> str:
     return clause.words[0] if len(clause.words) == 1 else f'"{" ".join(clause.words)}"'
 
 
-def _fts5_clause(clause: Clause) -> str:
+def _tsquery(node: Node) -> str:
+    # Words are letters and digits only, so single quotes around each are safe; each is
+    # still normalised by the configuration (stemmed, stop words dropped).
+    if isinstance(node, Phrase):
+        quoted = " <-> ".join(f"'{word}'" for word in node.words)
+        return quoted if len(node.words) == 1 else f"({quoted})"
+    children = node.options if isinstance(node, AnyOf) else node.parts
+    rendered = [_tsquery(child) for child in children]
+    operator = " | " if isinstance(node, AnyOf) else " & "
+    return rendered[0] if len(rendered) == 1 else f"({operator.join(rendered)})"
+
+
+def _fts5(node: Node) -> str:
     # Words are letters and digits only, so wrapping them in double quotes is safe.
-    return f'"{" ".join(clause.words)}"'
+    if isinstance(node, Phrase):
+        return f'"{" ".join(node.words)}"'
+    children = node.options if isinstance(node, AnyOf) else node.parts
+    rendered = [_fts5(child) for child in children]
+    operator = " OR " if isinstance(node, AnyOf) else " AND "
+    return rendered[0] if len(rendered) == 1 else f"({operator.join(rendered)})"
 
 
 def clean_query(text: str) -> str:
