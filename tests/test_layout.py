@@ -13,7 +13,7 @@ APP = Path(__file__).resolve().parent.parent / "summaries"
 ALLOWED = {
     "models": {"sanitize"},
     "search": {"models", "sanitize"},
-    "editorial": {"search", "models", "sanitize"},
+    "editorial": {"public", "search", "models", "sanitize"},
     "public": {"search", "models", "sanitize", "charts"},
     "api": {"public", "search", "models"},
     "alerts": {"public", "models"},
