@@ -872,6 +872,8 @@ class PageCacheMiddlewareTests(TestCase):
         page, a 304 and a withdrawn summary's 410."""
         withdrawn = make_live("bravo", title="Bravo treatment")
         version_withdraw(version=withdrawn, reason="Withdrawn for the test.")
+        # Last-Modified is sent once the change's second is over: both sides have it.
+        PublicContent.objects.update(changed_at=timezone.now() - timedelta(minutes=1))
         urls = [*self.urls, reverse("summaries:detail", kwargs={"slug": "bravo"})]
         for url in urls:
             self.client.get(url)  # cached

@@ -117,19 +117,23 @@ class ReadModelTests(TestCase):
         self.assertNotIn(self.other.pk, pages.stale_versions())
         self.assertContains(self.client.get(detail("cctv")), "Brighter street lighting")
 
-    def test_a_change_rebuilds_exactly_the_pages_it_touches_after_commit(self):
-        """Publishing rebuilds, once the publication commits, the published summary's pages
-        and those showing it; the others keep their rows."""
+    def test_a_publication_builds_its_page_as_it_commits(self):
+        """Publishing builds the published summary's live page once the publication
+        commits, before anyone reads it; the pages showing it are stale until rebuilt,
+        and the others keep their rows."""
         build_pages()
         untouched = stored(self.other).built_at
         draft = draft_start_from(version=self.target)
         SummaryVersion.objects.filter(pk=draft.pk).update(title="Brighter street lighting")
         with self.captureOnCommitCallbacks(execute=True):
             publish(draft)
-        self.assertEqual(pages.stale_versions(), [])
-        self.assertIn("Brighter street lighting", stored(self.v1).body)
+        stale = pages.stale_versions()
+        self.assertNotIn(draft.pk, stale)
         self.assertEqual(stored(draft).card["title"], "Brighter street lighting")
+        self.assertIn(self.v1.pk, stale)
         self.assertEqual(stored(self.other).built_at, untouched)
+        self.assertContains(self.client.get(detail("cctv")), "Brighter street lighting")
+        self.assertNotIn(self.v1.pk, pages.stale_versions())
 
     def test_a_term_renamed_in_the_admin_rebuilds_the_pages_it_tags(self):
         """Renaming a term makes stale only the pages of the summaries it tags."""
@@ -143,8 +147,10 @@ class ReadModelTests(TestCase):
             )
         self.assertEqual(response.status_code, 302, response.content[:2000])
         self.client.logout()
-        self.assertIn("Domestic burglary", stored(self.v1).body)
+        # A term tagging few summaries: their live pages are rebuilt as the save commits.
         self.assertEqual(pages.stale_versions(), [])
+        self.assertIn("Domestic burglary", stored(self.v1).body)
+        self.assertContains(self.client.get(detail("cctv")), "Domestic burglary")
 
     def test_a_merge_rename_and_withdrawal_each_make_the_pages_stale(self):
         """Every event that changes what a page shows raises its generation."""

@@ -485,21 +485,14 @@ def materialise(version_ids: Iterable[int]) -> dict[int, PublishedPage]:
     return {page.version_id: page for page in pages}
 
 
-def public_versions_of(intervention_ids: Iterable[int]) -> list[int]:
-    """The ids of these summaries' public versions (live and superseded)."""
-    return list(
-        SummaryVersion.objects.filter(
-            intervention_id__in=set(intervention_ids), state__in=PUBLIC_VERSION_STATES
-        ).values_list("pk", flat=True)
-    )
-
-
-def stale_versions(*, limit: int | None = None) -> list[int]:
-    """Public versions whose page is missing or stale, most recently published first."""
+def stale_versions(*, within=None, limit: int | None = None) -> list[int]:
+    """Public versions (of ``within``, a queryset of versions) whose page is missing or
+    stale, most recently published first."""
     key = render_key()
     site = PublicContent.objects.filter(pk=1).values_list("site_generation", flat=True).first()
+    versions = SummaryVersion.objects.all() if within is None else within
     candidates = (
-        SummaryVersion.objects.filter(state__in=PUBLIC_VERSION_STATES)
+        versions.filter(state__in=PUBLIC_VERSION_STATES)
         .annotate(page=Coalesce(F("intervention__page_generation__generation"), 0))
         .values_list(
             "pk",
@@ -518,35 +511,56 @@ def stale_versions(*, limit: int | None = None) -> list[int]:
     return stale[:limit] if limit is not None else stale
 
 
-def refresh(intervention_ids: Iterable[int]) -> int:
-    """Rebuild the pages of these summaries' public versions, the live ones first; the
-    number built."""
-    ids = public_versions_of(intervention_ids)
-    for start in range(0, len(ids), 50):
-        materialise(ids[start : start + 50])
-    return len(ids)
+def refresh(intervention_ids: Iterable[int], *, live_only: bool = False) -> int:
+    """Build the stale pages of these summaries' public versions (with ``live_only``,
+    of their live versions only), in batches; the number built."""
+    ids = set(intervention_ids)
+    versions = SummaryVersion.objects.filter(
+        intervention_id__in=ids,
+        state__in=(State.PUBLISHED,) if live_only else PUBLIC_VERSION_STATES,
+    )
+    stale = stale_versions(within=versions)
+    for start in range(0, len(stale), BATCH):
+        materialise(stale[start : start + BATCH])
+    return len(stale)
 
 
-def refresh_on_commit(intervention_ids: Iterable[int] | None) -> None:
-    """Once the current transaction commits, rebuild the pages its change made stale:
-    those of ``intervention_ids``'s public versions (``None``: every stale page).
+# Versions built per transaction by a rebuild.
+BATCH = 50
+# A change naming at most this many summaries (a publication, a withdrawal, a rename)
+# rebuilds their live pages as it commits, before the editor's next page: the page they
+# just published is ready for its first reader. Everything else it made stale (the
+# pages showing them as related, their superseded versions, every page a term or a
+# scale edit touches) is rebuilt after, in the background, or by its first reader.
+REBUILD_AT_ONCE = 3
+
+
+def refresh_on_commit(named: Iterable[int] | None, raised: set[int] | None) -> None:
+    """Once the current transaction commits, rebuild the pages its change made stale: the
+    live pages of ``named`` (the summaries the change was about) at once if they are few,
+    and the rest of ``raised`` (those and the summaries showing them; ``None``: every
+    page) in the background.
 
     After the commit, so the rebuild sees the change, and never holds up or undoes it: a
     rebuild that fails is logged, and the first reader builds the page instead.
     """
-    ids = None if intervention_ids is None else set(intervention_ids)
+    now = set(named or ()) if named is not None and len(set(named)) <= REBUILD_AT_ONCE else set()
 
     def rebuild():
         try:
-            if ids is None:
-                for start in range(0, len(stale := stale_versions()), 50):
-                    materialise(stale[start : start + 50])
-            elif ids:
-                refresh(ids)
+            if now:
+                refresh(now, live_only=True)
         except Exception:
             logger.exception("Rebuilding published pages failed; readers will build them")
 
-    transaction.on_commit(rebuild)
+    if now:
+        transaction.on_commit(rebuild)
+    rebuild_later(raised)
+
+
+def rebuild_later(raised: set[int] | None) -> None:
+    """Leave the pages of ``raised`` (None: all) to be rebuilt after this change."""
+    # Until a background queue takes them, their first readers build them.
 
 
 # --- Reading -------------------------------------------------------------------------
@@ -700,7 +714,8 @@ def content_changed(*, interventions: Iterable[int] | None = None) -> None:
     """Record a change the public sees, inside the changing transaction
     (``generation.public_content_changed``: cached pages and stored pages of the summaries
     it names go cold), and rebuild those stored pages once it commits."""
-    refresh_on_commit(public_content_changed(interventions=interventions))
+    raised = public_content_changed(interventions=interventions)
+    refresh_on_commit(None if interventions is None else set(interventions), raised)
 
 
 def public_versions_of_all() -> list[int]:
