@@ -297,6 +297,44 @@ class NotificationTests(ReviewTestCase):
             other.get(url("notificationpreference_change", preference.pk)).status_code, 302
         )
 
+    def test_user_sets_their_own_address(self):
+        """The settings page shows the user's address; they change it, and their emails
+        go there."""
+        client = self.client_for(self.reviewer)
+        client.get(url("notificationpreference_changelist"))
+        preference = NotificationPreference.objects.get(user=self.reviewer)
+        page = client.get(url("notificationpreference_change", preference.pk))
+        self.assertContains(page, 'value="reviewer@example.org"')
+        client.post(
+            url("notificationpreference_change", preference.pk),
+            {"address": "new.reviewer@example.net", "email": "on"},
+        )
+        self.reviewer.refresh_from_db()
+        self.assertEqual(self.reviewer.email, "new.reviewer@example.net")
+        self.submitted()
+        self.assertIn(["new.reviewer@example.net"], [m.to for m in mail.outbox])
+
+    def test_email_me_without_an_address_is_refused(self):
+        """Ticking "email me" with no address is an error that says what to do."""
+        client = self.client_for(self.reviewer)
+        client.get(url("notificationpreference_changelist"))
+        preference = NotificationPreference.objects.get(user=self.reviewer)
+        response = client.post(
+            url("notificationpreference_change", preference.pk), {"address": "", "email": "on"}
+        )
+        self.assertContains(response, "Give the address to email you at")
+        self.reviewer.refresh_from_db()
+        self.assertEqual(self.reviewer.email, "reviewer@example.org")
+
+    def test_home_page_says_when_no_email_can_reach_you(self):
+        """A user with email on but no address is told so on their admin home page."""
+        self.reviewer.email = ""
+        self.reviewer.save()
+        response = self.client_for(self.reviewer).get(reverse("admin:index"))
+        self.assertContains(response, 'id="no-email-address"')
+        response = self.client_for(self.editor).get(reverse("admin:index"))
+        self.assertNotContains(response, 'id="no-email-address"')
+
     def test_failed_send_is_logged_and_the_transition_stands(self):
         """A mail server that fails is logged; the version is still in review."""
         draft = make_complete_draft(user=self.editor)
