@@ -247,6 +247,11 @@ def workflow_action_view(request, object_id, *, model_admin, spec: ActionSpec):
             return back
         else:
             model_admin.message_user(request, _done_message(spec, version), messages.SUCCESS)
+            if spec.action == AuditAction.REQUEST_CHANGES:
+                # The version is the editors' again; the reviewer's work is the queue.
+                # (Landing on the draft's form would also mark the reviewer as present
+                # on it, telling its editors someone else has it open.)
+                return redirect(reverse("admin:index"))
             return back
     elif spec.action == AuditAction.SUBMIT:
         # Say before the editor writes a change note what still stops the draft.

@@ -61,7 +61,9 @@ FORM_TARGETS = {
     "ratings": "#id_effect_rating",
     "evidence_reviewed_on": "#id_evidence_reviewed_on",
     "change_note": "#id_change_note",
-    **{f"section-{kind.value}": "#sections-group" for kind in SectionKind},
+    # The section's own form (templates/admin/summaries/summaryversion/section_form.html),
+    # in whichever part it is; the form's script shows that part and focuses its editor.
+    **{f"section-{kind.value}": f"#section-{kind.value}" for kind in SectionKind},
     "key_figures": "#key_figures-group",
     "reviews": "#reviews-group",
     "links": "#external_links-group",
