@@ -126,7 +126,9 @@ def test_four_eyes_on_authorship(browser, live_server, browser_data):
     )
     assert response.status == 403
     other.page.goto(review_url(browser_data["lighting"]))
-    other.press("Approve and publish version 1")
+    other.page.get_by_role("link", name="Approve and publish version 1…").click()
+    other.page.get_by_label("Publish with the comments I did not tick still open").check()
+    other.press("Yes, publish version 1")
     assert "Version 1 is live" in other.message()
     assert any(m.subject == "Published: Street lighting (v1)" for m in mail.outbox)
     writer.context.close()

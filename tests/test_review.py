@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client, TestCase, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from summaries.editorial import comments
 from summaries.editorial.services import (
@@ -462,3 +463,84 @@ class DashboardTests(ReviewTestCase):
         few = count_get(self, client, reverse("admin:index"))
         make(10)
         self.assertEqual(count_get(self, client, reverse("admin:index")), few)
+
+
+class PublishOverOpenCommentsTests(ReviewTestCase):
+    """Publishing asks first, from the review page as from the version page, and names
+    the open comments; they can be resolved in the same step."""
+
+    def setUp(self):
+        self.version = self.submitted(title="CCTV in car parks")
+        self.comment = comments.comment_add(
+            version=self.version, user=self.reviewer, anchor="title", body="Shorter title?"
+        )
+        self.client = self.client_for(self.reviewer2)
+
+    def test_review_page_links_to_the_confirmation_instead_of_publishing(self):
+        """The review page has no form that publishes in one click: it links to the
+        confirmation page, after the request-changes form."""
+        page = self.client.get(url("summaryversion_review", self.version.pk)).content.decode()
+        self.assertNotIn(f'action="{url("summaryversion_publish", self.version.pk)}"', page)
+        self.assertIn(f'href="{url("summaryversion_publish", self.version.pk)}"', page)
+        self.assertLess(page.index('id="review-request-changes"'), page.index('id="review-publish"'))
+
+    def test_confirmation_names_the_open_comments(self):
+        """The publish page lists each open comment with a box to resolve it."""
+        page = self.client.get(url("summaryversion_publish", self.version.pk))
+        self.assertContains(page, "1 open review comment")
+        self.assertContains(page, "Title: Shorter title?")
+
+    def test_publishing_over_an_open_comment_needs_a_decision(self):
+        """Confirming without resolving or acknowledging the open comment publishes
+        nothing and says why."""
+        response = self.client.post(url("summaryversion_publish", self.version.pk), {})
+        self.assertContains(response, "1 comment is still open")
+        self.version.refresh_from_db()
+        self.assertEqual(self.version.state, State.IN_REVIEW)
+
+    def test_resolving_while_publishing(self):
+        """A ticked comment is resolved by the publisher as the version goes live."""
+        self.client.post(
+            url("summaryversion_publish", self.version.pk), {"resolve": [self.comment.pk]}
+        )
+        self.version.refresh_from_db()
+        self.comment.refresh_from_db()
+        self.assertEqual(self.version.state, State.PUBLISHED)
+        self.assertEqual(self.comment.resolved_by, self.reviewer2)
+
+    def test_publishing_with_the_comment_left_open(self):
+        """Acknowledging publishes and leaves the comment open, in the version's history."""
+        self.client.post(url("summaryversion_publish", self.version.pk), {"publish_with_open": "on"})
+        self.version.refresh_from_db()
+        self.comment.refresh_from_db()
+        self.assertEqual(self.version.state, State.PUBLISHED)
+        self.assertIsNone(self.comment.resolved_at)
+
+    def test_scheduling_asks_the_same(self):
+        """Scheduling names the open comments too, and takes "7 Dec 2026 09:00"."""
+        when = timezone.localtime() + timedelta(days=3)
+        typed = when.strftime("%d %b %Y %H:%M")
+        response = self.client.post(
+            url("summaryversion_schedule", self.version.pk), {"publish_at": typed}
+        )
+        self.assertContains(response, "1 comment is still open")
+        self.client.post(
+            url("summaryversion_schedule", self.version.pk),
+            {"publish_at": typed, "resolve": [self.comment.pk]},
+        )
+        self.version.refresh_from_db()
+        self.assertEqual(
+            timezone.localtime(self.version.publish_at).strftime("%d %b %Y %H:%M"), typed
+        )
+
+    def test_schedule_field_writes_dates_as_the_admin_does(self):
+        """The schedule field is plain text with an example like "7 Dec 2026 09:00", and a
+        date in mm/dd/yyyy is refused with that example."""
+        page = self.client.get(url("summaryversion_schedule", self.version.pk))
+        self.assertNotContains(page, 'type="datetime-local"')
+        self.assertContains(page, "7 Dec 2026")
+        response = self.client.post(
+            url("summaryversion_schedule", self.version.pk),
+            {"publish_at": "12/07/2030 09:00", "publish_with_open": "on"},
+        )
+        self.assertContains(response, "Write the date and time like")

@@ -30,7 +30,7 @@ from summaries.models import (
     VersionAuthor,
 )
 
-from .actions import CommentForm, ScheduleForm, action_buttons
+from .actions import CommentForm, action_buttons
 
 ANCHOR_LABELS = dict(ANCHOR_CHOICES)
 
@@ -170,7 +170,6 @@ def review_view(request, object_id, *, model_admin):
         "can_publish": "publish" in keys,
         "can_schedule": "schedule" in keys,
         "request_changes_form": CommentForm(auto_id="id_rc_%s"),
-        "schedule_form": ScheduleForm(auto_id="id_sched_%s"),
         "comment_form": NewCommentForm(
             initial={"anchor": anchor if anchor in ANCHOR_LABELS else VERSION_PART}
         ),
