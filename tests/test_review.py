@@ -482,7 +482,8 @@ class PublishOverOpenCommentsTests(ReviewTestCase):
         page = self.client.get(url("summaryversion_review", self.version.pk)).content.decode()
         self.assertNotIn(f'action="{url("summaryversion_publish", self.version.pk)}"', page)
         self.assertIn(f'href="{url("summaryversion_publish", self.version.pk)}"', page)
-        self.assertLess(page.index('id="review-request-changes"'), page.index('id="review-publish"'))
+        position = page.index
+        self.assertLess(position('id="review-request-changes"'), position('id="review-publish"'))
 
     def test_confirmation_names_the_open_comments(self):
         """The publish page lists each open comment with a box to resolve it."""
@@ -510,7 +511,8 @@ class PublishOverOpenCommentsTests(ReviewTestCase):
 
     def test_publishing_with_the_comment_left_open(self):
         """Acknowledging publishes and leaves the comment open, in the version's history."""
-        self.client.post(url("summaryversion_publish", self.version.pk), {"publish_with_open": "on"})
+        publish = url("summaryversion_publish", self.version.pk)
+        self.client.post(publish, {"publish_with_open": "on"})
         self.version.refresh_from_db()
         self.comment.refresh_from_db()
         self.assertEqual(self.version.state, State.PUBLISHED)
