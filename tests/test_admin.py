@@ -641,7 +641,9 @@ class VersionFormErrorTests(TestCase):
             [f.formset.prefix for f in by_key["evidence"].formsets],
             ["reviews", "key_figures", "outcome_results"],
         )
-        self.assertContains(response, 'name="_continue" class="default" value="Save" form="summaryversion_form"')
+        self.assertContains(
+            response, 'name="_continue" class="default" value="Save" form="summaryversion_form"'
+        )
         self.assertContains(response, 'id="action-submit"')
 
     def test_one_save_that_keeps_the_editor_on_the_form(self):
