@@ -655,7 +655,7 @@ class VersionFormErrorTests(TestCase):
         self.assertContains(response, 'name="_continue" class="default" value="Save"', count=2)
 
     def test_the_state_is_said_once_above_the_form(self):
-        """"Version N: draft" is not repeated in a status box above the action bar."""
+        """ "Version N: draft" is not repeated in a status box above the action bar."""
         response = self.client.get(change_url(self.draft))
         self.assertNotContains(response, f"Version {self.draft.number}: ")
 

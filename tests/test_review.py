@@ -546,3 +546,41 @@ class PublishOverOpenCommentsTests(ReviewTestCase):
             {"publish_at": "12/07/2030 09:00", "publish_with_open": "on"},
         )
         self.assertContains(response, "Write the date and time like")
+
+
+class ReviewPageLayoutTests(ReviewTestCase):
+    def test_unchanged_parts_are_named_in_one_line_and_the_change_note_is_not_a_change(self):
+        """Against the live version, only changed parts are shown in full; unchanged ones
+        are listed once; the change note is not reported as changed."""
+        live = make_live("lighting", title="Street lighting")
+        from summaries.editorial.services import draft_start_from
+
+        draft = draft_start_from(version=live, user=self.editor)
+        SummaryVersion.objects.filter(pk=draft.pk).update(
+            title="Street lighting at night", change_note="Retitled."
+        )
+        response = self.client_for(self.reviewer).get(url("summaryversion_review", draft.pk))
+        page = response.content.decode()
+        self.assertNotIn("No changes.", page)
+        self.assertIn('id="part-unchanged"', page)
+        self.assertNotIn("Change note <span", page)
+        self.assertIn("<strong>Change note:</strong> Retitled.", page)
+        self.assertFalse(response.context["is_nav_sidebar_enabled"])
+
+    def test_about_stays_on_the_part_after_adding_a_comment(self):
+        """After a comment on a section, the new-comment form is still about that section."""
+        version = self.submitted()
+        client = self.client_for(self.reviewer)
+        response = client.post(
+            url("summaryversion_comment_add", version.pk),
+            {"anchor": "section-effect", "body": "Effect size?"},
+            follow=True,
+        )
+        self.assertEqual(response.context["comment_form"]["anchor"].value(), "section-effect")
+
+    def test_unread_notifications_say_so_in_words(self):
+        """The notification list says "Unread", not a green tick."""
+        self.submitted()
+        response = self.client_for(self.reviewer).get(url("notification_changelist"))
+        self.assertContains(response, "Unread")
+        self.assertNotContains(response, "icon-yes.svg")

@@ -65,9 +65,10 @@ class NotificationAdmin(AccessibleAdminMixin, OwnRowsMixin, admin.ModelAdmin):
             for name in ("mark_read", "mark_unread")
         }
 
-    @admin.display(description="unread", boolean=True)
+    # Words, not the admin's boolean icons: a green tick read as "done" for unread ones.
+    @admin.display(description="status")
     def unread(self, notification):
-        return notification.read_at is None
+        return "Unread" if notification.read_at is None else "Read"
 
     @admin.display(description="notification")
     def message_link(self, notification):
