@@ -4,10 +4,14 @@ touches, a stale or missing row is never served, and the rows can be dropped and
 with identical output. On whichever database the suite runs on."""
 
 from io import StringIO
+from unittest import mock
 
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import DatabaseError, transaction
 from django.test import TestCase, override_settings
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from summaries.editorial.services import (
     draft_start_from,
@@ -27,7 +31,9 @@ from summaries.models import (
 from summaries.public import pages
 
 from .factories import level, make_draft, make_live, make_user, publish
-from .helpers import build_pages, count_get
+from .helpers import build_pages, count_get, run_queued_tasks
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 def detail(slug):
@@ -117,10 +123,11 @@ class ReadModelTests(TestCase):
         self.assertNotIn(self.other.pk, pages.stale_versions())
         self.assertContains(self.client.get(detail("cctv")), "Brighter street lighting")
 
+    @override_settings(TASKS=DATABASE_TASKS)
     def test_a_publication_builds_its_page_as_it_commits(self):
         """Publishing builds the published summary's live page once the publication
-        commits, before anyone reads it; the pages showing it are stale until rebuilt,
-        and the others keep their rows."""
+        commits, before anyone reads it, and queues the rebuild of the pages showing it
+        with the publication; the worker rebuilds those, and only those."""
         build_pages()
         untouched = stored(self.other).built_at
         draft = draft_start_from(version=self.target)
@@ -131,9 +138,46 @@ class ReadModelTests(TestCase):
         self.assertNotIn(draft.pk, stale)
         self.assertEqual(stored(draft).card["title"], "Brighter street lighting")
         self.assertIn(self.v1.pk, stale)
+        queued = DBTaskResult.objects.get(task_path=pages.rebuild_pages.module_path)
+        self.assertEqual(queued.status, TaskResultStatus.READY)
+        self.assertEqual(run_queued_tasks(), 1)
+        self.assertEqual(pages.stale_versions(), [])
         self.assertEqual(stored(self.other).built_at, untouched)
+        self.assertIn("Brighter street lighting", stored(self.v1).body)
+
+    @override_settings(TASKS=DATABASE_TASKS)
+    def test_a_rolled_back_publication_queues_no_rebuild(self):
+        """The rebuild is queued in the publication's transaction: no publication, no
+        task, and nothing rebuilt."""
+        build_pages()
+        draft = draft_start_from(version=self.target)
+        with self.assertRaises(RuntimeError), transaction.atomic():
+            publish(draft)
+            raise RuntimeError("the publication failed")
+        self.assertFalse(
+            DBTaskResult.objects.filter(task_path=pages.rebuild_pages.module_path).exists()
+        )
+        self.assertEqual(pages.stale_versions(), [])
+
+    @override_settings(TASKS=DATABASE_TASKS)
+    def test_a_failed_rebuild_is_retried_and_readers_are_served_meanwhile(self):
+        """A rebuild that fails (here: the rows cannot be written) is queued again; until
+        it runs, the first reader of a stale page builds it."""
+        build_pages()
+        draft = draft_start_from(version=self.target)
+        SummaryVersion.objects.filter(pk=draft.pk).update(title="Brighter street lighting")
+        publish(draft)
+        with (
+            mock.patch.object(pages, "materialise", side_effect=DatabaseError("refused")),
+            self.assertLogs("summaries.tasks", "WARNING"),
+        ):
+            run_queued_tasks()
+        tasks = DBTaskResult.objects.filter(task_path=pages.rebuild_pages.module_path)
+        self.assertEqual(
+            sorted(tasks.values_list("status", flat=True)),
+            sorted([TaskResultStatus.FAILED, TaskResultStatus.READY]),
+        )
         self.assertContains(self.client.get(detail("cctv")), "Brighter street lighting")
-        self.assertNotIn(self.v1.pk, pages.stale_versions())
 
     def test_a_term_renamed_in_the_admin_rebuilds_the_pages_it_tags(self):
         """Renaming a term makes stale only the pages of the summaries it tags."""

@@ -29,7 +29,6 @@ Two rules keep them cheap:
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from functools import cache
 
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -165,39 +164,21 @@ def _raise_pages(ids: set[int]) -> set[int]:
 
 
 # The two reads every public page makes, the cached ones too: a cache hit is these and
-# one cache read. Plain SQL through the cursor, written once from the models' own table
-# and column names: the queries are fixed, and building them as querysets on every
-# request cost more than running them.
-
-
-@cache
-def _site_sql(vendor: str) -> str:
-    quote = connection.ops.quote_name
-    meta = PublicContent._meta
-    columns = ", ".join(
-        quote(meta.get_field(name).column)
-        for name in ("generation", "site_generation", "changed_at")
-    )
-    return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = 1"
-
-
-@cache
-def _summary_sql(vendor: str) -> str:
-    """(generation, site generation, the summary's page generation or NULL for a slug
-    no summary has, changed at) for a slug."""
-    quote = connection.ops.quote_name
-    content, page, intervention = PublicContent._meta, PageGeneration._meta, Intervention._meta
-    page_generation = quote(page.get_field("generation").column)
-    return (
-        f"SELECT c.{quote(content.get_field('generation').column)}, "
-        f"c.{quote(content.get_field('site_generation').column)}, "
-        f"(SELECT COALESCE(g.{page_generation}, 0) FROM {quote(intervention.db_table)} i "
-        f"LEFT JOIN {quote(page.db_table)} g ON g.{quote(page.pk.column)} = "
-        f"i.{quote(intervention.pk.column)} "
-        f"WHERE i.{quote(intervention.get_field('slug').column)} = %s), "
-        f"c.{quote(content.get_field('changed_at').column)} "
-        f"FROM {quote(content.db_table)} c WHERE c.{quote(content.pk.column)} = 1"
-    )
+# one cache read. Fixed statements in plain SQL (Django's default table names for the
+# models above): building them as querysets on every request cost more than running them.
+_SITE_SQL = (
+    "SELECT generation, site_generation, changed_at FROM summaries_publiccontent WHERE id = 1"
+)
+# (generation, site generation, the summary's page generation or NULL for a slug no
+# summary has, changed at) for a slug.
+_SUMMARY_SQL = (
+    "SELECT c.generation, c.site_generation,"
+    " (SELECT COALESCE(g.generation, 0) FROM summaries_intervention i"
+    " LEFT JOIN summaries_pagegeneration g ON g.intervention_id = i.id"
+    " WHERE i.slug = %s),"
+    " c.changed_at"
+    " FROM summaries_publiccontent c WHERE c.id = 1"
+)
 
 
 def _aware(value: datetime) -> datetime:
@@ -212,7 +193,7 @@ def _site_row(request: HttpRequest | None) -> tuple[int, int, datetime]:
         remembered: tuple[int, int, datetime] = getattr(request, _REQUEST_ATTRIBUTE)
         return remembered
     with connection.cursor() as cursor:
-        cursor.execute(_site_sql(connection.vendor))
+        cursor.execute(_SITE_SQL)
         row = cursor.fetchone()
     value = (row[0], row[1], _aware(row[2])) if row else (0, 0, NEVER)
     if request is not None:
@@ -246,7 +227,7 @@ def summary_generation(slug: str, request: HttpRequest | None = None) -> tuple[s
         remembered: tuple[str, datetime] = getattr(request, _SUMMARY_ATTRIBUTE)
         return remembered
     with connection.cursor() as cursor:
-        cursor.execute(_summary_sql(connection.vendor), [slug])
+        cursor.execute(_SUMMARY_SQL, [slug])
         row = cursor.fetchone()
     generation, site, page_generation, changed_at = row or (0, 0, None, NEVER)
     changed_at = _aware(changed_at)

@@ -60,6 +60,7 @@ from summaries.models import (
     SummaryVersion,
 )
 from summaries.models.generation import public_content_changed
+from summaries.tasks import background_task, enqueue
 
 from . import citations
 from .snapshot import one_snapshot
@@ -555,12 +556,22 @@ def refresh_on_commit(named: Iterable[int] | None, raised: set[int] | None) -> N
 
     if now:
         transaction.on_commit(rebuild)
-    rebuild_later(raised)
+    if raised is None or raised:
+        # Queued in this transaction: committed with the change, or not at all.
+        enqueue(rebuild_pages, None if raised is None else sorted(raised))
 
 
-def rebuild_later(raised: set[int] | None) -> None:
-    """Leave the pages of ``raised`` (None: all) to be rebuilt after this change."""
-    # Until a background queue takes them, their first readers build them.
+@background_task()
+def rebuild_pages(intervention_ids: list[int] | None) -> int:
+    """Build the stale stored pages of these summaries' public versions (``None``: of
+    every summary); the number built. Safe to run twice, or after a reader built some of
+    them: a page that is up to date is left alone."""
+    if intervention_ids is None:
+        stale = stale_versions()
+        for start in range(0, len(stale), BATCH):
+            materialise(stale[start : start + BATCH])
+        return len(stale)
+    return refresh(intervention_ids)
 
 
 # --- Reading -------------------------------------------------------------------------
