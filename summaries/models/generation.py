@@ -36,7 +36,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from .infrastructure import PageGeneration, PublicContent
-from .versions import RATING_FIELDS, Intervention, State, SummaryVersion
+from .versions import RATING_FIELDS, State, SummaryVersion
 from .vocabularies import TAXONOMY, Term
 
 NEVER = datetime(2000, 1, 1, tzinfo=UTC)
