@@ -17,7 +17,7 @@ from summaries import search
 from summaries.models import TAXONOMY, Approach, Dimension, Problem, State, SummaryVersion
 from summaries.public import pages
 from summaries.public.list_state import SORTS
-from summaries.public.selectors import live_term_counts, terms_with_live_counts
+from summaries.public.selectors import LiveTerm, live_term_counts, terms_with_live_counts
 from summaries.search.facets import Facet, Option
 from summaries.search.filters import SummaryFilter
 from tests.factories import level, make_draft, make_live
@@ -63,10 +63,10 @@ class ListCardsTests(TestCase):
         params["page"] = str(offset // 20 + 1)
         response = self.client.get("/toolkit/", params)
         self.assertEqual(response.status_code, 200)
+        # The stored cards, as the list serves them; the snippet compared separately (the
+        # search's, not the card's).
         cards = response.context["page_obj"].object_list
-        for card in cards:
-            card.snippet = ""  # compared separately: the search's, not the card's
-        return cards
+        return [pages.Card(**{**card, "snippet": ""}) for card in cards]
 
     def test_same_cards_as_the_orm_for_varied_searches_facets_sorts_and_pages(self):
         problems = list(Problem.objects.filter(summaryversion__state=State.PUBLISHED).distinct())
@@ -199,23 +199,24 @@ class TemplateFragmentTests(TestCase):
         """Each option a checkbox and its label with the count in words, every name
         escaped: what the Python-written options wrote, character for character."""
         facet = Facet(
-            "problem",
-            "Problem",
-            [
-                Option("burglary", "Burglary", 1, False),
-                Option("fish-chips", "Fish & <chips> \"'", 12, True),
-                Option("none", "Unticked to nothing", 0, True),
+            name="problem",
+            label="Problem",
+            options=[
+                Option(slug="burglary", name="Burglary", count=1, selected=False),
+                Option(slug="fish-chips", name="Fish & <chips> \"'", count=12, selected=True),
+                Option(slug="none", name="Unticked to nothing", count=0, selected=True),
             ],
         )
         html = render_to_string("components/facets.html", {"facets": [facet]})
         self.assertIn(FACET_OPTIONS, squeezed(html))
-        empty = render_to_string("components/facets.html", {"facets": [Facet("effect", "E", [])]})
+        nothing = Facet(name="effect", label="E", options=[])
+        empty = render_to_string("components/facets.html", {"facets": [nothing]})
         self.assertNotIn("<fieldset", empty)
 
     def test_term_links_as_the_home_template(self):
         terms = [
-            type("Term", (), {"slug": "burglary", "name": "Burglary", "live_count": 1}),
-            type("Term", (), {"slug": "a-b", "name": "Fish & <chips>", "live_count": 7}),
+            LiveTerm(slug="burglary", name="Burglary", live_count=1),
+            LiveTerm(slug="a-b", name="Fish & <chips>", live_count=7),
         ]
         html = squeezed(
             render_to_string("components/term_links.html", {"terms": terms, "param": "problem"})
@@ -255,7 +256,7 @@ class LiveTermCountTests(TestCase):
             ]
             with self.subTest(model=model.__name__):
                 self.assertTrue(expected)
-                self.assertEqual([(t.slug, t.name, t.live_count) for t in terms], expected)
+                self.assertEqual([(t["slug"], t["name"], t["live_count"]) for t in terms], expected)
         self.assertEqual(terms_with_live_counts(Problem), counted[0])
 
     def test_home_query_count_does_not_grow_with_content(self):

@@ -40,6 +40,10 @@ def detail(slug):
     return f"/toolkit/{slug}/"
 
 
+def stored_rows() -> dict:
+    return {p.pk: (p.body, p.card, p.data, p.reference) for p in PublishedPage.objects.all()}
+
+
 def stored(version) -> PublishedPage:
     return PublishedPage.objects.get(pk=version.pk)
 
@@ -104,11 +108,11 @@ class ReadModelTests(TestCase):
             "/",
         ]
         build_pages()
-        before_rows = {p.pk: (p.body, p.card, p.data) for p in PublishedPage.objects.all()}
+        before_rows = stored_rows()
         before_pages = [self.client.get(url).content for url in urls]
         PublishedPage.objects.all().delete()
         self.assertEqual(build_pages(), len(before_rows))
-        after_rows = {p.pk: (p.body, p.card, p.data) for p in PublishedPage.objects.all()}
+        after_rows = stored_rows()
         self.assertEqual(after_rows, before_rows)
         self.assertEqual([self.client.get(url).content for url in urls], before_pages)
 

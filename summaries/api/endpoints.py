@@ -12,14 +12,13 @@ Caching, ETags, CORS and rate limiting are the same for every endpoint and live 
 ``middleware.py``.
 """
 
-from dataclasses import asdict
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponsePermanentRedirect
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from ninja import NinjaAPI, Query
@@ -230,9 +229,9 @@ def summaries_list(
         "results": rows,
         "facets": [
             {
-                "name": facet.name,
-                "label": facet.label,
-                "options": [asdict(option) for option in facet.options],
+                "name": facet["name"],
+                "label": facet["label"],
+                "options": [dict(option) for option in facet["options"]],
             }
             for facet in facets
         ],
@@ -251,7 +250,11 @@ def summary_detail(request, slug: str):
     withdrawn (with the reason), 301 from an old slug, 404 if it was never published."""
     page = pages.live_page(slug, summary_generation(slug, request)[0])
     if page is not None:
-        return pages.page_data(page, request)
+        # The stored text as it is (its shape is the schema's: tested against the
+        # OpenAPI document), not read into a dict to be written out again.
+        return HttpResponse(
+            pages.page_json(page, request), content_type="application/json; charset=utf-8"
+        )
     _version, redirect = _resolved_live(request, slug, "summary")
     if redirect:
         return redirect
@@ -352,10 +355,7 @@ def _vocabulary(vocabulary) -> dict:
         "key": vocabulary.key,
         "param": vocabulary.param,
         "label": vocabulary.label,
-        "terms": [
-            {"slug": term.slug, "name": term.name, "live_count": term.live_count}
-            for term in terms_with_live_counts(vocabulary.model)
-        ],
+        "terms": [dict(term) for term in terms_with_live_counts(vocabulary.model)],
     }
 
 

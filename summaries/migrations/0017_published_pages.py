@@ -20,7 +20,8 @@ class Migration(migrations.Migration):
                 ('generation', models.CharField(help_text="The summary's page generation the row was built at.", max_length=64, verbose_name='generation')),
                 ('body', models.TextField(help_text="The summary page's article, as HTML (the site's origin as ORIGIN).", verbose_name='page body')),
                 ('card', models.JSONField(help_text='What a card in lists shows.', verbose_name='card')),
-                ('data', models.JSONField(help_text='The version as data: data.json, the API, the citation files.', verbose_name='data')),
+                ('data', models.TextField(help_text="The version as data.json and the API send it, as JSON text (the site's origin as ORIGIN): written once, not encoded again for each reader.", verbose_name='data')),
+                ('reference', models.JSONField(help_text='What the citation files cite.', verbose_name='reference')),
                 ('built_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='built')),
             ],
             options={

@@ -51,9 +51,12 @@ class PublishedPage(models.Model):
         "page body", help_text="The summary page's article, as HTML (the site's origin as ORIGIN)."
     )
     card = models.JSONField("card", help_text="What a card in lists shows.")
-    data = models.JSONField(
-        "data", help_text="The version as data: data.json, the API, the citation files."
+    data = models.TextField(
+        "data",
+        help_text="The version as data.json and the API send it, as JSON text (the site's "
+        "origin as ORIGIN): written once, not encoded again for each reader.",
     )
+    reference = models.JSONField("reference", help_text="What the citation files cite.")
     built_at = models.DateTimeField("built", default=timezone.now)
 
     class Meta:

@@ -54,7 +54,9 @@ def summary_data(request, slug):
     """
     page = pages.live_page(slug, summary_generation(slug, request)[0])
     if page is not None:
-        return _json(pages.page_data(page, request))
+        response = HttpResponse(pages.page_json(page, request), content_type="application/json")
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
     resolved = resolve_slug(slug)
     if resolved.state == SlugState.WITHDRAWN:
         return _withdrawn_json(slug, resolved.version)

@@ -37,6 +37,7 @@ from typing import Any
 
 import django
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -309,9 +310,8 @@ def _reference_data(reference: citations.Reference) -> dict:
     }
 
 
-def reference(page_data: dict, request: HttpRequest) -> citations.Reference:
-    """The citation of a stored version (its data's ``reference``), on the request's origin."""
-    stored = page_data["reference"]
+def reference(stored: dict, request: HttpRequest) -> citations.Reference:
+    """The citation of a stored version (its ``reference``), on the request's origin."""
     return citations.Reference(
         key=stored["key"],
         author=stored["author"],
@@ -380,7 +380,8 @@ class Built:
 
     body: str
     card: Card
-    data: dict
+    data: str  # JSON text (``data_json``)
+    reference: dict  # the citation's parts (``_reference_data``)
 
 
 def build(
@@ -404,8 +405,15 @@ def build(
         },
     )
     data = summary_as_dict(version, related, _on_origin)
-    data["reference"] = _reference_data(ref)
-    return Built(body=body, card=card_of(version), data=data)
+    return Built(
+        body=body, card=card_of(version), data=data_json(data), reference=_reference_data(ref)
+    )
+
+
+def data_json(data: dict) -> str:
+    """``data`` as ``data.json`` and the API send it, the text that is stored: written
+    once, so that a reader's request only puts its origin in."""
+    return json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder)
 
 
 def _related_cards(version: SummaryVersion, live: dict[int, Card]) -> list[Card]:
@@ -469,6 +477,7 @@ def materialise(version_ids: Iterable[int]) -> dict[int, PublishedPage]:
                 body=built.body,
                 card=built.card.stored(),
                 data=built.data,
+                reference=built.reference,
                 built_at=now,
             )
             for v, built in zip(versions, build_versions(versions), strict=True)
@@ -479,7 +488,15 @@ def materialise(version_ids: Iterable[int]) -> dict[int, PublishedPage]:
                     pages,
                     update_conflicts=True,
                     unique_fields=["version"],
-                    update_fields=["render_key", "generation", "body", "card", "data", "built_at"],
+                    update_fields=[
+                        "render_key",
+                        "generation",
+                        "body",
+                        "card",
+                        "data",
+                        "reference",
+                        "built_at",
+                    ],
                 )
         except DatabaseError:
             logger.info("Published pages of versions %s not kept this time", ids, exc_info=True)
@@ -591,7 +608,8 @@ class Page:
     standfirst: str
     published_at: datetime
     body: SafeString
-    data: dict
+    data: str  # JSON text, on ORIGIN
+    reference: dict
     card: dict
 
     @property
@@ -613,6 +631,7 @@ _PAGE_FIELDS = (
     "published_page__generation",
     "published_page__body",
     "published_page__data",
+    "published_page__reference",
     "published_page__card",
 )
 
@@ -631,9 +650,10 @@ def _pages(condition: Q, stamp_of: Callable[[int], str]) -> list[Page]:
     built = materialise(stale) if stale else {}
     pages = []
     for pk, intervention_id, number, state, slug, title, standfirst, published_at, *stored in rows:
-        body, data, card = stored[2:]
+        body, data, reference, card = stored[2:]
         if pk in built:
-            body, data, card = built[pk].body, built[pk].data, built[pk].card
+            page = built[pk]
+            body, data, reference, card = page.body, page.data, page.reference, page.card
         pages.append(
             Page(
                 pk,
@@ -646,6 +666,7 @@ def _pages(condition: Q, stamp_of: Callable[[int], str]) -> list[Page]:
                 published_at,
                 mark_safe(body),  # rendered by the template engine, which escaped it
                 data,
+                reference,
                 card,
             )
         )
@@ -680,19 +701,24 @@ def preview_page(version: SummaryVersion) -> Page:
         version.published_at,
         mark_safe(built.body),  # rendered by the template engine, which escaped it
         built.data,
+        built.reference,
         built.card.stored(),
     )
 
 
+def page_json(page: Page, request: HttpRequest) -> str:
+    """The page's data as JSON text (``data.json``, the API's summary) with the request's
+    origin in its addresses."""
+    return absolute(page.data, request)
+
+
 def page_data(page: Page, request: HttpRequest) -> dict:
-    """The page's data (``data.json``, the API) with the request's origin in its
-    addresses, and without what only the pages use."""
-    data = json.loads(absolute(json.dumps(page.data, ensure_ascii=False), request))
-    data.pop("reference", None)
-    return data
+    """``page_json``, read back into a dict (to add to it)."""
+    result: dict = json.loads(page_json(page, request))
+    return result
 
 
-def cards(rows: Iterable[tuple], site: int) -> list[Card]:
+def cards(rows: Iterable[tuple], site: int) -> list[dict[str, Any]]:
     """Cards from rows of (version id, intervention id, page generation, render key,
     stamp, card), as a list query selects them (``CARD_FIELDS``), in their order; a
     card missing or stale is built now."""
@@ -700,7 +726,8 @@ def cards(rows: Iterable[tuple], site: int) -> list[Card]:
     key = render_key()
     stale = [row[0] for row in rows if row[3] != key or row[4] != generation_stamp(site, row[2])]
     built = materialise(stale) if stale else {}
-    return [Card(**(built[row[0]].card if row[0] in built else row[5])) for row in rows]
+    # Dicts as stored, not Cards: a template reads a dict's keys faster than attributes.
+    return [{**(built[row[0]].card if row[0] in built else row[5]), "snippet": ""} for row in rows]
 
 
 # What a list query selects for ``cards``, annotated with ``page`` first (``card_fields``).

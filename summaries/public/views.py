@@ -98,7 +98,7 @@ def summary_list(request):
     if query:
         marked = search.snippets(query, [row[0] for row in rows])
         for row, card in zip(rows, page.object_list, strict=True):
-            card.snippet = marked.get(row[0], "")
+            card["snippet"] = marked.get(row[0], "")
     state = ListState(query, sort, selected)
     # Browsing one problem or one approach: offer to follow it.
     topics = [(kind, term) for kind in ("problem", "approach") for term in selected[kind]]
@@ -113,7 +113,7 @@ def summary_list(request):
             "page_obj": page,
             "query": query,
             "facets": facets,
-            "has_facets": any(facet.options for facet in facets),
+            "has_facets": any(facet["options"] for facet in facets),
             "chips": state.chips(),
             "clear_url": state.url(facets={}) if state.has_filters else "",
             "sorts": state.sort_links(),
@@ -254,7 +254,7 @@ def version_citation(request, slug, number, fmt):
         )
     if page is None:
         return _not_public_version(request, resolved, number)
-    reference = pages.reference(page.data, request)
+    reference = pages.reference(page.reference, request)
     response = HttpResponse(
         citations.RENDERERS[fmt](reference), content_type=citations.FORMATS[fmt][1]
     )
