@@ -194,6 +194,11 @@ if _signin_cache_url.startswith(("locmem://", "dummy://")):
     _signin_cache_url = "locmem://signin"
 CACHES["signin"] = cache_from_url(_signin_cache_url)
 CACHES["signin"]["KEY_PREFIX"] = CACHES["default"]["KEY_PREFIX"] + "-signin"
+# After a cache call fails (server stopped, unreachable or hung), the small values kept
+# in the cache (sign-in and API counts, presence, facet counts) skip it for this many
+# seconds in that process, so a hung server costs one timeout, not one per call
+# (toolkit/guarded_cache.py).
+CACHE_DOWN_RETRY_SECONDS = env_int("CACHE_DOWN_RETRY_SECONDS", 5)
 # How long a rendered page stays in the server's cache; a publication makes it unused at
 # once whatever this is (the key changes), so this only bounds memory and the footer's date.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
@@ -263,7 +268,20 @@ TASK_RETRY_MAX_SECONDS = env_int("TASK_RETRY_MAX_SECONDS", 3600)
 # and {"every": seconds} or {"daily_at": "HH:MM"} in TIME_ZONE.
 PERIODIC_TASKS = {
     "summaries.tasks.periodic.heartbeat": {"every": 60},
+    "summaries.alerts.tasks.send_alerts": {"every": 60},
+    "summaries.tasks.housekeeping.housekeeping": {
+        "daily_at": os.environ.get("HOUSEKEEPING_AT", "03:30")
+    },
 }
+# Housekeeping (summaries/tasks/housekeeping.py, daily at HOUSEKEEPING_AT): how many
+# days each kind of record is kept, and when a task still "running" counts as abandoned
+# by a worker that died (it is then queued again).
+SIGNIN_RECORDS_KEEP_DAYS = env_int("SIGNIN_RECORDS_KEEP_DAYS", 90)
+READ_NOTIFICATIONS_KEEP_DAYS = env_int("READ_NOTIFICATIONS_KEEP_DAYS", 180)
+SENT_ALERTS_KEEP_DAYS = env_int("SENT_ALERTS_KEEP_DAYS", 90)
+TASK_RESULTS_KEEP_DAYS = env_int("TASK_RESULTS_KEEP_DAYS", 1)
+FAILED_TASKS_KEEP_DAYS = env_int("FAILED_TASKS_KEEP_DAYS", 30)
+TASK_ABANDONED_MINUTES = env_int("TASK_ABANDONED_MINUTES", 60)
 # The readiness check (/readyz) counts the worker as gone when no task has finished for
 # this long; the heartbeat task finishes every minute.
 WORKER_SEEN_SECONDS = env_int("WORKER_SEEN_SECONDS", 300)
