@@ -6,15 +6,17 @@ PORT ?= 8000
 
 .PHONY: run serve install dev test lint format typecheck migrate demo lock clean
 
-# Runtime packages, at the versions pinned in requirements.lock.
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes
+
+# Runtime packages, at the versions and hashes pinned in requirements.lock.
 $(VENV)/.runtime: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PIP_INSTALL) -r requirements.lock
 	touch $@
 
-# Runtime plus test and lint tools, pinned in requirements-dev.lock.
+# Runtime plus test and lint tools: requirements-dev.lock pins both, at the same versions.
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	$(PIP_INSTALL) -r requirements-dev.lock
 	touch $@
 
 install: $(VENV)/.runtime
@@ -66,20 +68,18 @@ test: lint typecheck
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# Re-resolve the newest versions the ranges in pyproject.toml allow and pin them.
+# Re-resolve the newest versions the ranges in pyproject.toml allow and pin them, with
+# every file's hash (pip-tools). The dev lock is resolved first; the runtime lock then
+# starts from it, so both pin the same version of every package they share.
+PIP_COMPILE := .lock-venv/bin/pip-compile --quiet --generate-hashes --allow-unsafe \
+	--strip-extras --no-emit-index-url --no-emit-find-links
 lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install --quiet .
-	.lock-venv/bin/pip uninstall --quiet --yes evidence-toolkit
-	{ echo "# Exact versions of every runtime package. Regenerate with: make lock"; \
-	  .lock-venv/bin/pip freeze --exclude-editable; } > requirements.lock
-	.lock-venv/bin/pip install --quiet ".[dev]"
-	.lock-venv/bin/pip uninstall --quiet --yes evidence-toolkit
-	{ echo "# Runtime pins plus test and lint tools. Regenerate with: make lock"; \
-	  echo "-r requirements.lock"; \
-	  .lock-venv/bin/pip freeze --exclude-editable | grep -vxFf requirements.lock; } \
-	  > requirements-dev.lock
+	.lock-venv/bin/pip install --quiet --disable-pip-version-check "pip-tools>=7.4,<8"
+	$(PIP_COMPILE) --upgrade --extra dev --output-file requirements-dev.lock pyproject.toml
+	cp requirements-dev.lock requirements.lock
+	$(PIP_COMPILE) --output-file requirements.lock pyproject.toml
 	rm -rf .lock-venv
 
 clean:

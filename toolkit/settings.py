@@ -150,8 +150,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 def cache_from_url(url: str) -> dict:
     """The default cache from CACHE_URL: ``locmem://``, ``redis://host:6379/0`` (also
-    ``rediss://``), ``memcached://host:11211[,host2:11211]``, ``file:///a/directory``
-    (processes of one machine sharing files) or ``dummy://`` (no cache)."""
+    ``rediss://``), ``file:///a/directory`` (processes of one machine sharing files) or
+    ``dummy://`` (no cache). Memcached is not offered: nothing tests it, and Redis serves
+    every use a shared cache has here."""
     scheme, _, rest = url.partition("://")
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
@@ -163,24 +164,18 @@ def cache_from_url(url: str) -> dict:
             # are then rendered without the cache (summaries/public/cache.py).
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
-    if scheme == "memcached":
-        return {
-            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
-            "LOCATION": rest.split(","),
-        }
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     if scheme == "file":
         # Several processes on one machine sharing a directory (tests, a small server).
         return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": rest}
     raise ImproperlyConfigured(
-        "CACHE_URL must start with locmem://, redis://, rediss://, memcached://, file:// "
-        f"or dummy://, "
+        "CACHE_URL must start with locmem://, redis://, rediss://, file:// or dummy://, "
         f"not {url!r}."
     )
 
 
-# Local memory by default: right for one server. Several servers share Redis or memcached
+# Local memory by default: right for one server. Several servers share Redis
 # so a page rendered by one is reused by all (docs/operations.md). Pages are correct with
 # either: every cached page is keyed by the public content's generation
 # (summaries/models/generation.py).

@@ -10,8 +10,8 @@ itself, refused tries are not counted (so they do not prolong it), and other use
 are unaffected.
 
 The counts are a sliding window of one-minute buckets in the ``signin`` cache, each
-bucket a counter raised with the cache's atomic ``incr``: with a shared cache (Redis,
-memcached) every process counts together. Only usernames that exist are counted, so
+bucket a counter raised with the cache's atomic ``incr``: with a shared cache (Redis)
+every process counts together. Only usernames that exist are counted, so
 guesses at invented names cannot fill the cache and push real counts out. With the cache
 down the cap counts nothing and refuses nobody (``toolkit.guarded_cache``); django-axes
 still counts wrong passwords per username and address, in the database.
