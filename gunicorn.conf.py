@@ -5,18 +5,20 @@ proxy that terminates HTTPS. Logs go to standard output in the format of LOG_FOR
 by default in production), the access log included.
 """
 
-import multiprocessing
 import os
 
 # The project's own settings decide DEBUG, the log format and the log handler, so the
 # server and the application read the environment the same way and log alike.
 from toolkit import settings as toolkit_settings
+from toolkit.cpus import available_cpus
 
 wsgi_app = "toolkit.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
-# The classic sizing: two workers a core plus one. Each handles GUNICORN_THREADS requests
-# at once, which keeps a worker busy while another request waits for the database.
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+# The classic sizing: two workers a core plus one, counting the cores this process may use
+# (its CPU affinity and a container's CPU quota), not the host's. Each handles
+# GUNICORN_THREADS requests at once, which keeps a worker busy while another request waits
+# for the database.
+workers = int(os.environ.get("GUNICORN_WORKERS") or available_cpus() * 2 + 1)
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # A request taking longer than this is stuck: the worker is killed and replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
