@@ -280,6 +280,15 @@ TASK_ABANDONED_MINUTES = env_int("TASK_ABANDONED_MINUTES", 60)
 # The readiness check (/readyz) counts the worker as gone when no task has finished for
 # this long; the heartbeat task finishes every minute.
 WORKER_SEEN_SECONDS = env_int("WORKER_SEEN_SECONDS", 300)
+# Parts of the readiness check (database, cache, migrations, worker) reported but never
+# answering 503: "cache,worker" when a load balancer routes by /readyz (toolkit/health.py).
+READINESS_REPORT_ONLY = env_list("READINESS_REPORT_ONLY")
+_unknown_parts = set(READINESS_REPORT_ONLY) - {"database", "cache", "migrations", "worker"}
+if _unknown_parts:
+    raise ImproperlyConfigured(
+        "READINESS_REPORT_ONLY names parts of database, cache, migrations and worker, "
+        f"not {', '.join(sorted(_unknown_parts))}."
+    )
 
 # Every request answers 503 "down for maintenance" (except /healthz and static files),
 # e.g. while a backup is restored.
@@ -359,7 +368,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_HTTPS_PR
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_HTTPS_PROXY else 0)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # Load balancers probe the health check over plain HTTP on the private network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # No script of ours reads the CSRF cookie (the admin's forms carry the token in a hidden

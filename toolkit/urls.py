@@ -9,11 +9,13 @@ from summaries.public import views
 from summaries.public.cache import public_page
 from summaries.public.sitemaps import SITEMAPS
 
+from . import health
 from . import views as project_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", project_views.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("toolkit/", include("summaries.public.urls")),
     path("api/v1/docs/", api_docs, name="api_docs"),
     path("api/v1/", api.urls),
