@@ -327,6 +327,16 @@ class TooManyParametersTests(TestCase):
                 response = self.get_with_many_parameters(url)
                 self.assertContains(response, "Too many parameters", status_code=400)
 
+    def test_unknown_host(self):
+        """A host name not in ALLOWED_HOSTS: a plain 400, not a 500 from the page in the
+        site's style (which makes absolute links from the host name)."""
+        client = self.client_class(raise_request_exception=False, HTTP_HOST="elsewhere.example")
+        for url in ["/", "/toolkit/", "/healthz", "/readyz", reverse("admin:login")]:
+            with self.subTest(url=url):
+                with self.assertLogs("django.security.DisallowedHost", "ERROR"):
+                    response = client.get(url)
+                self.assertContains(response, "does not serve that host name", status_code=400)
+
     def test_a_thousand_parameters_are_fine(self):
         """Up to the limit a page answers normally (unknown parameters are ignored)."""
         query = "&".join(f"p{n}=1" for n in range(1_000))

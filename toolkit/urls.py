@@ -26,5 +26,6 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
-# The admin's refusals explain themselves (toolkit/views.py).
+# The admin's refusals explain themselves; an unknown host gets a plain 400 (toolkit/views.py).
+handler400 = "toolkit.views.bad_request"
 handler403 = "toolkit.views.permission_denied"
