@@ -7,6 +7,7 @@ DEBUG off the site refuses to start until the operator has set what production n
 
 import os
 from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -234,6 +235,19 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "toolkit@localhost")
 
+# Error reports (docs/operations.md): Django mails each server error (a 500, a task that
+# failed for good) to ADMINS, "Name <address>" or addresses, comma-separated, from
+# SERVER_EMAIL; the worker sends them (toolkit/log.py), never the failing request.
+ADMINS = [
+    (name, address) for name, address in getaddresses([os.environ.get("ADMINS", "")]) if address
+]
+_bad_admins = [address for _, address in ADMINS if "@" not in address]
+if _bad_admins:
+    raise ImproperlyConfigured(
+        f"ADMINS must be email addresses, comma-separated, not {', '.join(_bad_admins)}."
+    )
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
 # Following summaries by email: how long a confirmation link works, and how many
 # requests to follow one client address, and one email address, may make.
 FOLLOW_CONFIRM_MAX_AGE = env_int("FOLLOW_CONFIRM_HOURS", 72) * 3600
@@ -425,17 +439,45 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "toolkit.log.JsonFormatter"},
     },
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "not_probe_noise": {"()": "toolkit.log.NotProbeNoise"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": LOG_FORMAT,
-        }
+        },
+        # Replaces Django's own, which sends inside the request (toolkit/log.py).
+        "mail_admins": {
+            "class": "toolkit.log.QueuedAdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "not_probe_noise"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "summaries": {"handlers": ["mail_admins"], "level": "INFO"},
+        "toolkit": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.db.backends": {"level": "INFO"},
         # Lockouts are warnings; axes' start-up banner would open every command's output.
         "axes": {"level": "WARNING"},
     },
 }
+
+# Error reporting to Sentry (or a service speaking its protocol), only when SENTRY_DSN is
+# set: unhandled errors and error logs, without personal data (no addresses, cookies,
+# users or request bodies) unless SENTRY_SEND_DEFAULT_PII says so.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+        send_default_pii=env_bool("SENTRY_SEND_DEFAULT_PII", False),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE") or 0),
+    )
