@@ -6,6 +6,9 @@ by default in production), the access log included.
 """
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 # The project's own settings decide DEBUG, the log format and the log handler, so the
 # server and the application read the environment the same way and log alike.
@@ -47,3 +50,38 @@ logconfig_dict = {
         "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# Prometheus metrics (docs/operations.md), on when METRICS_PORT is set (the settings then
+# add django-prometheus's middleware): every worker writes its counts to files in
+# PROMETHEUS_MULTIPROC_DIR, and this master process serves their sum on METRICS_ADDRESS
+# (loopback by default) at METRICS_PORT, a port of its own: the site never serves them.
+if toolkit_settings.METRICS_PORT:
+    metrics_dir = Path(
+        os.environ.setdefault(
+            "PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="toolkit-metrics-")
+        )
+    )
+
+    def on_starting(server):
+        """Counts left by an earlier run would be added to this one's: start empty."""
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+
+    def when_ready(server):
+        from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        start_http_server(
+            toolkit_settings.METRICS_PORT, toolkit_settings.METRICS_ADDRESS, registry=registry
+        )
+        server.log.info(
+            "Metrics on http://%s:%s/metrics",
+            toolkit_settings.METRICS_ADDRESS,
+            toolkit_settings.METRICS_PORT,
+        )
+
+    def child_exit(server, worker):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

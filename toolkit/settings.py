@@ -103,6 +103,20 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Prometheus metrics (django-prometheus): off unless METRICS_PORT is set. gunicorn then
+# serves them on that port of their own, at METRICS_ADDRESS (gunicorn.conf.py); no URL of
+# the site serves them, so they are never public.
+METRICS_PORT = env_int("METRICS_PORT", 0)
+METRICS_ADDRESS = os.environ.get("METRICS_ADDRESS", "127.0.0.1")
+if METRICS_PORT:
+    INSTALLED_APPS.append("django_prometheus")
+    MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+    # Just before axes, which must stay last: it then counts the answer axes gives.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
+        "django_prometheus.middleware.PrometheusAfterMiddleware",
+    )
+
 ROOT_URLCONF = "toolkit.urls"
 WSGI_APPLICATION = "toolkit.wsgi.application"
 
