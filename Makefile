@@ -23,6 +23,10 @@ install: $(VENV)/.runtime
 
 dev: $(VENV)/.dev
 
+# The demo and local commands run with DEBUG on; the settings default it to off, so a
+# deployment that forgets the variable is never in debug mode.
+run demo migrate: export DEBUG ?= 1
+
 migrate: install
 	$(PY) manage.py migrate --noinput
 
@@ -65,7 +69,7 @@ typecheck: dev
 
 # Lint, types, missing migrations, then every test (on PostgreSQL when DATABASE_URL is set).
 test: lint typecheck
-	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Re-resolve the newest versions the ranges in pyproject.toml allow and pin them, with

@@ -39,7 +39,7 @@ PRODUCTION_ENV = {
 def run_python(code: str, **env) -> subprocess.CompletedProcess:
     """Run ``code`` (or manage.py with ``-m``-less args) in a fresh interpreter."""
     clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
-    clean.update(env, DJANGO_SETTINGS_MODULE="toolkit.settings")
+    clean.update({"DEBUG": "1"}, **env, DJANGO_SETTINGS_MODULE="toolkit.settings")
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,

@@ -1,8 +1,9 @@
 """Settings for the evidence toolkit.
 
 One module for every machine: whatever differs between machines comes from the
-environment (see the table in README.md). The defaults are safe for local use; with
-DEBUG off the site refuses to start until the operator has set what production needs.
+environment (see the table in README.md). DEBUG is off unless DEBUG=1 says otherwise
+(`make run` does, for the demo), so a deployment that forgets it is not in debug mode;
+with DEBUG off the site refuses to start until the operator has set what production needs.
 """
 
 import os
@@ -42,7 +43,7 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
-DEBUG = env_bool("DEBUG", default=True)
+DEBUG = env_bool("DEBUG", default=False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
@@ -52,9 +53,15 @@ if DEBUG:
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
 else:
     if not SECRET_KEY or SECRET_KEY.startswith("django-insecure"):
-        raise ImproperlyConfigured("DEBUG is off: set SECRET_KEY to a long random value.")
+        raise ImproperlyConfigured(
+            "DEBUG is off (the default): set SECRET_KEY to a long random value, "
+            "or DEBUG=1 on your own machine."
+        )
     if not ALLOWED_HOSTS:
-        raise ImproperlyConfigured("DEBUG is off: set ALLOWED_HOSTS (comma-separated host names).")
+        raise ImproperlyConfigured(
+            "DEBUG is off (the default): set ALLOWED_HOSTS (comma-separated host names), "
+            "or DEBUG=1 on your own machine."
+        )
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
