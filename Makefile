@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run serve install dev test lint format typecheck migrate demo lock clean
+.PHONY: run serve install dev test test-fast check suite lint format typecheck migrate demo lock clean
 
 PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes
 
@@ -67,10 +67,31 @@ format: dev
 typecheck: dev
 	$(VENV)/bin/mypy
 
-# Lint, types, missing migrations, then every test (on PostgreSQL when DATABASE_URL is set).
-test: lint typecheck
+# What does not depend on the database: the lint hooks, mypy, missing migrations.
+check: lint typecheck
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# pytest exits 5 when a selection (PYTEST_ARGS) leaves a run nothing to do: not a failure.
+PYTEST := run() { $(VENV)/bin/pytest "$$@" || [ $$? -eq 5 ]; }; run
+
+# Every test, on PostgreSQL when DATABASE_URL is set, with the coverage of summaries/ and
+# toolkit/ printed at the end, thinnest first. The tests that are safe to share the machine
+# run in parallel, one process per CPU (pytest-xdist, each with its own test database);
+# the browser and slow ones then run one at a time: they start browsers, servers and
+# workers, and some measure time.
+suite: dev
+	$(PYTEST) -n auto --dist loadscope -m "not browser and not slow" \
+		--cov --cov-report= $(PYTEST_ARGS)
+	$(PYTEST) -m "browser or slow" --cov --cov-append --cov-report=term $(PYTEST_ARGS)
+
+# Lint, types, missing migrations, then every test. CI (.ci/run) runs `check` once and
+# `suite` on each database.
+test: check suite
+
+# The edit-test loop: every test but the browser and slow ones, in parallel, no lint and
+# no coverage. Narrow it further with PYTEST_ARGS="tests/test_api.py -x".
+test-fast: dev
+	$(PYTEST) -n auto --dist loadscope -m "not browser and not slow" -q $(PYTEST_ARGS)
 
 # Re-resolve the newest versions the ranges in pyproject.toml allow and pin them, with
 # every file's hash (pip-tools). The dev lock is resolved first; the runtime lock then
@@ -87,4 +108,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache .coverage

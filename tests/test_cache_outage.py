@@ -8,6 +8,7 @@ paused for real (SIGSTOP: connections hang until the client's 0.5 s timeout).
 
 import time
 
+import pytest
 from axes.models import AccessAttempt
 from django.core.cache import caches
 from django.test import Client, TestCase, override_settings
@@ -18,6 +19,10 @@ from summaries.models import FollowKind
 from tests.factories import make_live, make_user
 from tests.processes import RedisServer
 from tests.test_admin import change_url, form_data
+
+# A real redis-server killed and frozen, with timings: run one at a time (make test).
+pytestmark = pytest.mark.slow
+
 
 PASSWORD = "correct horse battery staple"
 

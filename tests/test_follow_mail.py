@@ -5,6 +5,7 @@ request takes says nothing about whether the address follows already."""
 import statistics
 import time
 
+import pytest
 from django.core import mail
 from django.test import TestCase, override_settings
 from django.utils import timezone
@@ -16,6 +17,10 @@ from summaries.models import FollowKind, Subscription
 from tests.factories import make_live
 from tests.helpers import run_queued_tasks
 from tests.processes import MailServer, free_port, mail_settings
+
+# A real SMTP server, and timings compared: run one at a time (make test).
+pytestmark = pytest.mark.slow
+
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 NO_LIMITS = {

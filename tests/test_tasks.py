@@ -7,6 +7,7 @@ from contextlib import closing
 from datetime import timedelta
 from io import StringIO
 
+import pytest
 from axes.models import AccessLog
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
@@ -184,6 +185,7 @@ version_submit(version=draft, user=editor, change_note="First.")
 """
 
 
+@pytest.mark.slow  # a worker process, a mail server stopped and started
 class RealWorkerTests(SimpleTestCase):
     """The worker as a process of its own, over a database of its own, sending through a
     real SMTP server that is down at first."""
