@@ -75,13 +75,18 @@ check: lint typecheck
 PYTEST := run() { $(VENV)/bin/pytest "$$@" || [ $$? -eq 5 ]; }; run
 
 # Every test, on PostgreSQL when DATABASE_URL is set, with the coverage of summaries/ and
-# toolkit/ printed at the end, thinnest first. First, in parallel, one process per CPU
-# (pytest-xdist, each with its own test database, a test module's tests kept together),
-# every test but the slow ones: browser tests included, each with its own browser and
-# live server. Then the slow ones one at a time: they start servers, workers and mail
-# servers, kill them, and some measure time.
+# toolkit/ printed at the end, thinnest first. In parallel, one process per CPU
+# (pytest-xdist, each with its own test database): first the tests that are neither
+# browser nor slow, then the browser tests (each process with its own browser and live
+# server, a module's tests kept together). Apart, because a browser test's database is
+# emptied after it (TransactionTestCase), and the other tests expect the data the
+# migrations wrote. Last, one at a time, the slow tests: they start servers, workers and
+# mail servers, kill them, and some measure time.
 suite: dev
-	$(PYTEST) -n auto --dist loadfile -m "not slow" --cov --cov-report= $(PYTEST_ARGS)
+	$(PYTEST) -n auto --dist loadscope -m "not browser and not slow" \
+		--cov --cov-report= $(PYTEST_ARGS)
+	$(PYTEST) -n auto --dist loadfile -m "browser and not slow" \
+		--cov --cov-append --cov-report= $(PYTEST_ARGS)
 	$(PYTEST) -m slow --cov --cov-append --cov-report=term $(PYTEST_ARGS)
 
 # Lint, types, missing migrations, then every test. CI (.ci/run) runs `check` once and
