@@ -44,7 +44,7 @@ def drop_engine_structures(apps, schema_editor):
 
 
 def index_live_versions(apps, schema_editor):
-    # The index is now built by 0017, once every table the current indexing code keeps
+    # The index is now built by 0018, once every table the current indexing code keeps
     # (the live words too) exists; a database that applied this earlier was indexed here.
     pass
 

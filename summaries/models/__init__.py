@@ -21,6 +21,7 @@ from .content import (
 from .infrastructure import PageGeneration, PublicContent, SearchEntry
 from .live_words import IndexedWords, LiveWord
 from .outcomes import Direction, EffectSizeKind, Outcome, OutcomeResult
+from .published import PublishedPage
 from .review import (
     ANCHOR_CHOICES,
     VERSION_PART,
@@ -102,6 +103,7 @@ __all__ = [
     "Population",
     "Problem",
     "PublicContent",
+    "PublishedPage",
     "RatingsBasis",
     "RelatedSummary",
     "ReviewBreakdown",
