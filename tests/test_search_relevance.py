@@ -306,6 +306,59 @@ class RelevanceTests(TestCase):
         self.assertLess(found.index("psychosocial"), found.index("restorative-justice"))
 
 
+class ExactFirstTests(TestCase):
+    """Forgiving matches rank below exact ones: a summary using the word as typed comes
+    before one found only through another spelling, a compound or a synonym, however
+    much stronger the latter's match (title, taxonomy) would score on its own."""
+
+    @classmethod
+    def setUpTestData(cls):
+        load_corpus()
+        draft = make_draft(
+            "desistance",
+            title="Desistance support",
+            standfirst="Help for people leaving prison to settle and find work.",
+            sections={
+                SectionKind.EFFECT: "<p>Recidivism fell a little. Behavioral problems in "
+                "the first months were the main risk.</p>"
+            },
+        )
+        publish(draft)
+
+    def results(self, query: str) -> list[str]:
+        found = search.search_live(SummaryVersion.objects.all(), read(query).query)
+        return list(found.order_by("-rank", "title").values_list("intervention__slug", flat=True))
+
+    def test_the_typed_word_ranks_first(self):
+        cases = {
+            # Only "desistance" says "recidivism"; the others say "reoffending", three of
+            # them in their taxonomy, which alone would rank them first.
+            "recidivism": "desistance",
+            # Only "desistance" spells it the American way; the others have "behavioural"
+            # in their title or body.
+            "behavioral": "desistance",
+        }
+        for query, first in cases.items():
+            with self.subTest(query=query):
+                found = self.results(query)
+                self.assertGreater(len(found), 1)
+                self.assertEqual(found[0], first)
+
+    def test_the_synonym_only_match_ranks_last(self):
+        found = self.results("reoffending")
+        self.assertEqual(
+            set(found),
+            {"cbt-offenders", "psychosocial", "restorative-justice", "boot-camps"} | {"desistance"},
+        )
+        self.assertEqual(found[-1], "desistance")
+
+    def test_without_other_forms_ranking_is_unchanged(self):
+        """A query with no added form gets no bonus: the engine's own order."""
+        reading = read("lamp")
+        self.assertEqual(reading.query.tsquery(), reading.typed.tsquery())
+        self.assertEqual(self.results("lamp"), ["street-lighting"])
+
+
 class ForgivingTests(TestCase):
     @classmethod
     def setUpTestData(cls):

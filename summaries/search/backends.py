@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, QuerySet, Value
+from django.db.models import Case, Expression, F, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 
@@ -29,6 +29,11 @@ from .query import ParsedQuery, parse_query
 # by the migration as its ``rank`` function.
 FTS5_RANK = "bm25(10.0, 4.0, 4.0, 1.0)"
 SNIPPET_WORDS = 30
+# Added to the rank of a summary that matches the query as typed, when search also looks
+# for other forms (spellings, compounds, synonyms): far above any score either engine
+# gives (ts_rank is at most 1; bm25 here stays in the tens), so every exact match ranks
+# above every match found only by a form the reader did not type.
+EXACT_BONUS = 1_000_000.0
 
 
 def search_live(
@@ -44,6 +49,10 @@ def search_live(
     queryset = queryset.filter(state=State.PUBLISHED)
     if not parsed:
         return queryset.none().annotate(rank=Value(0.0)) if ranked else queryset.none()
+    # With forms added (``forgiving.read_query``), the query as typed: what it matches
+    # ranks first (the issue's "forgiving matches rank below exact ones").
+    typed = parsed.as_typed()
+    forgiving = parsed.expanded is not None and typed.tsquery() != parsed.tsquery()
     if is_postgresql():
         query = SearchQuery(parsed.tsquery(), search_type="raw", config=CONFIG)
         queryset = queryset.filter(search_vector=query)
@@ -51,7 +60,13 @@ def search_live(
             # Ranked on what was asked for only: ts_rank scores a negated word as if it
             # were one more word to look for, which would reorder the results.
             wanted = SearchQuery(parsed.tsquery(exclusions=False), search_type="raw", config=CONFIG)
-            queryset = queryset.annotate(rank=SearchRank(F("search_vector"), wanted))
+            rank: Expression = SearchRank(F("search_vector"), wanted)
+            if forgiving:
+                exact = SearchQuery(
+                    typed.tsquery(exclusions=False), search_type="raw", config=CONFIG
+                )
+                rank = rank + _exact_bonus(When(search_vector=exact, then=Value(EXACT_BONUS)))
+            queryset = queryset.annotate(rank=rank)
         return queryset
     # ``summary_fts = 'expr'`` on the hidden column named after the table is FTS5's MATCH.
     # The matches are always given as a subquery: joined alone, SQLite's planner would
@@ -62,10 +77,18 @@ def search_live(
         # ``rank`` only exists in a matching query, hence the join as well; with the
         # subquery present the planner reads the full-text matches first. It is bm25 with
         # the column weights set on the table, negated so higher is better on both engines.
-        queryset = queryset.filter(search_entry__document=expression).annotate(
-            rank=-F("search_entry__rank")
-        )
+        queryset = queryset.filter(search_entry__document=expression)
+        bm25: Expression = -F("search_entry__rank")
+        if forgiving:
+            # The typed query's matches, as one more subquery read once (uncorrelated).
+            typed_matches = RawSQL(_FTS5_MATCHES, [typed.fts5()])
+            bm25 = bm25 + _exact_bonus(When(pk__in=typed_matches, then=Value(EXACT_BONUS)))
+        queryset = queryset.annotate(rank=bm25)
     return queryset
+
+
+def _exact_bonus(when: When) -> Case:
+    return Case(when, default=Value(0.0))
 
 
 _FTS5_MATCHES = "SELECT rowid FROM summary_fts WHERE summary_fts = %s"

@@ -5,7 +5,8 @@ little.
   spelling, its compound written as one word or two ("multi systemic",
   "multisystemic"), and the editors' synonyms and abbreviations (``SynonymGroup``),
   applied at query time. The added forms match as the typed ones do (as one word, the
-  way Lucene's synonym queries score them); ``also`` is what the reader is told was also
+  way Lucene's synonym queries score them), and ``backends.search_live`` ranks what the
+  typed query matches above them; ``also`` is what the reader is told was also
   searched for: the added forms that live summaries use.
 - ``suggest``: "did you mean", built from the words of live summaries only
   (``vocabulary.py``): a word no live summary uses, and none of its forms, is replaced
