@@ -8,6 +8,9 @@ and only their ``<main>``: the same set the live site's search covers.
 """
 
 import asyncio
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from pagefind.index import IndexConfig, PagefindIndex
@@ -17,20 +20,28 @@ OUTPUT = "pagefind"
 
 def build_search_index(root: Path, files: list[str]) -> int:
     """Index ``files`` (paths relative to ``root``) into ``root/pagefind/``; the result
-    links each match by its path from the export's root (``toolkit/<slug>/index.html``)."""
-    return asyncio.run(_build(root, files))
+    links each match by its path from the export's root (``toolkit/<slug>/index.html``).
+
+    Pagefind reads the files itself from a folder holding only them (linked, not copied):
+    one request to its service instead of one a page, which took 0.1 s each."""
+    with tempfile.TemporaryDirectory(dir=root.parent) as folder:
+        for file in files:
+            link = Path(folder) / file
+            link.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(root / file, link)
+            except OSError:  # a file system without hard links
+                shutil.copyfile(root / file, link)
+        return asyncio.run(_build(Path(folder), root / OUTPUT))
 
 
-async def _build(root: Path, files: list[str]) -> int:
+async def _build(pages: Path, output: Path) -> int:
     config = IndexConfig(
         root_selector="main",
         keep_index_url=True,
         force_language="en",
-        output_path=str(root / OUTPUT),
+        output_path=str(output),
     )
-    indexed = 0
     async with PagefindIndex(config=config) as index:
-        for file in files:
-            await index.add_html_file(content=(root / file).read_text(), url=f"/{file}")
-            indexed += 1
-    return indexed
+        indexed = await index.add_directory(str(pages))
+    return indexed["page_count"]
