@@ -1,5 +1,6 @@
 """The app's packages depend on each other in one direction only (summaries/README.md):
 admin, importer, synthetic, api and alerts -> editorial and public -> search -> models;
+tasks (the background-task machinery) sits just above models, for all of them to use;
 export -> models (it requests pages through the URLconf, never imports how they are made)."""
 
 import ast
@@ -13,14 +14,15 @@ APP = Path(__file__).resolve().parent.parent / "summaries"
 # leaf utilities anyone may use; management commands and template tags sit on top.
 ALLOWED = {
     "models": {"sanitize"},
+    "tasks": {"models"},
     "search": {"models", "sanitize"},
-    "editorial": {"search", "models", "sanitize"},
-    "public": {"search", "models", "sanitize", "charts"},
+    "editorial": {"search", "models", "sanitize", "tasks"},
+    "public": {"search", "models", "sanitize", "charts", "tasks"},
     "api": {"public", "search", "models"},
-    "alerts": {"public", "models"},
-    "importer": {"editorial", "public", "search", "models", "sanitize"},
-    "synthetic": {"editorial", "public", "search", "models", "sanitize"},
-    "admin": {"editorial", "public", "search", "models", "sanitize", "charts"},
+    "alerts": {"public", "models", "tasks"},
+    "importer": {"editorial", "public", "search", "models", "sanitize", "tasks"},
+    "synthetic": {"editorial", "public", "search", "models", "sanitize", "tasks"},
+    "admin": {"editorial", "public", "search", "models", "sanitize", "charts", "tasks"},
     # Pages come through the URLconf (the test client), never from public's code.
     "export": {"models"},
     "sanitize": set(),

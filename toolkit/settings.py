@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "summaries",
 ]
 
@@ -237,6 +239,34 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "toolkit@localhost")
 FOLLOW_CONFIRM_MAX_AGE = env_int("FOLLOW_CONFIRM_HOURS", 72) * 3600
 FOLLOW_THROTTLE_PER_CLIENT = {"limit": env_int("FOLLOW_LIMIT_PER_CLIENT", 20), "period": 3600}
 FOLLOW_THROTTLE_PER_ADDRESS = {"limit": env_int("FOLLOW_LIMIT_PER_ADDRESS", 3), "period": 3600}
+
+# Background tasks (django-tasks, summaries/tasks/README.md): queued as rows in the
+# database and run by the worker process (`manage.py run_worker`, the Procfile's worker).
+# TASKS_BACKEND=immediate runs each task at once in the process that queues it (after
+# the transaction commits): for a quick local try without a worker, never for production,
+# where a slow mail server would then hold up the request.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_task_backend = os.environ.get("TASKS_BACKEND", "database")
+if _task_backend not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be database or immediate, not {_task_backend!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
+# A failed task runs again after TASK_RETRY_BASE_SECONDS, then twice as long each time,
+# at most TASK_RETRY_MAX_SECONDS apart: ten runs span about five hours by default.
+TASK_RETRY_BASE_SECONDS = env_int("TASK_RETRY_BASE_SECONDS", 30)
+TASK_RETRY_MAX_SECONDS = env_int("TASK_RETRY_MAX_SECONDS", 3600)
+# What the worker runs on a timetable (summaries/tasks/periodic.py): a task's import path
+# and {"every": seconds} or {"daily_at": "HH:MM"} in TIME_ZONE.
+PERIODIC_TASKS = {
+    "summaries.tasks.periodic.heartbeat": {"every": 60},
+}
+# The readiness check (/readyz) counts the worker as gone when no task has finished for
+# this long; the heartbeat task finishes every minute.
+WORKER_SEEN_SECONDS = env_int("WORKER_SEEN_SECONDS", 300)
 
 # Every request answers 503 "down for maintenance" (except /healthz and static files),
 # e.g. while a backup is restored.
