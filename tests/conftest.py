@@ -65,3 +65,11 @@ def _empty_cache():
     yield
     for each in caches.all():
         each.clear()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test that drives Chromium is marked ``browser`` (by the fixture it uses, so
+    no browser test can miss the mark); ``make test-fast`` leaves them out."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

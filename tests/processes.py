@@ -136,10 +136,28 @@ class SiteDatabase:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
+def mail_settings(port: int) -> dict:
+    """Settings that send by SMTP to ``port`` on the loopback address."""
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": port,
+        "EMAIL_USE_TLS": False,
+        "EMAIL_TIMEOUT": 5,
+    }
+
+
 class _Collect:
-    def __init__(self, delay: float):
+    def __init__(self, delay: float, refuse: bool):
         self.delay = delay
+        self.refuse = refuse
         self.messages: list[Message] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if self.refuse:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         if self.delay:
@@ -150,16 +168,22 @@ class _Collect:
 
 class MailServer:
     """An SMTP server (aiosmtpd) on a loopback port, keeping what it receives in
-    ``messages``; ``delay`` seconds before it accepts each message, like a slow relay."""
+    ``messages``; ``delay`` seconds before it accepts each message, like a slow relay;
+    ``refuse``: every recipient refused (550)."""
 
-    def __init__(self, *, port: int | None = None, delay: float = 0.0):
+    def __init__(self, *, port: int | None = None, delay: float = 0.0, refuse: bool = False):
         self.port = port or free_port()
-        self.handler = _Collect(delay)
+        self.handler = _Collect(delay, refuse)
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
 
     @property
     def messages(self) -> list[Message]:
         return self.handler.messages
+
+    @property
+    def settings(self) -> dict:
+        """What this process's settings need to send here."""
+        return mail_settings(self.port)
 
     @property
     def env(self) -> dict[str, str]:
@@ -177,3 +201,72 @@ class MailServer:
 
     def __exit__(self, *exc):
         self.controller.stop()
+
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+class RedisServer:
+    """Debian's redis-server on a free loopback port, with nothing saved to disk.
+
+    ``stop`` kills it (connections are refused), ``pause`` freezes it with SIGSTOP
+    (connections hang until the client's timeout), ``start`` and ``resume`` undo them.
+    Without redis-server the test skips locally, and fails when ``CI`` is set."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @staticmethod
+    def require(test_case) -> None:
+        if not Path(REDIS_SERVER).exists():
+            message = "redis-server not found: apt-get install redis-server"
+            if os.environ.get("CI"):
+                test_case.fail(message)
+            test_case.skipTest(message)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def caches(self) -> dict:
+        """``CACHES`` as the settings make them for ``CACHE_URL`` naming this server."""
+        from toolkit.settings import cache_from_url
+
+        return {
+            "default": {**cache_from_url(self.url), "KEY_PREFIX": "test"},
+            "signin": {**cache_from_url(self.url), "KEY_PREFIX": "test-signin"},
+        }
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1"]
+            + ["--save", "", "--appendonly", "no", "--protected-mode", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+        def answers() -> bool:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+                    s.sendall(b"PING\r\n")
+                    return s.recv(16).startswith(b"+PONG")
+            except OSError:
+                return False
+
+        wait_for(answers, timeout=10, what="redis-server to answer")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.resume()
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def pause(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)

@@ -5,21 +5,38 @@ import sqlite3
 import time
 from contextlib import closing
 from datetime import timedelta
+from io import StringIO
 
+import pytest
+from axes.models import AccessLog
 from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
 from django.core import mail
+from django.core.management import call_command
 from django.db import transaction
 from django.test import SimpleTestCase, TestCase, override_settings
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from summaries.alerts.tasks import send_alert_delivery, send_alerts
 from summaries.editorial.notifications import email_notification
-from summaries.editorial.services import version_submit
-from summaries.models import NotificationPreference
+from summaries.editorial.services import draft_start_from, version_schedule, version_submit
+from summaries.editorial.tasks import publish_scheduled
+from summaries.models import (
+    AlertDelivery,
+    AlertOutbox,
+    FollowKind,
+    Notification,
+    NotificationPreference,
+    State,
+    Subscription,
+    SummaryVersion,
+)
+from summaries.tasks.housekeeping import clean_up
 from summaries.tasks.periodic import ensure_scheduled, heartbeat, next_run
 from summaries.tasks.queue import ATTEMPT, retry_delay
-from tests.factories import make_complete_draft, make_user
+from tests.factories import make_complete_draft, make_live, make_user, publish, send_to_review
 from tests.helpers import run_queued_tasks
 from tests.processes import (
     ON_POSTGRESQL,
@@ -157,7 +174,7 @@ SUBMIT_FOR_REVIEW = """
 from django.contrib.auth.models import Group
 from summaries.editorial.services import version_submit
 from summaries.models import NotificationPreference
-from tests.factories import make_complete_draft, make_user
+from tests.factories import make_complete_draft, make_live, make_user, publish, send_to_review
 for name in ("rita", "rob"):
     user = make_user(name, groups=[Group.objects.get(name="Reviewers")])
     user.email = f"{name}@example.org"
@@ -168,6 +185,7 @@ version_submit(version=draft, user=editor, change_note="First.")
 """
 
 
+@pytest.mark.slow  # a worker process, a mail server stopped and started
 class RealWorkerTests(SimpleTestCase):
     """The worker as a process of its own, over a database of its own, sending through a
     real SMTP server that is down at first."""
@@ -215,3 +233,121 @@ class RealWorkerTests(SimpleTestCase):
             output = self.site.stop(worker)
         self.assertIn("retried in", output)
         self.assertEqual(self.count("SUCCESSFUL"), 2)
+
+
+@override_settings(TASKS=DATABASE_TASKS, SITE_URL="http://testserver")
+class AlertTaskTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.v1 = make_live("cctv", title="CCTV in car parks")
+        Subscription.objects.create(
+            email="reader@example.org",
+            kind=FollowKind.SUMMARY,
+            intervention=cls.v1.intervention,
+            confirmed_at="2024-01-01T00:00Z",
+        )
+        AlertOutbox.objects.all().delete()
+
+    def publish_update(self):
+        return publish(draft_start_from(version=self.v1, change_note="New evidence."))
+
+    def test_the_worker_sends_alerts_every_minute(self):
+        """The periodic alerts task sends a publication's alert, and is queued again."""
+        self.publish_update()
+        send_alerts.enqueue()
+        run_queued_tasks()
+        self.assertEqual([m.to for m in mail.outbox], [["reader@example.org"]])
+        waiting = DBTaskResult.objects.filter(
+            task_path=send_alerts.module_path, status=TaskResultStatus.READY
+        ).get()
+        self.assertAlmostEqual((waiting.run_after - timezone.now()).total_seconds(), 60, delta=5)
+
+    def test_a_failed_alert_is_retried_with_backoff_and_sent_once(self):
+        """An alert the mail server fails gets a task of its own, retried later; once the
+        server is back it is sent, once."""
+        self.publish_update()
+        send_alerts.enqueue()
+        with override_settings(**MAIL_DOWN), self.assertLogs("summaries", "WARNING"):
+            run_queued_tasks()  # the periodic send, then the delivery's own task
+        delivery = AlertDelivery.objects.get()
+        self.assertEqual((delivery.sent_at, delivery.attempts), (None, 2))
+        retry = DBTaskResult.objects.get(
+            task_path=send_alert_delivery.module_path, status=TaskResultStatus.READY
+        )
+        self.assertGreater(retry.run_after, timezone.now() + timedelta(seconds=20))
+        DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+        run_queued_tasks()
+        self.assertEqual([m.to for m in mail.outbox], [["reader@example.org"]])
+        send_alerts.call()
+        self.assertEqual(len(mail.outbox), 1)
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+class ScheduledPublicationTaskTests(TestCase):
+    def test_scheduling_queues_the_publication_for_its_time(self):
+        """Scheduling queues a task for the chosen time that publishes the version then."""
+        reviewer = make_user("reviewer", groups=[Group.objects.get(name="Reviewers")])
+        version = send_to_review(make_complete_draft("lamps"))
+        at = timezone.now() + timedelta(hours=2)
+        version_schedule(version=version, user=reviewer, publish_at=at)
+        queued = DBTaskResult.objects.get(task_path=publish_scheduled.module_path)
+        self.assertEqual(queued.run_after, at)
+        self.assertEqual(run_queued_tasks(), 0)  # not before its time
+        SummaryVersion.objects.filter(pk=version.pk).update(
+            publish_at=timezone.now() - timedelta(seconds=1)
+        )
+        DBTaskResult.objects.filter(pk=queued.pk).update(run_after=timezone.now())
+        run_queued_tasks()
+        version.refresh_from_db()
+        self.assertEqual(version.state, State.PUBLISHED)
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+class HousekeepingTests(TestCase):
+    def test_old_records_go_recent_ones_stay(self):
+        """Each kind of record is deleted after its retention period, not before."""
+        old, recent = timezone.now() - timedelta(days=400), timezone.now() - timedelta(hours=1)
+        Session.objects.create(session_key="a" * 32, session_data="", expire_date=old)
+        Session.objects.create(
+            session_key="b" * 32, session_data="", expire_date=timezone.now() + timedelta(days=1)
+        )
+        for when in (old, recent):
+            log = AccessLog.objects.create(
+                username="u", ip_address="127.0.0.1", user_agent="", http_accept="", path_info=""
+            )
+            AccessLog.objects.filter(pk=log.pk).update(attempt_time=when)
+        user = make_user("reader")
+        version = make_live("lamps")
+        DBTaskResult.objects.all().delete()  # its pages' rebuild, queued with the publication
+        for read_at in (old, recent, None):
+            Notification.objects.create(
+                user=user, version=version, kind="published", message="m", url="/", read_at=read_at
+            )
+        for finished_at, status in [(old, "SUCCESSFUL"), (recent, "SUCCESSFUL"), (old, "FAILED")]:
+            result = heartbeat.enqueue()
+            DBTaskResult.objects.filter(pk=result.id).update(status=status, finished_at=finished_at)
+        done = clean_up()
+        self.assertEqual(Session.objects.count(), 1)
+        self.assertEqual(AccessLog.objects.count(), 1)
+        self.assertEqual(Notification.objects.count(), 2)
+        self.assertEqual(DBTaskResult.objects.count(), 1)
+        self.assertEqual(done["task records"], 2)
+
+    def test_a_task_abandoned_by_its_worker_is_queued_again(self):
+        """A task still "running" an hour after its start (its worker was killed) is
+        queued again with the same arguments; the abandoned run is marked failed."""
+        result = email_notification.enqueue(123)
+        DBTaskResult.objects.filter(pk=result.id).update(
+            status="RUNNING", started_at=timezone.now() - timedelta(minutes=61)
+        )
+        with self.assertLogs("summaries.tasks", "WARNING"):
+            self.assertEqual(clean_up()["abandoned tasks requeued"], 1)
+        again = email_tasks().get(status=TaskResultStatus.READY)
+        self.assertEqual(again.args_kwargs["args"], [123])
+        self.assertIn("AbandonedTask", email_tasks().get(pk=result.id).traceback)
+
+    def test_the_command_reports_what_it_did(self):
+        """`manage.py housekeeping` runs the same clean-up and says what it deleted."""
+        out = StringIO()
+        call_command("housekeeping", stdout=out)
+        self.assertIn("sign-in records", out.getvalue())

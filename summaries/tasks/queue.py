@@ -27,7 +27,7 @@ import functools
 import logging
 import random
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -113,16 +113,22 @@ def _retry_or_give_up(
     )
 
 
-def enqueue(the_task: Task, *args: Any, **kwargs: Any) -> None:
-    """Queue ``the_task`` with the current transaction.
+def enqueue(the_task: Task, *args: Any, run_after: datetime | None = None, **kwargs: Any) -> None:
+    """Queue ``the_task`` with the current transaction, to run at once or not before
+    ``run_after``.
 
     On the database backend the task's row is written in the caller's transaction (a
     rollback queues nothing; a commit queues it for good, with nothing to lose in
     between). A backend that runs or drops tasks at once (the immediate backend of the
     tests) gets the task only once the transaction has committed, so it never acts on
-    a write that is then rolled back.
+    a write that is then rolled back; it cannot wait, so a task for later is not given
+    to it at all (the tests run such tasks themselves).
     """
     if isinstance(the_task.get_backend(), DatabaseBackend):
+        if run_after is not None:
+            the_task = the_task.using(run_after=run_after)
         the_task.enqueue(*args, **kwargs)
-    else:
+    elif run_after is None:
         transaction.on_commit(functools.partial(the_task.enqueue, *args, **kwargs))
+    else:
+        logger.info("Task %s for later not queued: its backend cannot wait", the_task.name)
