@@ -15,6 +15,7 @@ from django.test import TestCase
 
 from summaries import search
 from summaries.models import TAXONOMY, Approach, Dimension, Problem, State, SummaryVersion
+from summaries.models.generation import current_generation
 from summaries.public import pages
 from summaries.public.list_state import SORTS
 from summaries.public.selectors import LiveTerm, live_term_counts, terms_with_live_counts
@@ -50,7 +51,12 @@ class ListCardsTests(TestCase):
         """The page as the ORM gives it, each card built from the version's rows."""
         results = live_cards()
         if query:
-            results = search.search_live(results, query)
+            # The query as the page reads it (other spellings and compounds added, a
+            # correction run in its place), so the ranking is the page's.
+            counted = search.search_counted(
+                SummaryFilter(data), query, generation=current_generation()
+            )
+            results = search.search_live(results, counted.reading.query)
         filterset = SummaryFilter(data, queryset=results)
         ordered = filterset.qs.order_by(*SORTS[sort][1])
         return [pages.card_of(version) for version in ordered[offset : offset + limit]]
