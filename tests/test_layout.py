@@ -8,20 +8,22 @@ from django.test import SimpleTestCase
 
 APP = Path(__file__).resolve().parent.parent / "summaries"
 
-# What each package may import from the app, besides itself. sanitize and charts are
-# leaf utilities anyone may use; management commands and template tags sit on top.
+# What each package may import from the app, besides itself. sanitize, charts and
+# converters are leaf utilities anyone may use; management commands and template tags
+# sit on top.
 ALLOWED = {
     "models": {"sanitize"},
     "search": {"models", "sanitize"},
     "editorial": {"search", "models", "sanitize"},
-    "public": {"search", "models", "sanitize", "charts"},
-    "api": {"public", "search", "models"},
+    "public": {"converters", "search", "models", "sanitize", "charts"},
+    "api": {"converters", "public", "search", "models"},
     "alerts": {"public", "models"},
     "importer": {"editorial", "public", "search", "models", "sanitize"},
     "synthetic": {"editorial", "public", "search", "models", "sanitize"},
-    "admin": {"editorial", "public", "search", "models", "sanitize", "charts"},
+    "admin": {"converters", "editorial", "public", "search", "models", "sanitize", "charts"},
     "sanitize": set(),
     "charts": set(),
+    "converters": set(),
 }
 
 

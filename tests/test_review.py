@@ -128,7 +128,9 @@ class ReviewPageTests(ReviewTestCase):
         """An unknown or malformed version answers 404; staff without a role get 403."""
         client = self.client_for(self.reviewer)
         self.assertEqual(client.get(url("summaryversion_review", 999999)).status_code, 404)
-        self.assertEqual(client.get(url("summaryversion_review", "x1")).status_code, 404)
+        for malformed in ("x1", "1.5", "-1", "9223372036854775808"):
+            address = f"/admin/summaries/summaryversion/{malformed}/review/"
+            self.assertEqual(client.get(address).status_code, 404)
         version = self.submitted()
         outsider = self.client_for(make_user("outsider"))
         self.assertEqual(outsider.get(url("summaryversion_review", version.pk)).status_code, 403)

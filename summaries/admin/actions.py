@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.utils import unquote
 from django.db import OperationalError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -204,7 +203,7 @@ def action_buttons(user, version: SummaryVersion) -> list[dict]:
 
 
 def workflow_action_view(request, object_id, *, model_admin, spec: ActionSpec):
-    version = model_admin.get_object(request, unquote(object_id))
+    version = model_admin.get_object(request, object_id)
     if version is None:
         return model_admin._get_obj_does_not_exist_redirect(request, model_admin.opts, object_id)
     if not rules.role_allows(request.user, spec.action, version):
