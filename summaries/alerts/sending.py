@@ -32,6 +32,7 @@ from summaries.models import (
     Subscription,
     SummaryVersion,
 )
+from summaries.models.plain_text import single_line
 from summaries.public.citations import version_url
 
 from .tokens import unsubscribe_token
@@ -186,10 +187,11 @@ def alert_message(delivery: AlertDelivery) -> EmailMessage | None:
         "unsubscribe_url": unsubscribe_url,
         "toolkit_name": settings.TOOLKIT_NAME,
     }
+    title = single_line(version.title)  # a subject is one line, whatever is stored
     if previous is None:
-        subject = f"New summary: {version.title}"
+        subject = f"New summary: {title}"
     else:
-        subject = f"Updated: {version.title} (version {version.number})"
+        subject = f"Updated: {title} (version {version.number})"
     return EmailMessage(
         subject=subject,
         body=render_to_string("alerts/email/alert.txt", context),

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from summaries.models import Approach, FollowKind, Intervention, Problem, SummaryVersion
+from summaries.models.plain_text import single_line
 
 MODELS = {FollowKind.PROBLEM: Problem, FollowKind.APPROACH: Approach}
 
@@ -11,7 +12,7 @@ MODELS = {FollowKind.PROBLEM: Problem, FollowKind.APPROACH: Approach}
 class Target:
     kind: str
     id: int
-    name: str  # what the pages and emails call it
+    name: str  # what the pages and emails call it: one line (an email's subject)
     url: str  # its public page
 
 
@@ -28,7 +29,10 @@ def target_by_slug(kind: str, slug: str) -> Target | None:
         if version is None:
             return None
         return Target(
-            kind, version.intervention_id, version.title, version.intervention.get_absolute_url()
+            kind,
+            version.intervention_id,
+            single_line(version.title),
+            version.intervention.get_absolute_url(),
         )
     model = MODELS.get(kind)  # type: ignore[call-overload]
     if model is None:
@@ -36,7 +40,7 @@ def target_by_slug(kind: str, slug: str) -> Target | None:
     term = model.objects.filter(slug=slug).first()
     if term is None:
         return None
-    return Target(kind, term.pk, term.name, term_url(kind, term.slug))
+    return Target(kind, term.pk, single_line(term.name), term_url(kind, term.slug))
 
 
 def target_by_id(kind: str, target_id) -> Target | None:
@@ -45,7 +49,9 @@ def target_by_id(kind: str, target_id) -> Target | None:
         return None if intervention is None else target_by_slug(kind, intervention.slug)
     model = MODELS.get(kind)  # type: ignore[call-overload]
     term = None if model is None else model.objects.filter(pk=target_id).first()
-    return None if term is None else Target(kind, term.pk, term.name, term_url(kind, term.slug))
+    if term is None:
+        return None
+    return Target(kind, term.pk, single_line(term.name), term_url(kind, term.slug))
 
 
 def term_url(kind: str, slug: str) -> str:

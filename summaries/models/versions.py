@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from .plain_text import validate_single_line
 from .scales import Dimension, ScaleLevel
 from .vocabularies import TAXONOMY, Approach, Focus, Population, Problem, Setting
 
@@ -236,6 +237,7 @@ class SummaryVersion(models.Model):
     title = models.CharField(
         "title",
         max_length=200,
+        validators=[validate_single_line],
         help_text="The intervention's name, e.g. 'Psychosocial treatment for sex offenders'.",
     )
     standfirst = models.TextField(
@@ -297,6 +299,7 @@ class SummaryVersion(models.Model):
         "change note",
         max_length=500,
         blank=True,
+        validators=[validate_single_line],
         help_text="What changed in this version and why; shown in the public change log.",
     )
 
