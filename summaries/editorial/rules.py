@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
-from django.utils.text import capfirst
 
 from summaries.models import EDITABLE_STATES, AuditAction, SectionKind, State, SummaryVersion
 from summaries.models.plain_text import validate_single_line
@@ -33,9 +32,10 @@ VIEW = "summaries.view_summaryversion"
 REVIEW = "summaries.review_summaryversion"
 PUBLISH = "summaries.publish_summaryversion"
 
-# The version's own one-line texts, checked again on submit: a row stored before the models
-# refused control characters (or by raw SQL) is caught before a reviewer sees it.
-ONE_LINE_FIELDS = ("title", "change_note")
+# The version's own one-line texts (by field, with the name the form gives them), checked
+# again on submit: a row stored before the models refused control characters (or by raw
+# SQL) is caught before a reviewer sees it.
+ONE_LINE_FIELDS = {"title": "Title", "change_note": "Change note"}
 
 CLOSED_STATES = (State.PUBLISHED, State.SUPERSEDED, State.WITHDRAWN, State.ARCHIVED)
 
@@ -214,11 +214,10 @@ def submit_problems(version: SummaryVersion, *, change_note: str | None = None) 
     problems = []
     if not version.title.strip():
         problems.append("Add a title.")
-    for name in ONE_LINE_FIELDS:
+    for name, label in ONE_LINE_FIELDS.items():
         try:
             validate_single_line(getattr(version, name))
         except ValidationError as error:
-            label = capfirst(SummaryVersion._meta.get_field(name).verbose_name)
             problems += [f"{label}: {message}" for message in error.messages]
     if not version.standfirst.strip():
         problems.append("Add a standfirst (one sentence saying what the intervention is).")
