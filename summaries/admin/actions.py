@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from summaries.editorial import rules, services
-from summaries.models import AuditAction, SummaryVersion
+from summaries.models import COMMENT_MAX_LENGTH, AuditAction, SummaryVersion
 
 from .common import database_is_locked, refuse_action, version_change_url
 
@@ -41,6 +41,7 @@ class CommentForm(forms.Form):
     comment = forms.CharField(
         label="What needs to change",
         widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        max_length=COMMENT_MAX_LENGTH,  # it becomes a review comment
         help_text="The editors see this on the draft and on their admin home page.",
     )
 

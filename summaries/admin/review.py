@@ -22,6 +22,7 @@ from summaries.editorial import comments, diff, rules
 from summaries.editorial.errors import NotAllowed, ServiceError
 from summaries.models import (
     ANCHOR_CHOICES,
+    COMMENT_MAX_LENGTH,
     VERSION_PART,
     ReviewComment,
     SectionKind,
@@ -72,7 +73,9 @@ FORM_TARGETS = {
 class NewCommentForm(forms.Form):
     anchor = forms.ChoiceField(label="About", choices=ANCHOR_CHOICES)
     body = forms.CharField(
-        label="Comment", widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), max_length=5000
+        label="Comment",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=COMMENT_MAX_LENGTH,
     )
 
 

@@ -22,6 +22,7 @@ from .infrastructure import PageGeneration, PublicContent, SearchEntry
 from .outcomes import Direction, EffectSizeKind, Outcome, OutcomeResult
 from .review import (
     ANCHOR_CHOICES,
+    COMMENT_MAX_LENGTH,
     VERSION_PART,
     Notification,
     NotificationKind,
@@ -61,6 +62,7 @@ __all__ = [
     "FollowKind",
     "Subscription",
     "ANCHOR_CHOICES",
+    "COMMENT_MAX_LENGTH",
     "VERSION_PART",
     "Notification",
     "NotificationKind",
