@@ -4,7 +4,7 @@ Everything is importable from ``summaries.models``: code outside this package ne
 to know which module a model lives in.
 """
 
-from .alerts import AlertDelivery, AlertOutbox, FollowKind, Subscription
+from .alerts import AlertDelivery, AlertOutbox, FollowKind, Subscription, UsedConfirmation
 from .audit import AuditAction, AuditEvent, AuditEventQuerySet
 from .content import (
     SECTION_ORDER,
@@ -61,6 +61,7 @@ __all__ = [
     "AlertOutbox",
     "FollowKind",
     "Subscription",
+    "UsedConfirmation",
     "ANCHOR_CHOICES",
     "COMMENT_MAX_LENGTH",
     "VERSION_PART",
