@@ -2,7 +2,14 @@
 
 from dataclasses import dataclass
 
-from summaries.models import Approach, FollowKind, Intervention, Problem, SummaryVersion
+from summaries.models import (
+    Approach,
+    FollowKind,
+    Intervention,
+    Problem,
+    SummaryVersion,
+    live_terms,
+)
 from summaries.models.plain_text import single_line
 
 MODELS = {FollowKind.PROBLEM: Problem, FollowKind.APPROACH: Approach}
@@ -37,7 +44,8 @@ def target_by_slug(kind: str, slug: str) -> Target | None:
     model = MODELS.get(kind)  # type: ignore[call-overload]
     if model is None:
         return None
-    term = model.objects.filter(slug=slug).first()
+    # A term tagging drafts alone cannot be followed, nor named: as if it did not exist.
+    term = live_terms(model).filter(slug=slug).first()
     if term is None:
         return None
     return Target(kind, term.pk, single_line(term.name), term_url(kind, term.slug))
@@ -48,7 +56,7 @@ def target_by_id(kind: str, target_id) -> Target | None:
         intervention = Intervention.objects.filter(pk=target_id).first()
         return None if intervention is None else target_by_slug(kind, intervention.slug)
     model = MODELS.get(kind)  # type: ignore[call-overload]
-    term = None if model is None else model.objects.filter(pk=target_id).first()
+    term = None if model is None else live_terms(model).filter(pk=target_id).first()
     if term is None:
         return None
     return Target(kind, term.pk, single_line(term.name), term_url(kind, term.slug))

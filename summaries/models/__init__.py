@@ -42,6 +42,7 @@ from .versions import (
     State,
     SummaryVersion,
     VersionQuerySet,
+    live_terms,
     tag_field,
 )
 from .vocabularies import (
@@ -112,5 +113,6 @@ __all__ = [
     "Term",
     "VersionQuerySet",
     "Vocabulary",
+    "live_terms",
     "tag_field",
 ]
