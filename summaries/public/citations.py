@@ -86,13 +86,17 @@ _BIBTEX_ESCAPES = {
     "_": r"\_",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
+    "\xa0": "~",  # a no-break space is BibTeX's tie (a literal ~ is escaped above)
 }
+_BIBTEX_SPACES = re.compile(r"[^\S\xa0]+")
 _BIBTEX_SPECIAL = re.compile("[" + re.escape("".join(_BIBTEX_ESCAPES)) + "]")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 def _bibtex_text(value: str) -> str:
-    value = single_line(value)  # no line breaks inside a field
+    # No line breaks inside a field, and every other space one plain space, as BibTeX
+    # reads them anyway (a no-break space is kept, as a tie).
+    value = _BIBTEX_SPACES.sub(" ", single_line(value)).strip()
     return _BIBTEX_SPECIAL.sub(lambda match: _BIBTEX_ESCAPES[match.group()], value)
 
 
