@@ -268,7 +268,9 @@ class CitationPropertyTests(HypothesisTestCase):
     @settings(max_examples=150, deadline=None)
     @given(
         st.text(min_size=1, max_size=80)
-        | st.text(alphabet='{}\\\\%&$#_~^@"=,\n\r\x0b\x1b\x00\xa0\u2003 ab', min_size=1, max_size=30)
+        | st.text(
+            alphabet='{}\\\\%&$#_~^@"=,\n\r\x0b\x1b\x00\xa0\u2003 ab', min_size=1, max_size=30
+        )
     )
     def test_any_title_gives_parseable_citations(self, title):
         """Whatever a title holds, a strict parser of each format reads the file back:
