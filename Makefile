@@ -4,22 +4,28 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run serve install dev test lint format typecheck migrate demo lock clean
+.PHONY: run serve install dev test test-fast check suite lint format typecheck migrate demo lock clean
 
-# Runtime packages, at the versions pinned in requirements.lock.
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes
+
+# Runtime packages, at the versions and hashes pinned in requirements.lock.
 $(VENV)/.runtime: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PIP_INSTALL) -r requirements.lock
 	touch $@
 
-# Runtime plus test and lint tools, pinned in requirements-dev.lock.
+# Runtime plus test and lint tools: requirements-dev.lock pins both, at the same versions.
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	$(PIP_INSTALL) -r requirements-dev.lock
 	touch $@
 
 install: $(VENV)/.runtime
 
 dev: $(VENV)/.dev
+
+# The demo and local commands run with DEBUG on; the settings default it to off, so a
+# deployment that forgets the variable is never in debug mode.
+run demo migrate: export DEBUG ?= 1
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -61,26 +67,50 @@ format: dev
 typecheck: dev
 	$(VENV)/bin/mypy
 
-# Lint, types, missing migrations, then every test (on PostgreSQL when DATABASE_URL is set).
-test: lint typecheck
-	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+# What does not depend on the database: the lint hooks, mypy, missing migrations.
+check: lint typecheck
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
-# Re-resolve the newest versions the ranges in pyproject.toml allow and pin them.
+# pytest exits 5 when a selection (PYTEST_ARGS) leaves a run nothing to do: not a failure.
+PYTEST := run() { $(VENV)/bin/pytest "$$@" || [ $$? -eq 5 ]; }; run
+
+# Every test, on PostgreSQL when DATABASE_URL is set, with the coverage of summaries/ and
+# toolkit/ printed at the end, thinnest first. In parallel, one process per CPU
+# (pytest-xdist, each with its own test database): first the tests that are neither
+# browser nor slow, then the browser tests (each process with its own browser and live
+# server, a module's tests kept together). Apart, because a browser test's database is
+# emptied after it (TransactionTestCase), and the other tests expect the data the
+# migrations wrote. Last, one at a time, the slow tests: they start servers, workers and
+# mail servers, kill them, and some measure time.
+suite: dev
+	$(PYTEST) -n auto --dist loadscope -m "not browser and not slow" \
+		--cov --cov-report= $(PYTEST_ARGS)
+	$(PYTEST) -n auto --dist loadfile -m "browser and not slow" \
+		--cov --cov-append --cov-report= $(PYTEST_ARGS)
+	$(PYTEST) -m slow --cov --cov-append --cov-report=term $(PYTEST_ARGS)
+
+# Lint, types, missing migrations, then every test. CI (.ci/run) runs `check` once and
+# `suite` on each database.
+test: check suite
+
+# The edit-test loop: every test but the browser and slow ones, in parallel, no lint and
+# no coverage. Narrow it further with PYTEST_ARGS="tests/test_api.py -x".
+test-fast: dev
+	$(PYTEST) -n auto --dist loadscope -m "not browser and not slow" -q $(PYTEST_ARGS)
+
+# Re-resolve the newest versions the ranges in pyproject.toml allow and pin them, with
+# every file's hash (pip-tools). The dev lock is resolved first; the runtime lock then
+# starts from it, so both pin the same version of every package they share.
+PIP_COMPILE := .lock-venv/bin/pip-compile --quiet --generate-hashes --allow-unsafe \
+	--strip-extras --no-emit-index-url --no-emit-find-links
 lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install --quiet .
-	.lock-venv/bin/pip uninstall --quiet --yes evidence-toolkit
-	{ echo "# Exact versions of every runtime package. Regenerate with: make lock"; \
-	  .lock-venv/bin/pip freeze --exclude-editable; } > requirements.lock
-	.lock-venv/bin/pip install --quiet ".[dev]"
-	.lock-venv/bin/pip uninstall --quiet --yes evidence-toolkit
-	{ echo "# Runtime pins plus test and lint tools. Regenerate with: make lock"; \
-	  echo "-r requirements.lock"; \
-	  .lock-venv/bin/pip freeze --exclude-editable | grep -vxFf requirements.lock; } \
-	  > requirements-dev.lock
+	.lock-venv/bin/pip install --quiet --disable-pip-version-check "pip-tools>=7.4,<8"
+	$(PIP_COMPILE) --upgrade --extra dev --output-file requirements-dev.lock pyproject.toml
+	cp requirements-dev.lock requirements.lock
+	$(PIP_COMPILE) --output-file requirements.lock pyproject.toml
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache .coverage

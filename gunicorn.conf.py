@@ -5,18 +5,23 @@ proxy that terminates HTTPS. Logs go to standard output in the format of LOG_FOR
 by default in production), the access log included.
 """
 
-import multiprocessing
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 # The project's own settings decide DEBUG, the log format and the log handler, so the
 # server and the application read the environment the same way and log alike.
 from toolkit import settings as toolkit_settings
+from toolkit.cpus import available_cpus
 
 wsgi_app = "toolkit.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
-# The classic sizing: two workers a core plus one. Each handles GUNICORN_THREADS requests
-# at once, which keeps a worker busy while another request waits for the database.
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+# The classic sizing: two workers a core plus one, counting the cores this process may use
+# (its CPU affinity and a container's CPU quota), not the host's. Each handles
+# GUNICORN_THREADS requests at once, which keeps a worker busy while another request waits
+# for the database.
+workers = int(os.environ.get("GUNICORN_WORKERS") or available_cpus() * 2 + 1)
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # A request taking longer than this is stuck: the worker is killed and replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
@@ -45,3 +50,38 @@ logconfig_dict = {
         "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# Prometheus metrics (docs/operations.md), on when METRICS_PORT is set (the settings then
+# add django-prometheus's middleware): every worker writes its counts to files in
+# PROMETHEUS_MULTIPROC_DIR, and this master process serves their sum on METRICS_ADDRESS
+# (loopback by default) at METRICS_PORT, a port of its own: the site never serves them.
+if toolkit_settings.METRICS_PORT:
+    metrics_dir = Path(
+        os.environ.setdefault(
+            "PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="toolkit-metrics-")
+        )
+    )
+
+    def on_starting(server):
+        """Counts left by an earlier run would be added to this one's: start empty."""
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+
+    def when_ready(server):
+        from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        start_http_server(
+            toolkit_settings.METRICS_PORT, toolkit_settings.METRICS_ADDRESS, registry=registry
+        )
+        server.log.info(
+            "Metrics on http://%s:%s/metrics",
+            toolkit_settings.METRICS_ADDRESS,
+            toolkit_settings.METRICS_PORT,
+        )
+
+    def child_exit(server, worker):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import caches
+from django.core.signals import setting_changed
 
 # Debian's Chromium: Playwright's own browser download cannot be used on these machines.
 CHROMIUM = Path(os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium")
@@ -17,6 +18,12 @@ def pytest_configure(config):
     # The API's rate limit counts in the cache, which outlives each test: the suite's
     # requests would add up. The tests of the limit set one (tests/test_api.py).
     settings.API_RATE_LIMIT = "0"
+    # Tasks run at once, in the test's process, once the transaction commits (which
+    # captureOnCommitCallbacks brings about), so a test sees its emails in mail.outbox.
+    # The queue itself, the worker and retries are tested on the database backend, with
+    # a worker process of its own (tests/test_tasks.py).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    setting_changed.send(sender=None, setting="TASKS", value=settings.TASKS, enter=True)
 
 
 @pytest.fixture
@@ -58,3 +65,11 @@ def _empty_cache():
     yield
     for each in caches.all():
         each.clear()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test that drives Chromium is marked ``browser`` (by the fixture it uses, so
+    no browser test can miss the mark); ``make test-fast`` leaves them out."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

@@ -44,3 +44,29 @@ class HTMLElements(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.tags.append(tag)
+
+
+def run_queued_tasks() -> int:
+    """Run every task queued in the database that is due, as the worker would, in this
+    process and this test's transaction; how many ran. (The worker command itself closes
+    the connection between tasks, which a test's transaction cannot survive: the tests
+    in tests/test_tasks.py run it as a separate process.)"""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    while (result := DBTaskResult.objects.ready().first()) is not None:
+        result.claim(worker.worker_id)
+        worker.run_task(result)
+        ran += 1
+    return ran

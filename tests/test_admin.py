@@ -22,6 +22,7 @@ from summaries.models import (
     OutcomeResult,
     Problem,
     Scale,
+    Section,
     SectionKind,
     State,
     SummaryVersion,
@@ -620,14 +621,14 @@ class VersionFormErrorTests(TestCase):
         self.assertEqual(
             [part.title for part in parts],
             [
-                "Summary and taxonomy",
+                "Summary",
                 "Effect",
                 "Mechanism",
                 "Moderators",
                 "Implementation",
                 "Economic cost",
                 "Evidence base",
-                "Links and related summaries",
+                "Links",
             ],
         )
         by_key = {part.key: part for part in parts}
@@ -637,10 +638,42 @@ class VersionFormErrorTests(TestCase):
         )
         self.assertEqual([fs.name for fs in effect.fieldsets], ["Effect rating"])
         self.assertEqual(
-            [f.formset.prefix for f in by_key["evidence"].formsets], ["reviews", "key_figures"]
+            [f.formset.prefix for f in by_key["evidence"].formsets],
+            ["reviews", "key_figures", "outcome_results"],
         )
-        self.assertContains(response, 'form="summaryversion_form" name="_continue"')
+        self.assertContains(
+            response, 'name="_continue" class="default" value="Save" form="summaryversion_form"'
+        )
         self.assertContains(response, 'id="action-submit"')
+
+    def test_one_save_that_keeps_the_editor_on_the_form(self):
+        """The draft has one kind of Save, at the top and the bottom: both stay on the form
+        (Django's bottom row had Save, leaving for the list, beside "continue editing")."""
+        response = self.client.get(change_url(self.draft))
+        self.assertNotContains(response, 'name="_save"')
+        self.assertNotContains(response, 'name="_addanother"')
+        self.assertContains(response, 'name="_continue" class="default" value="Save"', count=2)
+
+    def test_the_state_is_said_once_above_the_form(self):
+        """ "Version N: draft" is not repeated in a status box above the action bar."""
+        response = self.client.get(change_url(self.draft))
+        self.assertNotContains(response, f"Version {self.draft.number}: ")
+
+    def test_a_sections_kind_is_fixed_and_it_has_no_delete_box(self):
+        """A section is shown under its kind, which cannot be changed or deleted by a slip:
+        no kind dropdown, no Delete box, and a posted kind is ignored."""
+        response = self.client.get(change_url(self.draft))
+        self.assertNotContains(response, '<select name="sections-0-kind"')
+        self.assertNotContains(response, 'name="sections-0-DELETE"')
+        data = form_data(response, "summaryversion_form")
+        section = Section.objects.get(pk=data["sections-0-id"][0])
+        other = SectionKind.SUMMARY if section.kind != SectionKind.SUMMARY else SectionKind.FOCUS
+        data.update(
+            {"sections-0-kind": [other], "sections-0-DELETE": ["on"], "_continue": ["Save"]}
+        )
+        self.client.post(change_url(self.draft), data)
+        kept = Section.objects.get(pk=section.pk)
+        self.assertEqual(kept.kind, section.kind)
 
 
 class TermTests(TestCase):

@@ -232,6 +232,19 @@ class ActionPageTests(StaffTestCase):
         self.assertContains(home, "Sent back to you with comments (1)")
         self.assertContains(home, "Add the 2023 review.")
 
+    def test_after_sending_back_the_reviewer_returns_to_the_queue(self):
+        """ "Send back" takes the reviewer to their queue, not the editor's form, so the
+        editor is not told the reviewer has the draft open."""
+        draft = make_complete_draft(user=self.editor)
+        version_submit(version=draft, user=self.editor, change_note="x")
+        reviewer = self.client_for(self.reviewer)
+        response = reviewer.post(action_url(draft, "request_changes"), {"comment": "Shorter."})
+        self.assertRedirects(response, reverse("admin:index"), fetch_redirect_response=False)
+        home = reviewer.get(response.url)
+        self.assertContains(home, "Version 1 went back to the editors")
+        editor_form = self.client_for(self.editor).get(change_url(draft))
+        self.assertNotContains(editor_form, 'id="presence-warning"')
+
     def test_publish_confirmation_then_publish(self):
         """Publishing asks first; confirming makes the version live with a link to it."""
         draft = make_complete_draft(user=self.editor)

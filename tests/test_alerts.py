@@ -49,7 +49,11 @@ class FollowFlowTests(TestCase):
         cache.clear()
 
     def ask(self, email="reader@example.org", kind="summary", slug="cctv", **extra):
-        return self.client.post("/follow/", {"email": email, "kind": kind, "slug": slug}, **extra)
+        # The confirmation is sent by a task once the request's work is committed.
+        with self.captureOnCommitCallbacks(execute=True):
+            return self.client.post(
+                "/follow/", {"email": email, "kind": kind, "slug": slug}, **extra
+            )
 
     def test_summary_page_offers_to_follow(self):
         """The summary page has a follow form naming the summary."""

@@ -151,8 +151,6 @@ class SummaryResourceTests(TestCase):
             ("page=0", "page"),
             ("page_size=101", "page_size"),
             ("sort=sideways", "sort"),
-            ("sort=relevance", "sort"),
-            ("problem=no-such-term", "problem"),
         ):
             with self.subTest(query=query):
                 response = self.client.get(f"{API}/summaries/?{query}")
@@ -160,6 +158,12 @@ class SummaryResourceTests(TestCase):
                 body = self.get(f"{API}/summaries/?{query}", f"{API}/summaries/", status=400)
                 self.assertEqual(body["status"], 400)
                 self.assertIn(parameter, [error["parameter"] for error in body["errors"]])
+
+    def test_a_facet_value_naming_no_term_is_404(self):
+        """A facet value that names no term answers 404 problem details naming it."""
+        body = self.get(f"{API}/summaries/?problem=no-such-term", f"{API}/summaries/", status=404)
+        self.assertEqual(body["errors"][0]["parameter"], "problem")
+        self.assertIn("no-such-term", body["errors"][0]["message"])
 
     def test_page_past_the_end_is_404(self):
         """A page number past the last page answers 404, saying how many pages there are."""

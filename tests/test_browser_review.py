@@ -85,7 +85,20 @@ def test_comment_on_a_section_reaches_the_editor_who_resolves_it(
     assert "2 open" in panel
     assert "Say how large the effect was." in panel and "sent the version back" in panel
     page.get_by_role("link", name="Section: Effect – how effective is it?").click()
-    assert page.url.endswith("#sections-group")
+    # The link shows the Effect part, with the section's text editor focused and in view.
+    assert page.locator("#form-parts-nav a[aria-current]").inner_text() == "Effect"
+    assert page.locator("#part-effect").is_visible()
+    focused = page.evaluate(
+        """() => {
+            const el = document.activeElement, box = el.getBoundingClientRect();
+            return {editor: el.isContentEditable,
+                    label: document.getElementById(el.getAttribute('aria-labelledby'))
+                           ?.textContent.trim(),
+                    inSection: !!el.closest('#part-effect .section-form'),
+                    inView: box.top >= 0 && box.top < innerHeight};
+        }"""
+    )
+    assert focused["editor"] and focused["inSection"] and focused["inView"], focused
     write_section(page, 1, "Crime fell by 21% in the car parks with cameras.")
     editor.save_and_continue()
     page.get_by_role(
@@ -113,7 +126,9 @@ def test_four_eyes_on_authorship(browser, live_server, browser_data):
     )
     assert response.status == 403
     other.page.goto(review_url(browser_data["lighting"]))
-    other.press("Approve and publish version 1")
+    other.page.get_by_role("link", name="Approve and publish version 1…").click()
+    other.page.get_by_label("Publish with the comments I did not tick still open").check()
+    other.press("Yes, publish version 1")
     assert "Version 1 is live" in other.message()
     assert any(m.subject == "Published: Street lighting (v1)" for m in mail.outbox)
     writer.context.close()

@@ -179,6 +179,9 @@ def test_reviewer_sends_back_then_publishes(browser, live_server):
     page.goto(ADMIN)
     reviewer.click("CCTV in car parks (v1)")
     reviewer.click("Approve and publish")
+    # The comment that sent it back is still open: named here, resolved as it goes live.
+    assert "Say where the cameras were installed." in page.inner_text("#open-comments-check")
+    page.get_by_label("The version as a whole: Say where the cameras").check()
     reviewer.press("Yes, publish version 1")
     assert "Version 1 is live" in reviewer.message()
     public.page.goto("/toolkit/cctv-in-car-parks/")

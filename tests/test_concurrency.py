@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 from unittest import mock
 
+import pytest
 from django.db import OperationalError, connection
 from django.test import TestCase, TransactionTestCase
 from django.urls import reverse
@@ -20,6 +21,10 @@ from summaries.models import State
 from tests import concurrency
 from tests.factories import make_complete_draft, make_user, send_to_review
 from tests.test_admin import change_url, form_data
+
+# Processes racing on one database, with lock timeouts: run one at a time (make test).
+pytestmark = pytest.mark.slow
+
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCKED = OperationalError("database is locked")

@@ -119,6 +119,21 @@ class LoadDemoTests(TestCase):
         self.assertFalse(editor.has_perm("summaries.publish_summaryversion"))
         self.assertTrue(reviewer.has_perm("summaries.publish_summaryversion"))
 
+    def test_demo_accounts_have_addresses_so_emails_are_printed(self):
+        """Each demo account has an example.org address, so notifications reach the console."""
+        User = get_user_model()
+        addresses = dict(User.objects.values_list("username", "email"))
+        self.assertEqual(addresses["editor"], "editor@example.org")
+        self.assertEqual(addresses["reviewer"], "reviewer@example.org")
+        self.assertEqual(addresses["admin"], "admin@example.org")
+
+    def test_an_address_the_user_set_is_kept(self):
+        """Loading the demo again keeps an address a demo user set for themselves."""
+        User = get_user_model()
+        User.objects.filter(username="editor").update(email="me@example.net")
+        load_demo()
+        self.assertEqual(User.objects.get(username="editor").email, "me@example.net")
+
 
 class LoadDemoProductionTests(TestCase):
     @override_settings(DEBUG=False)

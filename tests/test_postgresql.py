@@ -14,6 +14,7 @@ from pathlib import Path
 from unittest import skipUnless
 
 import psycopg
+import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.handlers.wsgi import WSGIHandler
@@ -28,6 +29,10 @@ from summaries.editorial.services import (
 )
 from summaries.models import AuditEvent, State, SummaryVersion
 from tests.factories import make_complete_draft, make_user, publish
+
+# Connections dropped under the app, pg_dump and pg_restore: run one at a time (make test).
+pytestmark = pytest.mark.slow
+
 
 ON_POSTGRESQL = connection.vendor == "postgresql"
 NEEDS_POSTGRESQL = "needs PostgreSQL (set DATABASE_URL=postgres://...): SQLite has no server"

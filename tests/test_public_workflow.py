@@ -244,10 +244,10 @@ class DraftOnlyTermTests(TestCase):
         self.same_as_unknown("/toolkit/?problem={}&problem=burglary")
 
     def test_api_refuses_the_slug_as_unknown(self):
-        """The API's list answers 400 "no such term", as for any unknown slug, and its
+        """The API's list answers 404 "no such term", as for any unknown slug, and its
         facets and vocabularies never list the term."""
         response = self.same_as_unknown("/api/v1/summaries/?problem={}")
-        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.status_code, 404)
         for url in ("/api/v1/summaries/", "/api/v1/vocabularies/", "/api/v1/summaries/?q=street"):
             self.assertNotContains(self.client.get(url), "Secret")
 

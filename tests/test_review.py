@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client, TestCase, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from summaries.editorial import comments
 from summaries.editorial.services import (
@@ -338,16 +339,55 @@ class NotificationTests(ReviewTestCase):
             other.get(url("notificationpreference_change", preference.pk)).status_code, 302
         )
 
+    def test_user_sets_their_own_address(self):
+        """The settings page shows the user's address; they change it, and their emails
+        go there."""
+        client = self.client_for(self.reviewer)
+        client.get(url("notificationpreference_changelist"))
+        preference = NotificationPreference.objects.get(user=self.reviewer)
+        page = client.get(url("notificationpreference_change", preference.pk))
+        self.assertContains(page, 'value="reviewer@example.org"')
+        client.post(
+            url("notificationpreference_change", preference.pk),
+            {"address": "new.reviewer@example.net", "email": "on"},
+        )
+        self.reviewer.refresh_from_db()
+        self.assertEqual(self.reviewer.email, "new.reviewer@example.net")
+        self.submitted()
+        self.assertIn(["new.reviewer@example.net"], [m.to for m in mail.outbox])
+
+    def test_email_me_without_an_address_is_refused(self):
+        """Ticking "email me" with no address is an error that says what to do."""
+        client = self.client_for(self.reviewer)
+        client.get(url("notificationpreference_changelist"))
+        preference = NotificationPreference.objects.get(user=self.reviewer)
+        response = client.post(
+            url("notificationpreference_change", preference.pk), {"address": "", "email": "on"}
+        )
+        self.assertContains(response, "Give the address to email you at")
+        self.reviewer.refresh_from_db()
+        self.assertEqual(self.reviewer.email, "reviewer@example.org")
+
+    def test_home_page_says_when_no_email_can_reach_you(self):
+        """A user with email on but no address is told so on their admin home page."""
+        self.reviewer.email = ""
+        self.reviewer.save()
+        response = self.client_for(self.reviewer).get(reverse("admin:index"))
+        self.assertContains(response, 'id="no-email-address"')
+        response = self.client_for(self.editor).get(reverse("admin:index"))
+        self.assertNotContains(response, 'id="no-email-address"')
+
     def test_failed_send_is_logged_and_the_transition_stands(self):
-        """A mail server that fails is logged; the version is still in review."""
+        """A mail server that fails is logged (the immediate backend of the tests cannot
+        retry; tests/test_tasks.py tests retries); the version is still in review."""
         draft = make_complete_draft(user=self.editor)
         with (
             override_settings(EMAIL_BACKEND="tests.test_review.FailingBackend"),
-            self.assertLogs("summaries.editorial.notifications", "ERROR") as logs,
+            self.assertLogs("summaries.tasks", "ERROR") as logs,
             self.captureOnCommitCallbacks(execute=True),
         ):
             version_submit(version=draft, user=self.editor, change_note="x")
-        self.assertIn("not sent", logs.output[0])
+        self.assertIn("email_notification failed", logs.output[0])
         self.assertEqual(SummaryVersion.objects.get(pk=draft.pk).state, State.IN_REVIEW)
         self.assertEqual(Notification.objects.count(), 2)
 
@@ -465,3 +505,124 @@ class DashboardTests(ReviewTestCase):
         few = count_get(self, client, reverse("admin:index"))
         make(10)
         self.assertEqual(count_get(self, client, reverse("admin:index")), few)
+
+
+class PublishOverOpenCommentsTests(ReviewTestCase):
+    """Publishing asks first, from the review page as from the version page, and names
+    the open comments; they can be resolved in the same step."""
+
+    def setUp(self):
+        self.version = self.submitted(title="CCTV in car parks")
+        self.comment = comments.comment_add(
+            version=self.version, user=self.reviewer, anchor="title", body="Shorter title?"
+        )
+        self.client = self.client_for(self.reviewer2)
+
+    def test_review_page_links_to_the_confirmation_instead_of_publishing(self):
+        """The review page has no form that publishes in one click: it links to the
+        confirmation page, after the request-changes form."""
+        page = self.client.get(url("summaryversion_review", self.version.pk)).content.decode()
+        self.assertNotIn(f'action="{url("summaryversion_publish", self.version.pk)}"', page)
+        self.assertIn(f'href="{url("summaryversion_publish", self.version.pk)}"', page)
+        position = page.index
+        self.assertLess(position('id="review-request-changes"'), position('id="review-publish"'))
+
+    def test_confirmation_names_the_open_comments(self):
+        """The publish page lists each open comment with a box to resolve it."""
+        page = self.client.get(url("summaryversion_publish", self.version.pk))
+        self.assertContains(page, "1 open review comment")
+        self.assertContains(page, "Title: Shorter title?")
+
+    def test_publishing_over_an_open_comment_needs_a_decision(self):
+        """Confirming without resolving or acknowledging the open comment publishes
+        nothing and says why."""
+        response = self.client.post(url("summaryversion_publish", self.version.pk), {})
+        self.assertContains(response, "1 comment is still open")
+        self.version.refresh_from_db()
+        self.assertEqual(self.version.state, State.IN_REVIEW)
+
+    def test_resolving_while_publishing(self):
+        """A ticked comment is resolved by the publisher as the version goes live."""
+        self.client.post(
+            url("summaryversion_publish", self.version.pk), {"resolve": [self.comment.pk]}
+        )
+        self.version.refresh_from_db()
+        self.comment.refresh_from_db()
+        self.assertEqual(self.version.state, State.PUBLISHED)
+        self.assertEqual(self.comment.resolved_by, self.reviewer2)
+
+    def test_publishing_with_the_comment_left_open(self):
+        """Acknowledging publishes and leaves the comment open, in the version's history."""
+        publish = url("summaryversion_publish", self.version.pk)
+        self.client.post(publish, {"publish_with_open": "on"})
+        self.version.refresh_from_db()
+        self.comment.refresh_from_db()
+        self.assertEqual(self.version.state, State.PUBLISHED)
+        self.assertIsNone(self.comment.resolved_at)
+
+    def test_scheduling_asks_the_same(self):
+        """Scheduling names the open comments too, and takes "7 Dec 2026 09:00"."""
+        when = timezone.localtime() + timedelta(days=3)
+        typed = when.strftime("%d %b %Y %H:%M")
+        response = self.client.post(
+            url("summaryversion_schedule", self.version.pk), {"publish_at": typed}
+        )
+        self.assertContains(response, "1 comment is still open")
+        self.client.post(
+            url("summaryversion_schedule", self.version.pk),
+            {"publish_at": typed, "resolve": [self.comment.pk]},
+        )
+        self.version.refresh_from_db()
+        self.assertEqual(
+            timezone.localtime(self.version.publish_at).strftime("%d %b %Y %H:%M"), typed
+        )
+
+    def test_schedule_field_writes_dates_as_the_admin_does(self):
+        """The schedule field is plain text with an example like "7 Dec 2026 09:00", and a
+        date in mm/dd/yyyy is refused with that example."""
+        page = self.client.get(url("summaryversion_schedule", self.version.pk))
+        self.assertNotContains(page, 'type="datetime-local"')
+        self.assertContains(page, "7 Dec 2026")
+        response = self.client.post(
+            url("summaryversion_schedule", self.version.pk),
+            {"publish_at": "12/07/2030 09:00", "publish_with_open": "on"},
+        )
+        self.assertContains(response, "Write the date and time like")
+
+
+class ReviewPageLayoutTests(ReviewTestCase):
+    def test_unchanged_parts_are_named_in_one_line_and_the_change_note_is_not_a_change(self):
+        """Against the live version, only changed parts are shown in full; unchanged ones
+        are listed once; the change note is not reported as changed."""
+        live = make_live("lighting", title="Street lighting")
+        from summaries.editorial.services import draft_start_from
+
+        draft = draft_start_from(version=live, user=self.editor)
+        SummaryVersion.objects.filter(pk=draft.pk).update(
+            title="Street lighting at night", change_note="Retitled."
+        )
+        response = self.client_for(self.reviewer).get(url("summaryversion_review", draft.pk))
+        page = response.content.decode()
+        self.assertNotIn("No changes.", page)
+        self.assertIn('id="part-unchanged"', page)
+        self.assertNotIn("Change note <span", page)
+        self.assertIn("<strong>Change note:</strong> Retitled.", page)
+        self.assertFalse(response.context["is_nav_sidebar_enabled"])
+
+    def test_about_stays_on_the_part_after_adding_a_comment(self):
+        """After a comment on a section, the new-comment form is still about that section."""
+        version = self.submitted()
+        client = self.client_for(self.reviewer)
+        response = client.post(
+            url("summaryversion_comment_add", version.pk),
+            {"anchor": "section-effect", "body": "Effect size?"},
+            follow=True,
+        )
+        self.assertEqual(response.context["comment_form"]["anchor"].value(), "section-effect")
+
+    def test_unread_notifications_say_so_in_words(self):
+        """The notification list says "Unread", not a green tick."""
+        self.submitted()
+        response = self.client_for(self.reviewer).get(url("notification_changelist"))
+        self.assertContains(response, "Unread")
+        self.assertNotContains(response, "icon-yes.svg")

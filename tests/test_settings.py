@@ -41,16 +41,27 @@ def run_settings(**env):
 
 
 class SettingsTests(SimpleTestCase):
-    def test_local_defaults(self):
-        """A fresh clone runs with DEBUG on and a SQLite file, nothing to configure."""
+    def test_debug_is_off_by_default(self):
+        """A deployment that forgets DEBUG is not in debug mode: it refuses to start
+        without a secret key, and says how to run locally."""
         result = run_settings()
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("DEBUG is off (the default): set SECRET_KEY", result.stderr)
+        self.assertIn("or DEBUG=1 on your own machine", result.stderr)
+        result = run_settings(SECRET_KEY="x" * 50, ALLOWED_HOSTS="toolkit.example")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(result.stdout.startswith("False "), result.stdout)
+
+    def test_local_defaults(self):
+        """With DEBUG=1 (make run sets it) nothing else needs configuring: a SQLite file."""
+        result = run_settings(DEBUG="1")
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("True django.db.backends.sqlite3", result.stdout)
         self.assertIn("db.sqlite3", result.stdout)
 
     def test_database_url_selects_postgresql(self):
         """DATABASE_URL switches the database to PostgreSQL."""
-        result = run_settings(DATABASE_URL="postgres://u:p@db.example:5432/toolkit")
+        result = run_settings(DEBUG="1", DATABASE_URL="postgres://u:p@db.example:5432/toolkit")
         self.assertIn("django.db.backends.postgresql toolkit", result.stdout)
 
     def test_production_needs_a_secret_key(self):

@@ -26,8 +26,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
+import pytest
 from django.db import connection
 from django.test import SimpleTestCase
+
+# Two app servers in processes of their own: run one at a time (make test).
+pytestmark = pytest.mark.slow
+
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = "/toolkit/psychosocial-treatment-sex-offenders/"

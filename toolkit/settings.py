@@ -1,12 +1,14 @@
 """Settings for the evidence toolkit.
 
 One module for every machine: whatever differs between machines comes from the
-environment (see the table in README.md). The defaults are safe for local use; with
-DEBUG off the site refuses to start until the operator has set what production needs.
+environment (see the table in README.md). DEBUG is off unless DEBUG=1 says otherwise
+(`make run` does, for the demo), so a deployment that forgets it is not in debug mode;
+with DEBUG off the site refuses to start until the operator has set what production needs.
 """
 
 import os
 from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -41,7 +43,7 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
-DEBUG = env_bool("DEBUG", default=True)
+DEBUG = env_bool("DEBUG", default=False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
@@ -51,9 +53,15 @@ if DEBUG:
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
 else:
     if not SECRET_KEY or SECRET_KEY.startswith("django-insecure"):
-        raise ImproperlyConfigured("DEBUG is off: set SECRET_KEY to a long random value.")
+        raise ImproperlyConfigured(
+            "DEBUG is off (the default): set SECRET_KEY to a long random value, "
+            "or DEBUG=1 on your own machine."
+        )
     if not ALLOWED_HOSTS:
-        raise ImproperlyConfigured("DEBUG is off: set ALLOWED_HOSTS (comma-separated host names).")
+        raise ImproperlyConfigured(
+            "DEBUG is off (the default): set ALLOWED_HOSTS (comma-separated host names), "
+            "or DEBUG=1 on your own machine."
+        )
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -71,6 +79,8 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "summaries",
 ]
 
@@ -99,6 +109,20 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Prometheus metrics (django-prometheus): off unless METRICS_PORT is set. gunicorn then
+# serves them on that port of their own, at METRICS_ADDRESS (gunicorn.conf.py); no URL of
+# the site serves them, so they are never public.
+METRICS_PORT = env_int("METRICS_PORT", 0)
+METRICS_ADDRESS = os.environ.get("METRICS_ADDRESS", "127.0.0.1")
+if METRICS_PORT:
+    INSTALLED_APPS.append("django_prometheus")
+    MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+    # Just before axes, which must stay last: it then counts the answer axes gives.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
+        "django_prometheus.middleware.PrometheusAfterMiddleware",
+    )
 
 ROOT_URLCONF = "toolkit.urls"
 WSGI_APPLICATION = "toolkit.wsgi.application"
@@ -148,8 +172,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 def cache_from_url(url: str) -> dict:
     """The default cache from CACHE_URL: ``locmem://``, ``redis://host:6379/0`` (also
-    ``rediss://``), ``memcached://host:11211[,host2:11211]``, ``file:///a/directory``
-    (processes of one machine sharing files) or ``dummy://`` (no cache)."""
+    ``rediss://``), ``file:///a/directory`` (processes of one machine sharing files) or
+    ``dummy://`` (no cache). Memcached is not offered: nothing tests it, and Redis serves
+    every use a shared cache has here."""
     scheme, _, rest = url.partition("://")
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
@@ -161,24 +186,18 @@ def cache_from_url(url: str) -> dict:
             # are then rendered without the cache (summaries/public/cache.py).
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
-    if scheme == "memcached":
-        return {
-            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
-            "LOCATION": rest.split(","),
-        }
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     if scheme == "file":
         # Several processes on one machine sharing a directory (tests, a small server).
         return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": rest}
     raise ImproperlyConfigured(
-        "CACHE_URL must start with locmem://, redis://, rediss://, memcached://, file:// "
-        f"or dummy://, "
+        "CACHE_URL must start with locmem://, redis://, rediss://, file:// or dummy://, "
         f"not {url!r}."
     )
 
 
-# Local memory by default: right for one server. Several servers share Redis or memcached
+# Local memory by default: right for one server. Several servers share Redis
 # so a page rendered by one is reused by all (docs/operations.md). Pages are correct with
 # either: every cached page is keyed by the public content's generation
 # (summaries/models/generation.py).
@@ -192,6 +211,11 @@ if _signin_cache_url.startswith(("locmem://", "dummy://")):
     _signin_cache_url = "locmem://signin"
 CACHES["signin"] = cache_from_url(_signin_cache_url)
 CACHES["signin"]["KEY_PREFIX"] = CACHES["default"]["KEY_PREFIX"] + "-signin"
+# After a cache call fails (server stopped, unreachable or hung), the small values kept
+# in the cache (sign-in and API counts, presence, facet counts) skip it for this many
+# seconds in that process, so a hung server costs one timeout, not one per call
+# (toolkit/guarded_cache.py).
+CACHE_DOWN_RETRY_SECONDS = env_int("CACHE_DOWN_RETRY_SECONDS", 5)
 # How long a rendered page stays in the server's cache; a publication makes it unused at
 # once whatever this is (the key changes), so this only bounds memory and the footer's date.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
@@ -232,11 +256,74 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "toolkit@localhost")
 
+# Error reports (docs/operations.md): Django mails each server error (a 500, a task that
+# failed for good) to ADMINS, "Name <address>" or addresses, comma-separated, from
+# SERVER_EMAIL; the worker sends them (toolkit/log.py), never the failing request.
+ADMINS = [
+    (name, address) for name, address in getaddresses([os.environ.get("ADMINS", "")]) if address
+]
+_bad_admins = [address for _, address in ADMINS if "@" not in address]
+if _bad_admins:
+    raise ImproperlyConfigured(
+        f"ADMINS must be email addresses, comma-separated, not {', '.join(_bad_admins)}."
+    )
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
 # Following summaries by email: how long a confirmation link works, and how many
 # requests to follow one client address, and one email address, may make.
 FOLLOW_CONFIRM_MAX_AGE = env_int("FOLLOW_CONFIRM_HOURS", 72) * 3600
 FOLLOW_THROTTLE_PER_CLIENT = {"limit": env_int("FOLLOW_LIMIT_PER_CLIENT", 20), "period": 3600}
 FOLLOW_THROTTLE_PER_ADDRESS = {"limit": env_int("FOLLOW_LIMIT_PER_ADDRESS", 3), "period": 3600}
+
+# Background tasks (django-tasks, summaries/tasks/README.md): queued as rows in the
+# database and run by the worker process (`manage.py run_worker`, the Procfile's worker).
+# TASKS_BACKEND=immediate runs each task at once in the process that queues it (after
+# the transaction commits): for a quick local try without a worker, never for production,
+# where a slow mail server would then hold up the request.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_task_backend = os.environ.get("TASKS_BACKEND", "database")
+if _task_backend not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be database or immediate, not {_task_backend!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
+# A failed task runs again after TASK_RETRY_BASE_SECONDS, then twice as long each time,
+# at most TASK_RETRY_MAX_SECONDS apart: ten runs span about five hours by default.
+TASK_RETRY_BASE_SECONDS = env_int("TASK_RETRY_BASE_SECONDS", 30)
+TASK_RETRY_MAX_SECONDS = env_int("TASK_RETRY_MAX_SECONDS", 3600)
+# What the worker runs on a timetable (summaries/tasks/periodic.py): a task's import path
+# and {"every": seconds} or {"daily_at": "HH:MM"} in TIME_ZONE.
+PERIODIC_TASKS = {
+    "summaries.tasks.periodic.heartbeat": {"every": 60},
+    "summaries.alerts.tasks.send_alerts": {"every": 60},
+    "summaries.tasks.housekeeping.housekeeping": {
+        "daily_at": os.environ.get("HOUSEKEEPING_AT", "03:30")
+    },
+}
+# Housekeeping (summaries/tasks/housekeeping.py, daily at HOUSEKEEPING_AT): how many
+# days each kind of record is kept, and when a task still "running" counts as abandoned
+# by a worker that died (it is then queued again).
+SIGNIN_RECORDS_KEEP_DAYS = env_int("SIGNIN_RECORDS_KEEP_DAYS", 90)
+READ_NOTIFICATIONS_KEEP_DAYS = env_int("READ_NOTIFICATIONS_KEEP_DAYS", 180)
+SENT_ALERTS_KEEP_DAYS = env_int("SENT_ALERTS_KEEP_DAYS", 90)
+TASK_RESULTS_KEEP_DAYS = env_int("TASK_RESULTS_KEEP_DAYS", 1)
+FAILED_TASKS_KEEP_DAYS = env_int("FAILED_TASKS_KEEP_DAYS", 30)
+TASK_ABANDONED_MINUTES = env_int("TASK_ABANDONED_MINUTES", 60)
+# The readiness check (/readyz) counts the worker as gone when no task has finished for
+# this long; the heartbeat task finishes every minute.
+WORKER_SEEN_SECONDS = env_int("WORKER_SEEN_SECONDS", 300)
+# Parts of the readiness check (database, cache, migrations, worker) reported but never
+# answering 503: "cache,worker" when a load balancer routes by /readyz (toolkit/health.py).
+READINESS_REPORT_ONLY = env_list("READINESS_REPORT_ONLY")
+_unknown_parts = set(READINESS_REPORT_ONLY) - {"database", "cache", "migrations", "worker"}
+if _unknown_parts:
+    raise ImproperlyConfigured(
+        "READINESS_REPORT_ONLY names parts of database, cache, migrations and worker, "
+        f"not {', '.join(sorted(_unknown_parts))}."
+    )
 
 # Every request answers 503 "down for maintenance" (except /healthz and static files),
 # e.g. while a backup is restored.
@@ -316,7 +403,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_HTTPS_PR
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_HTTPS_PROXY else 0)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # Load balancers probe the health check over plain HTTP on the private network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # No script of ours reads the CSRF cookie (the admin's forms carry the token in a hidden
@@ -373,17 +460,45 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "toolkit.log.JsonFormatter"},
     },
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "not_probe_noise": {"()": "toolkit.log.NotProbeNoise"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": LOG_FORMAT,
-        }
+        },
+        # Replaces Django's own, which sends inside the request (toolkit/log.py).
+        "mail_admins": {
+            "class": "toolkit.log.QueuedAdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "not_probe_noise"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "summaries": {"handlers": ["mail_admins"], "level": "INFO"},
+        "toolkit": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.db.backends": {"level": "INFO"},
         # Lockouts are warnings; axes' start-up banner would open every command's output.
         "axes": {"level": "WARNING"},
     },
 }
+
+# Error reporting to Sentry (or a service speaking its protocol), only when SENTRY_DSN is
+# set: unhandled errors and error logs, without personal data (no addresses, cookies,
+# users or request bodies) unless SENTRY_SEND_DEFAULT_PII says so.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+        send_default_pii=env_bool("SENTRY_SEND_DEFAULT_PII", False),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE") or 0),
+    )

@@ -10,9 +10,11 @@ itself, refused tries are not counted (so they do not prolong it), and other use
 are unaffected.
 
 The counts are a sliding window of one-minute buckets in the ``signin`` cache, each
-bucket a counter raised with the cache's atomic ``incr``: with a shared cache (Redis,
-memcached) every process counts together. Only usernames that exist are counted, so
-guesses at invented names cannot fill the cache and push real counts out.
+bucket a counter raised with the cache's atomic ``incr``: with a shared cache (Redis)
+every process counts together. Only usernames that exist are counted, so
+guesses at invented names cannot fill the cache and push real counts out. With the cache
+down the cap counts nothing and refuses nobody (``toolkit.guarded_cache``); django-axes
+still counts wrong passwords per username and address, in the database.
 """
 
 import hashlib
@@ -23,10 +25,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_login_failed
-from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.template.response import TemplateResponse
+
+from toolkit.guarded_cache import GuardedCache, guarded
 
 BUCKET_SECONDS = 60
 
@@ -35,8 +38,8 @@ def now() -> float:
     return time.time()
 
 
-def _cache():
-    return caches["signin"]
+def _cache() -> GuardedCache:
+    return guarded("signin")
 
 
 def _key(username: str, bucket: int) -> str:
@@ -55,11 +58,7 @@ def record_failure(username: str) -> None:
     key = _key(username, bucket)
     # Kept a minute longer than the window, so a bucket never expires while still in it.
     timeout = (settings.SIGNIN_USERNAME_WINDOW_MINUTES + 1) * BUCKET_SECONDS
-    _cache().add(key, 0, timeout)
-    try:
-        _cache().incr(key)
-    except ValueError:  # evicted between add and incr
-        _cache().set(key, 1, timeout)
+    _cache().count(key, timeout=timeout)
 
 
 def seconds_until_allowed(username: str) -> int | None:

@@ -9,11 +9,13 @@ from summaries.public import views
 from summaries.public.cache import public_page
 from summaries.public.sitemaps import SITEMAPS
 
+from . import health
 from . import views as project_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", project_views.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("toolkit/", include("summaries.public.urls")),
     path("api/v1/docs/", api_docs, name="api_docs"),
     path("api/v1/", api.urls),
@@ -24,5 +26,6 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
-# The admin's refusals explain themselves (toolkit/views.py).
+# The admin's refusals explain themselves; an unknown host gets a plain 400 (toolkit/views.py).
+handler400 = "toolkit.views.bad_request"
 handler403 = "toolkit.views.permission_denied"

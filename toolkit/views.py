@@ -1,11 +1,13 @@
-"""Project-level views: the health check, robots.txt and the admin's refusal page."""
+"""Project-level views: the health check, robots.txt, the admin's refusal page and the
+answer to a request for a host name the site does not serve."""
 
 import logging
 
 from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, InterfaceError, connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -92,3 +94,17 @@ def permission_denied(request, exception=None):
         "back_label": back_label,
     }
     return TemplateResponse(request, "admin/403.html", context, status=403)
+
+
+def bad_request(request, exception=None):
+    """400. A request for a host name not in ALLOWED_HOSTS gets a plain answer: the page
+    in the site's style makes absolute links from the host name, which would fail again
+    (and turn the 400 into a 500). Any other bad request gets that page."""
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return HttpResponseBadRequest(
+            "Bad request: this server does not serve that host name.\n",
+            content_type="text/plain; charset=utf-8",
+        )
+    return defaults.bad_request(request, exception)

@@ -29,9 +29,17 @@ document.addEventListener("DOMContentLoaded", () => {
     return part ? part.dataset.part : null;
   }
 
-  // The element to focus for a field: a rich-text field's textarea is hidden behind its
-  // editor, so focus the editor instead.
+  // The element to focus for a link's target: the target itself if it is a field, else
+  // the first field in it (a section's heading leads to its text, a group to its first
+  // row); a rich-text field's textarea is hidden behind its editor, so the editor.
   function focusable(target) {
+    if (!target.matches("input, select, textarea, [contenteditable=true]")) {
+      const box = target.closest(".section-form") || target;
+      target =
+        box.querySelector("[contenteditable=true]") ||
+        box.querySelector("input:not([type=hidden]), select, textarea") ||
+        target;
+    }
     if (target.matches("textarea") && target.offsetParent === null) {
       const editor = target.closest(".form-row, .flex-container")?.querySelector("[contenteditable=true]");
       if (editor) return editor;
@@ -78,7 +86,13 @@ document.addEventListener("DOMContentLoaded", () => {
         partOf(document.querySelector(".form-part .errorlist")) ||
         (parts.some((p) => p.dataset.part === fromHash) ? fromHash : parts[0].dataset.part),
     );
-    // Any in-page link to something in a hidden part (the error summary's, a help text's).
+    // Arriving at a field's address (a comment's link from another page) shows its part.
+    if (location.hash.length > 1 && !fromHash && !summary) {
+      const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+      if (target && partOf(target)) reveal(target.id);
+    }
+    // Any in-page link to something in a hidden part (the error summary's, a comment's,
+    // a help text's).
     document.addEventListener("click", (event) => {
       const link = event.target.closest("a[href^='#']");
       if (!link || link.closest("#form-parts-nav, .form-part-next") || link.hash.length < 2) return;

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from summaries.editorial import rules, services
+from summaries.editorial import comments, rules, services
 from summaries.models import COMMENT_MAX_LENGTH, AuditAction, SummaryVersion
 
 from .common import database_is_locked, refuse_action, version_change_url
@@ -46,14 +46,80 @@ class CommentForm(forms.Form):
     )
 
 
+# Dates as the admin writes them everywhere else ("7 Dec 2026 09:00"), not the browser's
+# datetime-local picker, which shows mm/dd/yyyy under an American locale. ISO is accepted
+# too, for those who type it.
+SCHEDULE_FORMATS = [
+    "%d %b %Y %H:%M",
+    "%d %B %Y %H:%M",
+    "%d %b %Y, %H:%M",
+    "%d %B %Y, %H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+]
+
+
 class ScheduleForm(forms.Form):
     publish_at = forms.DateTimeField(
         label="Publish at",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        help_text="Date and time, site time. Publication happens within a minute or so of "
-        "it, when the scheduled-publishing job next runs.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        input_formats=SCHEDULE_FORMATS,
+        help_text="Day, month, year and time (24-hour), site time: for example “7 Dec 2026 "
+        "09:00”. Publication happens within a minute or so of it, when the "
+        "scheduled-publishing job next runs.",
+        error_messages={
+            "invalid": "Write the date and time like “7 Dec 2026 09:00” (day, month, year, "
+            "24-hour time)."
+        },
     )
+
+    def clean_publish_at(self):
+        when = self.cleaned_data["publish_at"]
+        if when <= timezone.now():
+            raise forms.ValidationError(
+                "That time has passed: choose a time in the future, or publish now instead."
+            )
+        return when
+
+
+class OpenCommentsForm(forms.Form):
+    """Publishing or scheduling over open review comments: each is named, may be resolved
+    in the same step, and those left open must be acknowledged."""
+
+    resolve = forms.TypedMultipleChoiceField(
+        label="Resolve these comments as I publish",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick each comment this version answers; it is marked resolved by you.",
+    )
+    publish_with_open = forms.BooleanField(
+        label="Publish with the comments I did not tick still open",
+        required=False,
+    )
+
+    def __init__(self, *args, open_comments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_comments = open_comments
+        self.fields["resolve"].choices = [
+            (comment.pk, f"{comment.anchor_label}: {comment.body}") for comment in open_comments
+        ]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        left = len(self.open_comments) - len(cleaned_data.get("resolve") or ())
+        if left and not cleaned_data.get("publish_with_open"):
+            self.add_error(
+                "publish_with_open",
+                f"{left} comment{'s are' if left > 1 else ' is'} still open: tick the ones "
+                "this version resolves, or confirm that you publish with them open.",
+            )
+        return cleaned_data
+
+
+def open_comments(version) -> list:
+    """The version's unresolved comment threads, oldest first."""
+    return [c for c in comments.threads([version.pk]).get(version.pk, []) if not c.is_resolved]
 
 
 class WithdrawForm(forms.Form):
@@ -219,11 +285,27 @@ def workflow_action_view(request, object_id, *, model_admin, spec: ActionSpec):
         return back
 
     form = _bound_form(request, spec, version)
+    comments_form = None
+    if spec.action in {AuditAction.PUBLISH, AuditAction.SCHEDULE}:
+        waiting = open_comments(version)
+        if waiting:
+            comments_form = OpenCommentsForm(
+                request.POST if request.method == "POST" else None,
+                open_comments=waiting,
+                auto_id="id_open_%s",
+            )
     problems = []
-    if request.method == "POST" and (form is None or form.is_valid()):
+    valid = (form is None or form.is_valid()) and (
+        comments_form is None or comments_form.is_valid()
+    )
+    if request.method == "POST" and valid:
         data = form.cleaned_data if form else {}
         try:
-            spec.run(version, request.user, data)
+            with transaction.atomic():
+                # Resolved in the same transaction: if publishing fails, they stay open.
+                if comments_form is not None:
+                    _resolve(comments_form, request.user)
+                spec.run(version, request.user, data)
         except OperationalError as error:
             if not database_is_locked(error):
                 raise
@@ -247,6 +329,11 @@ def workflow_action_view(request, object_id, *, model_admin, spec: ActionSpec):
             return back
         else:
             model_admin.message_user(request, _done_message(spec, version), messages.SUCCESS)
+            if spec.action == AuditAction.REQUEST_CHANGES:
+                # The version is the editors' again; the reviewer's work is the queue.
+                # (Landing on the draft's form would also mark the reviewer as present
+                # on it, telling its editors someone else has it open.)
+                return redirect(reverse("admin:index"))
             return back
     elif spec.action == AuditAction.SUBMIT:
         # Say before the editor writes a change note what still stops the draft.
@@ -262,10 +349,18 @@ def workflow_action_view(request, object_id, *, model_admin, spec: ActionSpec):
         "spec": spec,
         "confirm_label": spec.confirm.format(n=version.number),
         "form": form,
+        "comments_form": comments_form,
         "problems": problems,
         "now": timezone.now(),
     }
     return TemplateResponse(request, "admin/summaries/summaryversion/workflow_action.html", context)
+
+
+def _resolve(comments_form: OpenCommentsForm, user) -> None:
+    chosen = set(comments_form.cleaned_data["resolve"])
+    for comment in comments_form.open_comments:
+        if comment.pk in chosen:
+            comments.comment_resolve(comment=comment, user=user)
 
 
 def _bound_form(request, spec: ActionSpec, version: SummaryVersion):

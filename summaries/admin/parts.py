@@ -28,9 +28,10 @@ class PartSpec:
 
 
 PARTS: tuple[PartSpec, ...] = (
+    # Short titles: all eight tabs fit on one row beside the admin's sidebar at 1280 px.
     PartSpec(
         "summary",
-        "Summary and taxonomy",
+        "Summary",
         sections=(SectionKind.FOCUS, SectionKind.GENERAL, SectionKind.SUMMARY),
     ),
     PartSpec("effect", "Effect", sections=(SectionKind.EFFECT,)),
@@ -42,11 +43,10 @@ PARTS: tuple[PartSpec, ...] = (
         "evidence",
         "Evidence base",
         sections=(SectionKind.EVIDENCE,),
-        inlines=("reviews", "key_figures"),
+        # Outcome results cite the reviews: they sit with them, not with the taxonomy.
+        inlines=("reviews", "key_figures", "outcome_results"),
     ),
-    PartSpec(
-        "links", "Links and related summaries", inlines=("related_summaries", "external_links")
-    ),
+    PartSpec("links", "Links", inlines=("related_summaries", "external_links")),
 )
 DEFAULT_PART = PARTS[0].key
 SECTIONS_PREFIX = "sections"

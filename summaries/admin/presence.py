@@ -5,7 +5,9 @@ a shared cache, such as the database or Redis cache ``CACHE_URL`` configures, ev
 process sees it; with the default local-memory cache only the same process does). Anyone
 else who opens the draft within ``PRESENCE_SECONDS`` is told who has it open and since
 when, and who saved it lately (from the version itself). It warns; it never blocks: the
-stale-save check (``common.RevisionCheckForm``) is what keeps edits from being lost.
+stale-save check (``common.RevisionCheckForm``) is what keeps edits from being lost. With
+the cache down nobody else shows as present and no comparison is offered; the form
+opens and saves as usual (``toolkit.guarded_cache``).
 
 **What they changed.** The form keeps a snapshot of the version as it was loaded
 (``diff.snapshot``, plain data, under the version's id and revision). When a save is
@@ -16,11 +18,11 @@ version as saved now, so the user sees the other person's changes beside their o
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
 from django.utils import timezone
 
 from summaries.editorial import diff
 from summaries.models import SummaryVersion
+from toolkit.guarded_cache import guarded
 
 PRESENCE_SECONDS = 5 * 60
 SNAPSHOT_SECONDS = 24 * 60 * 60  # a form left open longer than this shows no comparison
@@ -59,12 +61,12 @@ def note_opened(version: SummaryVersion, user, *, now: datetime | None = None) -
     window = timedelta(seconds=PRESENCE_SECONDS)
     entries = {
         user_id: entry
-        for user_id, entry in (cache.get(_presence_key(version.pk)) or {}).items()
+        for user_id, entry in (guarded().get(_presence_key(version.pk)) or {}).items()
         if now - entry["seen_at"] < window
     }
     since = entries[user.pk]["since"] if user.pk in entries else now
     entries[user.pk] = {"name": _name(user), "since": since, "seen_at": now}
-    cache.set(_presence_key(version.pk), entries, PRESENCE_SECONDS)
+    guarded().set(_presence_key(version.pk), entries, PRESENCE_SECONDS)
 
 
 def others_on(version: SummaryVersion, user, *, now: datetime | None = None) -> list[Presence]:
@@ -73,7 +75,7 @@ def others_on(version: SummaryVersion, user, *, now: datetime | None = None) -> 
     window = timedelta(seconds=PRESENCE_SECONDS)
     found = [
         Presence(entry["name"], "has had this draft open since", entry["since"])
-        for user_id, entry in (cache.get(_presence_key(version.pk)) or {}).items()
+        for user_id, entry in (guarded().get(_presence_key(version.pk)) or {}).items()
         if user_id != user.pk and now - entry["seen_at"] < window
     ]
     saver = version.last_saved_by
@@ -85,15 +87,15 @@ def others_on(version: SummaryVersion, user, *, now: datetime | None = None) -> 
 def keep_snapshot(version: SummaryVersion) -> None:
     """Keep ``version`` as it is now (its current revision), for a later comparison."""
     key = _snapshot_key(version.pk, version.revision)
-    if cache.get(key) is None:
+    if guarded().available() and guarded().get(key) is None:
         loaded = SummaryVersion.objects.for_page().get(pk=version.pk)
-        cache.set(key, diff.snapshot(loaded), SNAPSHOT_SECONDS)
+        guarded().set(key, diff.snapshot(loaded), SNAPSHOT_SECONDS)
 
 
 def changes_since(version_pk: int, loaded_revision: int) -> list[diff.Group] | None:
     """What changed in the version since ``loaded_revision`` (the changed items only),
     or None when that revision's snapshot is no longer kept."""
-    loaded = cache.get(_snapshot_key(version_pk, loaded_revision))
+    loaded = guarded().get(_snapshot_key(version_pk, loaded_revision))
     if loaded is None:
         return None
     saved = SummaryVersion.objects.for_page().get(pk=version_pk)

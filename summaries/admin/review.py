@@ -31,7 +31,7 @@ from summaries.models import (
     VersionAuthor,
 )
 
-from .actions import CommentForm, ScheduleForm, action_buttons
+from .actions import CommentForm, action_buttons
 
 ANCHOR_LABELS = dict(ANCHOR_CHOICES)
 
@@ -62,7 +62,9 @@ FORM_TARGETS = {
     "ratings": "#id_effect_rating",
     "evidence_reviewed_on": "#id_evidence_reviewed_on",
     "change_note": "#id_change_note",
-    **{f"section-{kind.value}": "#sections-group" for kind in SectionKind},
+    # The section's own form (templates/admin/summaries/summaryversion/section_form.html),
+    # in whichever part it is; the form's script shows that part and focuses its editor.
+    **{f"section-{kind.value}": f"#section-{kind.value}" for kind in SectionKind},
     "key_figures": "#key_figures-group",
     "reviews": "#reviews-group",
     "links": "#external_links-group",
@@ -129,6 +131,10 @@ def review_view(request, object_id, *, model_admin):
         group_anchor = _GROUP_ANCHORS.get(group.title)
         rows = []
         for field in group.fields:
+            if field.label == "Change note":
+                # Each version has its own note (shown at the top); against the live
+                # version's it always read "changed".
+                continue
             anchor = _FIELD_ANCHORS.get(field.label)
             if field.status != "same" or by_anchor.get(anchor or ""):
                 rows.append(
@@ -160,7 +166,12 @@ def review_view(request, object_id, *, model_admin):
         "title": f"Review: {version.title} (v{version.number})",
         "version": version,
         "live_version": live_version,
-        "parts": parts,
+        # Parts with changes or comments in full; the rest named in one line, so the
+        # first change is not below a column of "No changes."
+        "parts": [part for part in parts if part["rows"] or part["comments"]],
+        "unchanged_parts": [part for part in parts if not (part["rows"] or part["comments"])],
+        # The review needs the width: the admin's model list is one click away.
+        "is_nav_sidebar_enabled": False,
         "general_comments": by_anchor.get(VERSION_PART, []),
         "open_count": sum(1 for c in version_threads if not c.is_resolved),
         "authors": authors,
@@ -171,7 +182,6 @@ def review_view(request, object_id, *, model_admin):
         "can_publish": "publish" in keys,
         "can_schedule": "schedule" in keys,
         "request_changes_form": CommentForm(auto_id="id_rc_%s"),
-        "schedule_form": ScheduleForm(auto_id="id_sched_%s"),
         "comment_form": NewCommentForm(
             initial={"anchor": anchor if anchor in ANCHOR_LABELS else VERSION_PART}
         ),
@@ -182,13 +192,17 @@ def review_view(request, object_id, *, model_admin):
     return TemplateResponse(request, "admin/summaries/summaryversion/review.html", context)
 
 
-def _back(request, version: SummaryVersion, fragment: str = ""):
+def _back(request, version: SummaryVersion, fragment: str = "", *, anchor: str = ""):
+    """Back where the form was posted from; the review page keeps "About" on ``anchor``,
+    so a second comment on the same part needs no new choice."""
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = ""
-    return redirect(
-        (target or reverse("admin:summaries_summaryversion_review", args=[version.pk])) + fragment
-    )
+    if not target:
+        target = reverse("admin:summaries_summaryversion_review", args=[version.pk])
+        if anchor:
+            target += f"?anchor={anchor}"
+    return redirect(target + fragment)
 
 
 def comment_add_view(request, object_id, *, model_admin):
@@ -214,7 +228,7 @@ def comment_add_view(request, object_id, *, model_admin):
     model_admin.message_user(
         request, f"Comment added on {comment.get_anchor_display()}.", messages.SUCCESS
     )
-    return _back(request, version, f"#comment-{comment.pk}")
+    return _back(request, version, f"#comment-{comment.pk}", anchor=comment.anchor)
 
 
 def comment_reply_view(request, object_id, comment_id, *, model_admin):

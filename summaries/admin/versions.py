@@ -113,8 +113,17 @@ class VersionChildInline(EditorFieldsMixin):
         return _parent_is_open(obj) and super().has_delete_permission(request, obj)
 
 
+class SectionForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "kind" in self.fields:
+            # A saved section keeps its kind whatever is posted.
+            self.fields["kind"].disabled = True
+
+
 class SectionInline(VersionChildInline, admin.StackedInline):
     model = Section
+    form = SectionForm
     readonly_fields = ["text"]
     max_num = len(SectionKind)
 
@@ -125,6 +134,16 @@ class SectionInline(VersionChildInline, admin.StackedInline):
     @admin.display(description="text")
     def text(self, section):
         return mark_safe(sanitize_html(section.body))
+
+    # A section's kind is fixed: it is the heading it is shown under, and the row is
+    # never deleted (empty its text instead). An editable kind and a Delete box turned
+    # one section into another, or removed it, by a slip.
+    can_delete = False
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "kind":
+            kwargs["widget"] = forms.HiddenInput
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @staticmethod
     def missing_kinds(obj):

@@ -1,4 +1,5 @@
-"""Turning the outbox into emails, for ``manage.py send_alerts``.
+"""Turning the outbox into emails: the worker's ``tasks.send_alerts`` (every minute) and
+``manage.py send_alerts`` (by hand, or from cron as a safety net).
 
 Two steps, each safe to run in several processes at once and to stop at any point:
 
@@ -9,12 +10,13 @@ Two steps, each safe to run in several processes at once and to stop at any poin
 2. **Send**: each pending delivery is locked (``select_for_update(skip_locked=True)`` on
    PostgreSQL, so two senders never take the same one), sent, and marked sent in the
    same transaction. A send that fails rolls that transaction back, so the delivery stays
-   pending and is retried next run; its attempt is counted outside it. Only a crash
+   pending; its attempt is counted outside it, and the worker retries it on its own,
+   with backoff (``tasks.send_alert_delivery``), up to ``MAX_ATTEMPTS`` sends. Only a crash
    between the mail server accepting the message and the commit could send one twice.
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -35,8 +37,8 @@ from summaries.models import (
 from summaries.models.plain_text import single_line
 from summaries.public.citations import version_url
 
+from .targets import site_url
 from .tokens import unsubscribe_token
-from .views import site_url
 
 logger = logging.getLogger(__name__)
 
@@ -92,45 +94,71 @@ def _expand(outbox: AlertOutbox) -> int:
 class Result:
     sent: int = 0
     failed: int = 0
+    failed_ids: list[int] = field(default_factory=list)
 
 
-def send_pending(*, limit: int | None = None) -> Result:
-    """Send every pending delivery (or ``limit`` of them) once; failures stay pending."""
+def send_pending(*, limit: int | None = None, new_only: bool = False) -> Result:
+    """Send every pending delivery (or ``limit`` of them) once; failures stay pending.
+
+    ``new_only``: only deliveries never tried (the worker retries the others one by one,
+    with backoff: ``tasks.send_alert_delivery``)."""
     result = Result()
     tried: list[int] = []
+    pending = AlertDelivery.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+    if new_only:
+        pending = pending.filter(attempts=0)
     while limit is None or result.sent + result.failed < limit:
         current = None
         try:
             with transaction.atomic():
-                delivery = (
-                    _locked(
-                        AlertDelivery.objects.filter(
-                            sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS
-                        ).exclude(pk__in=tried)
-                    )
-                    .order_by("id")
-                    .first()
-                )
+                delivery = _locked(pending.exclude(pk__in=tried)).order_by("id").first()
                 if delivery is None:
                     return result
                 current = delivery.pk
                 tried.append(current)
-                message = alert_message(delivery)
-                if message is not None:
-                    message.send()
-                delivery.sent_at = timezone.now()
-                delivery.attempts += 1
-                delivery.save(update_fields=["sent_at", "attempts"])
+                _send(delivery)
             result.sent += 1
         except Exception as error:  # any failure of the mail server or the message
             if current is None:
                 raise  # not a failed send: the database itself
-            logger.warning("Alert delivery %s not sent: %s", current, error)
-            AlertDelivery.objects.filter(pk=current).update(
-                attempts=F("attempts") + 1, last_error=str(error)[:300]
-            )
+            _count_failure(current, error)
             result.failed += 1
+            result.failed_ids.append(current)
     return result
+
+
+def send_delivery(delivery_id: int) -> str:
+    """Send one delivery if it is still pending; raises the send's error (after counting
+    the attempt), so that the task that called it is retried."""
+    try:
+        with transaction.atomic():
+            delivery = _locked(
+                AlertDelivery.objects.filter(pk=delivery_id, sent_at__isnull=True)
+            ).first()
+            if delivery is None:
+                return "not pending"  # sent meanwhile, unsubscribed, or taken by a sender
+            _send(delivery)
+    except Exception as error:
+        _count_failure(delivery_id, error)
+        raise
+    return "sent"
+
+
+def _send(delivery: AlertDelivery) -> None:
+    """Send ``delivery`` and mark it sent (inside the caller's transaction)."""
+    message = alert_message(delivery)
+    if message is not None:
+        message.send()
+    delivery.sent_at = timezone.now()
+    delivery.attempts += 1
+    delivery.save(update_fields=["sent_at", "attempts"])
+
+
+def _count_failure(delivery_id: int, error: Exception) -> None:
+    logger.warning("Alert delivery %s not sent: %s", delivery_id, error)
+    AlertDelivery.objects.filter(pk=delivery_id).update(
+        attempts=F("attempts") + 1, last_error=str(error)[:300]
+    )
 
 
 def _ratings(version: SummaryVersion | None) -> dict[str, str]:

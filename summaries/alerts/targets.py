@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from summaries.models import (
     Approach,
     FollowKind,
@@ -64,3 +66,8 @@ def target_by_id(kind: str, target_id) -> Target | None:
 
 def term_url(kind: str, slug: str) -> str:
     return f"/toolkit/?{kind}={slug}"
+
+
+def site_url(path: str) -> str:
+    """``path`` on the site's own address (``SITE_URL``), for links in emails."""
+    return settings.SITE_URL.rstrip("/") + path

@@ -2,7 +2,9 @@
 
 None of them says whether an address already follows anything: asking to follow always
 answers "check your inbox", whatever the address's state, and unsubscribing always
-answers "unsubscribed".
+answers "unsubscribed". Nor does the time they take: asking to follow does the same work
+for every address (it counts the address's requests and queues a task); the task, run
+by the worker after the response, decides whether to send and sends.
 
 The forms carry no CSRF token, on purpose: the follow form sits on cached public pages
 (a token would make every page private), and no request here can do harm on a
@@ -14,26 +16,20 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from summaries.models import FollowKind, Subscription, UsedConfirmation
+from summaries.tasks import enqueue
 from toolkit.middleware import client_ip
 
 from . import throttle, tokens
 from .targets import Target, target_by_id, target_by_slug
-
-TARGET_FIELD = {
-    FollowKind.SUMMARY: "intervention_id",
-    FollowKind.PROBLEM: "problem_id",
-    FollowKind.APPROACH: "approach_id",
-}
+from .tasks import TARGET_FIELD, send_follow_confirmation
 
 
 class FollowForm(forms.Form):
@@ -46,26 +42,6 @@ def normalise(email: str) -> str:
     """One address, one spelling: the domain is case-insensitive, and in practice so is
     the local part."""
     return email.strip().lower()
-
-
-def site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def _send_confirmation(email: str, target: Target) -> None:
-    token = tokens.confirm_token(email=email, kind=target.kind, target_id=target.id)
-    context = {
-        "target": target,
-        "confirm_url": site_url(f"/follow/confirm/{token}/"),
-        "target_url": site_url(target.url),
-        "hours": settings.FOLLOW_CONFIRM_MAX_AGE // 3600,
-        "toolkit_name": settings.TOOLKIT_NAME,
-    }
-    EmailMessage(
-        subject=f"Confirm: follow {target.name}",
-        body=render_to_string("alerts/email/confirm.txt", context),
-        to=[email],
-    ).send()
 
 
 @csrf_exempt
@@ -86,15 +62,10 @@ def follow(request):
         response["Retry-After"] = str(settings.FOLLOW_THROTTLE_PER_CLIENT["period"])
         return response
     email = normalise(form.cleaned_data["email"])
-    # Over the address's limit, or following already: nothing is sent, and the page
-    # says exactly what it says otherwise.
-    already = Subscription.objects.filter(
-        email=email, kind=target.kind, **{TARGET_FIELD[target.kind]: target.id}
-    ).exists()
-    if not already and throttle.allow(
-        "follow-email", email, **settings.FOLLOW_THROTTLE_PER_ADDRESS
-    ):
-        _send_confirmation(email, target)
+    # Over the address's limit, or following already: the task sends nothing, and the
+    # page says exactly what it says otherwise, as quickly.
+    within_limit = throttle.allow("follow-email", email, **settings.FOLLOW_THROTTLE_PER_ADDRESS)
+    enqueue(send_follow_confirmation, email, target.kind, target.id, within_limit)
     return render(request, "alerts/follow_sent.html", {"target": target})
 
 

@@ -22,7 +22,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from ninja import NinjaAPI, Path, Query
+from ninja import Path, Query
 from ninja.errors import HttpError, ValidationError
 
 from summaries import converters, search
@@ -42,6 +42,7 @@ from summaries.search.facets import cache_key, search_counts
 from summaries.search.filters import MAX_SLUG_LENGTH, MAX_VALUES_PER_FACET, SummaryFilter
 
 from . import schemas
+from .contract import ContractApi
 from .problems import ApiProblem, problem_response
 
 SORTS = {
@@ -52,7 +53,7 @@ SORTS = {
 }
 Sort = Literal["relevance", "title", "updated"]
 
-api = NinjaAPI(
+api = ContractApi(
     title=f"{settings.TOOLKIT_NAME} API",
     version="1",
     description=(
@@ -125,22 +126,26 @@ def _withdrawn(version: SummaryVersion) -> ApiProblem:
 # --- Summaries -------------------------------------------------------------------------
 
 
-def _facet_errors(request, filterset: SummaryFilter) -> list[dict]:
-    """Each facet value that names no term (the page ignores them; a client should know)."""
+def _facet_errors(request, filterset: SummaryFilter) -> tuple[list[dict], list[dict]]:
+    """The facet values given too many times (400), and those that name no term (404:
+    the page ignores them; a client should know)."""
     selected = filterset.selected()
-    errors = []
+    too_many, unknown = [], []
     for name in filterset.filters:
-        given = request.GET.getlist(name)
+        # An empty value (a form's "any" option) chooses nothing, as on the page.
+        given = [value for value in request.GET.getlist(name) if value.strip()]
         if len(given) > MAX_VALUES_PER_FACET:
-            errors.append({"parameter": name, "message": f"at most {MAX_VALUES_PER_FACET} values"})
+            too_many.append(
+                {"parameter": name, "message": f"at most {MAX_VALUES_PER_FACET} values"}
+            )
             continue
         known = {term.slug for term in selected[name]}
-        errors += [
+        unknown += [
             {"parameter": name, "message": f"no such term: {value[:MAX_SLUG_LENGTH]!r}"}
             for value in dict.fromkeys(given)
             if value not in known
         ]
-    return errors
+    return too_many, unknown
 
 
 @api.get(
@@ -156,7 +161,10 @@ def summaries_list(
         str, Query(description='Words, "phrases", -exclusions and `or`', max_length=1000)
     ] = "",
     sort: Annotated[
-        Sort | None, Query(description="Default: relevance with `q`, else title")
+        Sort | None,
+        Query(
+            description="Default: relevance with `q`, else title (also for relevance without `q`)"
+        ),
     ] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=settings.API_MAX_PAGE_SIZE)] = settings.API_PAGE_SIZE,
@@ -177,26 +185,27 @@ def summaries_list(
     """The live summaries, as the list page finds them: the same search (`q`), the same
     facets (each repeatable; values of one facet OR, facets AND) and the same sorts.
 
-    Unlike the page, a facet value that names no term is an error (400), so a client
-    learns of a renamed term instead of receiving unfiltered results.
+    Unlike the page, a facet value that names no term is an error (404: the term is not
+    found), so a client learns of a renamed term instead of receiving unfiltered results.
+    An empty value (``problem=``, as an HTML form sends for "any") chooses nothing, as on
+    the page.
     """
     query = search.clean_query(q)
+    # Relevance ranks matches: without words to match, every summary is as relevant as
+    # the next, so the list is in title order, as on the page.
+    sort = sort if query or sort != "relevance" else None
     sort = sort or ("relevance" if query else "title")
-    if sort == "relevance" and not query:
-        raise ApiProblem(
-            400,
-            "sort=relevance needs a search (q).",
-            errors=[{"parameter": "sort", "message": "relevance needs q"}],
-        )
     results = live_rows()
     matching = SummaryVersion.objects.live()
     if query:
         results = search.search_live(results, query)
         matching = search.search_live(matching, query, ranked=False)
     filterset = SummaryFilter(request.GET, queryset=results)
-    if errors := _facet_errors(request, filterset):
-        names = ", ".join(sorted({error["parameter"] for error in errors}))
-        raise ApiProblem(400, f"Bad facet values: {names}.", errors=errors)
+    too_many, unknown = _facet_errors(request, filterset)
+    for status, errors, what in ((400, too_many, "Too many"), (404, unknown, "No such")):
+        if errors:
+            names = ", ".join(sorted({error["parameter"] for error in errors}))
+            raise ApiProblem(status, f"{what} facet values: {names}.", errors=errors)
     key = cache_key(filterset, query, generation=current_generation(request)[0])
     total, facets = search_counts(filterset, matching, key=key)
     paginator: Paginator = KnownCountPaginator(

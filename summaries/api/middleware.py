@@ -5,7 +5,8 @@ errors as problem details.
   the proxies ``TRUSTED_PROXY_COUNT`` says are ours): at most ``API_RATE_LIMIT`` requests
   ("120/minute") in each fixed window, counted in Django's cache (shared between app
   servers when ``CACHE_URL`` names a shared cache). Over it: 429 with Retry-After, the
-  seconds until the window ends.
+  seconds until the window ends. With the cache down the limit cannot count, and lets
+  requests through (``toolkit.guarded_cache``).
 - **CORS**: the data is public and needs no credentials, so any site's scripts may read
   it (``Access-Control-Allow-Origin: *``); a preflight ``OPTIONS`` is answered here.
 - **Cache and ETag**: a GET runs through ``public.cache.public_page``, like the pages, so
@@ -18,11 +19,11 @@ errors as problem details.
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 
 from summaries.public.cache import public_page
+from toolkit.guarded_cache import guarded
 from toolkit.middleware import client_ip
 
 from .problems import PROBLEM_CONTENT_TYPE, problem_response
@@ -54,13 +55,8 @@ def _rate_limited(request) -> HttpResponse | None:
     now = time.time()
     window = int(now // period)
     key = f"api-rate:{period}:{window}:{client_ip(request)}"
-    cache.add(key, 0, period + 1)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, period + 1)
-        used = 1
-    if used <= allowed:
+    used = guarded().count(key, timeout=period + 1)
+    if used is None or used <= allowed:  # None: the cache is down, so nothing is counted
         return None
     retry_after = max(1, int((window + 1) * period - now + 0.999))
     response = problem_response(

@@ -181,8 +181,10 @@ EXTERNAL_LINKS = [
 
 # Local-only accounts, created only with DEBUG on. The README states these credentials.
 ACCOUNTS = [
-    # username, password, group, superuser
+    # username, password, group, superuser. Each has an address at example.org (reserved
+    # for examples, never delivered), so `make run` prints their notification emails.
     ("editor", "editor-demo-password", "Editors", False),
     ("reviewer", "reviewer-demo-password", "Reviewers", False),
     ("admin", "admin-demo-password", None, True),
 ]
+ACCOUNT_EMAIL = "{username}@example.org"

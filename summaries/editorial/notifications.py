@@ -4,18 +4,17 @@ Reviewers hear when a version is submitted; a version's authors (everyone who sa
 in it, and its submitter) hear when changes are requested and when it is published,
 scheduled or withdrawn. Each message is a ``Notification`` row (the admin lists them)
 written in the transition's own transaction, so a transition that rolls back tells
-nobody; and an email, unless the user turned email off, sent only once the transaction
-has committed. A failed send is logged and never undoes or blocks the transition.
+nobody; and, unless the user turned email off, an ``email_notification`` task queued in
+that same transaction. The worker sends it, one email a recipient, after the response:
+no request waits on the mail server. A failed send is retried with backoff
+(``summaries.tasks``) and never undoes or blocks the transition.
 """
 
-import logging
-from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
 
 from summaries.models import (
@@ -26,13 +25,12 @@ from summaries.models import (
     VersionAuthor,
 )
 from summaries.models.plain_text import single_line
+from summaries.tasks import background_task, enqueue
 
 from . import rules
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-logger = logging.getLogger(__name__)
 
 SUBJECTS = {
     NotificationKind.SUBMITTED: "Waiting for your review: {title} (v{n})",
@@ -101,22 +99,39 @@ def version_event(
         for user in recipients
         if actor is None or user.pk != actor.pk
     )
-    subject = SUBJECTS[NotificationKind(kind)].format(**words)
-    by_id = {user.pk: user for user in recipients}
     no_email = set(
         NotificationPreference.objects.filter(
             user_id__in=[n.user_id for n in notifications], email=False
         ).values_list("user_id", flat=True)
     )
+    with_address = {user.pk for user in recipients if user.email}
     for notification in notifications:
-        user = by_id[notification.user_id]
-        if user.email and user.pk not in no_email:
-            transaction.on_commit(partial(_send, notification, subject=subject, to=user.email))
+        if notification.user_id in with_address and notification.user_id not in no_email:
+            enqueue(email_notification, notification.pk)
     return notifications
 
 
-def _send(notification: Notification, *, subject: str, to: str) -> None:
-    """Email one notification; a failure is logged, never raised (the change happened)."""
+@background_task()
+def email_notification(notification_id: int) -> str:
+    """Email one notification to its user; raises (and so is retried) if the send fails.
+
+    Read when it runs: a user who turned email off, or lost their address, since the
+    notification was written gets nothing."""
+    notification = (
+        Notification.objects.select_related("user", "version", "actor")
+        .filter(pk=notification_id)
+        .first()
+    )
+    if notification is None:
+        return "gone"
+    user = notification.user
+    wants = not NotificationPreference.objects.filter(user=user, email=False).exists()
+    if not (user.is_active and user.email and wants):
+        return "not wanted"
+    version = notification.version
+    subject = SUBJECTS[NotificationKind(notification.kind)].format(
+        title=version.title, n=version.number
+    )
     link = absolute_url(notification.url)
     settings_url = absolute_url(reverse("admin:summaries_notificationpreference_changelist"))
     body = (
@@ -125,9 +140,5 @@ def _send(notification: Notification, *, subject: str, to: str) -> None:
         f"{settings.TOOLKIT_NAME} admin. To stop them, untick “email me” in your "
         f"notification settings: {settings_url}\n"
     )
-    try:
-        send_mail(subject, body, None, [to])
-    except Exception:
-        logger.exception(
-            "Notification email %s to user %s not sent", notification.pk, notification.user_id
-        )
+    send_mail(subject, body, None, [user.email])
+    return "sent"

@@ -36,8 +36,10 @@ from summaries.models import (
     Term,
 )
 from summaries.models.generation import public_content_changed, summaries_tagged
+from summaries.tasks import enqueue
 
 from . import authorship, notifications, rules
+from . import tasks as editorial_tasks
 from .copying import copy_content
 from .errors import NotAllowed, ServiceError, SubmitRefused
 from .rules import Actor
@@ -376,7 +378,9 @@ def _last_public(version: SummaryVersion) -> int | None:
 def version_schedule(
     *, version: SummaryVersion, user: Actor = None, publish_at: datetime
 ) -> SummaryVersion:
-    """Approve a version in review for publication at ``publish_at`` (by ``publish_due``)."""
+    """Approve a version in review for publication at ``publish_at``: a task
+    (``tasks.publish_scheduled``), queued with this transaction, runs ``publish_due``
+    then."""
     version = _locked(version)
     rules.check(user, AuditAction.SCHEDULE, version)
     if publish_at <= timezone.now():
@@ -395,6 +399,7 @@ def version_schedule(
     notifications.version_event(
         version=version, kind=NotificationKind.SCHEDULED, actor=user, when=when
     )
+    enqueue(editorial_tasks.publish_scheduled, run_after=publish_at)
     return version
 
 

@@ -9,21 +9,18 @@ filters and public content generation.
 
 import hashlib
 import json
-import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import ManyToManyField, QuerySet
 
 from summaries.models import ScaleLevel, SummaryVersion
+from toolkit.guarded_cache import guarded
 
 from .filters import SummaryFilter
 from .query import parse_query
-
-logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 300
 
@@ -64,20 +61,10 @@ def search_counts(
     ``matching`` is the live versions the search matches, before any facet (unranked,
     unordered). Cached for a few minutes under ``key`` (see ``cache_key``).
     """
-    try:
-        counted = cache.get(f"{key}:counts")
-    except Exception:  # the cache server is down or slow: count, as without a cache
-        logger.warning("Cache unavailable: facet counts computed afresh", exc_info=True)
-        counted, cache_works = None, False
-    else:
-        cache_works = True
+    counted = guarded().get(f"{key}:counts")
     if counted is None:
         counted = _count_all(filterset, matching)
-        if cache_works:
-            try:
-                cache.set(f"{key}:counts", counted, CACHE_SECONDS)
-            except Exception:
-                logger.warning("Cache unavailable: facet counts not kept", exc_info=True)
+        guarded().set(f"{key}:counts", counted, CACHE_SECONDS)
     total, counts = counted
     selected = filterset.selected()
     facets = [

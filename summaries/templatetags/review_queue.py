@@ -22,7 +22,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from summaries.editorial import rules
-from summaries.models import AuditEvent, Notification, State, SummaryVersion, VersionAuthor
+from summaries.models import (
+    AuditEvent,
+    Notification,
+    NotificationPreference,
+    State,
+    SummaryVersion,
+    VersionAuthor,
+)
 
 register = template.Library()
 
@@ -93,6 +100,11 @@ def review_queue(user) -> dict:
     )
     queue["evidence_months"] = settings.EVIDENCE_REVIEW_MONTHS
     queue["unread"] = Notification.objects.filter(user=user, read_at=None).count()
+    # Email is on unless the user turned it off; with no address it cannot reach them.
+    queue["no_email_address"] = (
+        not user.email
+        and not NotificationPreference.objects.filter(user=user, email=False).exists()
+    )
     return queue
 
 

@@ -159,3 +159,8 @@ class Command(BaseCommand):
                 if group_name:
                     user.groups.add(Group.objects.get(name=group_name))
                 self.stdout.write(f"Demo account created: {username} / {password}")
+            if not user.email:
+                # Also for accounts made before the demo had addresses; one a user set
+                # for themselves is kept.
+                user.email = data.ACCOUNT_EMAIL.format(username=username)
+                user.save(update_fields=["email"])
