@@ -45,6 +45,7 @@ class VersionNumberTests(TestCase):
                     # The API's middleware may read the content generation; nothing
                     # looks for a summary or a version.
                     self.assertEqual([q for q in queries if "summaryversion" in q], [])
+                    self.assertEqual([q for q in queries if "publishedpage" in q], [])
                     self.assertEqual([q for q in queries if "intervention" in q], [])
 
     def test_api_answers_a_problem_document(self):

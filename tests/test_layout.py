@@ -16,7 +16,7 @@ ALLOWED = {
     "models": {"sanitize"},
     "tasks": {"models"},
     "search": {"models", "sanitize"},
-    "editorial": {"search", "models", "sanitize", "tasks"},
+    "editorial": {"public", "search", "models", "sanitize", "tasks"},
     "public": {"converters", "search", "models", "sanitize", "charts", "tasks"},
     "api": {"converters", "public", "search", "models"},
     "alerts": {"public", "models", "tasks"},

@@ -164,13 +164,38 @@ class StoredControlCharacterTests(TestCase):
         data = json.loads(self.client.get("/toolkit/cctv/v/1/cite.json").content)
         self.assertEqual(str(CiteProcJSON(data)["cctv-v1"]["title"]), expected)
 
+    def test_a_stored_reference_cannot_break_the_citation_files(self):
+        """The citation files are rendered from the stored page's ``reference``: a title
+        held there with line breaks, controls and a lone brace still gives files their
+        parsers read, on one line (the stored rows are built from the version rows, but
+        are not trusted to be clean)."""
+        from django.core.cache import cache
+
+        from summaries.models import PublishedPage
+
+        self.client.get("/toolkit/cctv/v/1/")  # builds the stored page
+        page = PublishedPage.objects.get(version=self.version)
+        stored = "A } title\r\nwith\x0b{ controls\x1b"
+        page.reference = {**page.reference, "title": stored}
+        page.save(update_fields=["reference"])
+        cache.clear()
+        expected = single_line(stored)
+        bib = self.client.get("/toolkit/cctv/v/1/cite.bib")
+        self.assertEqual(bib.status_code, 200)
+        entry = pybtex_parse(bib.content.decode(), "bibtex").entries["cctv-v1"]
+        self.assertNotRegex(entry.fields["title"], CONTROL)
+        [record] = rispy.loads(self.client.get("/toolkit/cctv/v/1/cite.ris").content.decode())
+        self.assertEqual(record["title"], expected)
+        data = json.loads(self.client.get("/toolkit/cctv/v/1/cite.json").content)
+        self.assertEqual(str(CiteProcJSON(data)["cctv-v1"]["title"]), expected)
+
 
 class CleaningMigrationTests(TransactionTestCase):
     """The data migration cleans the rows stored before the rule."""
 
     serialized_rollback = True
-    before = [("summaries", "0017_single_line_fields")]
-    after = [("summaries", "0018_clean_single_line_fields")]
+    before = [("summaries", "0018_single_line_fields")]
+    after = [("summaries", "0019_clean_single_line_fields")]
 
     def tearDown(self):
         executor = MigrationExecutor(connection)
@@ -186,7 +211,8 @@ class CleaningMigrationTests(TransactionTestCase):
         Version = apps.get_model("summaries", "SummaryVersion")
         OldProblem = apps.get_model("summaries", "Problem")
         PublicContent = apps.get_model("summaries", "PublicContent")
-        generation = PublicContent.objects.get_or_create(pk=1)[0].generation
+        content = PublicContent.objects.get_or_create(pk=1)[0]
+        generation, site_generation = content.generation, content.site_generation
         intervention = Intervention.objects.create(slug="cctv")
         version = Version.objects.create(
             intervention=intervention, number=1, title="CCTV\r\n in\x0bcar\x1b parks\t"
@@ -203,3 +229,6 @@ class CleaningMigrationTests(TransactionTestCase):
         self.assertEqual(Problem.objects.get(pk=clash.pk).name, f"Street lighting ({clash.pk})")
         self.assertEqual(Problem.objects.get(pk=empty.pk).name, f"(untitled {empty.pk})")
         self.assertGreater(PublicContent.objects.get(pk=1).generation, generation)
+        # Every stored page (PublishedPage) is stamped with the site generation: a row
+        # built from a title before it was cleaned is built again before it is served.
+        self.assertGreater(PublicContent.objects.get(pk=1).site_generation, site_generation)

@@ -146,15 +146,17 @@ def ris(ref: Reference) -> str:
 
 
 def csl(ref: Reference) -> list[dict]:
-    """CSL-JSON: a list of one item, as Zotero, Pandoc and citeproc read it."""
+    """CSL-JSON: a list of one item, as Zotero, Pandoc and citeproc read it. Its text
+    values are one line, as in the other formats, whatever a stored reference holds."""
+    author = single_line(ref.author)
     return [
         {
             "id": ref.key,
             "type": "webpage",
-            "title": ref.title,
-            "author": [{"literal": ref.author}],
-            "publisher": ref.author,
-            "container-title": ref.container,
+            "title": single_line(ref.title),
+            "author": [{"literal": author}],
+            "publisher": author,
+            "container-title": single_line(ref.container),
             "version": str(ref.version),
             "issued": {
                 "date-parts": [[ref.published.year, ref.published.month, ref.published.day]]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('summaries', '0019_review_comment_length'),
+        ('summaries', '0020_review_comment_length'),
     ]
 
     operations = [

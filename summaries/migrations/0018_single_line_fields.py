@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('summaries', '0016_outcomes'),
+        ('summaries', '0017_published_pages'),
     ]
 
     operations = [

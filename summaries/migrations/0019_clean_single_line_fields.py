@@ -64,6 +64,6 @@ def clean(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("summaries", "0017_single_line_fields")]
+    dependencies = [("summaries", "0018_single_line_fields")]
 
     operations = [migrations.RunPython(clean, migrations.RunPython.noop)]

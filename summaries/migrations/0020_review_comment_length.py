@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('summaries', '0018_clean_single_line_fields'),
+        ('summaries', '0019_clean_single_line_fields'),
     ]
 
     operations = [
