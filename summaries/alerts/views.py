@@ -78,7 +78,7 @@ def confirm(request, token):
     """
     data = tokens.read_confirm_token(token)
     target = None if data is None else target_by_id(data["k"], data["t"])
-    if target is None:
+    if data is None or target is None:
         return render(request, "alerts/link_expired.html", status=400)
     if request.method != "POST":
         return render(request, "alerts/confirm.html", {"target": target, "email": data["e"]})
@@ -86,7 +86,7 @@ def confirm(request, token):
         Subscription.objects.get_or_create(
             email=data["e"],
             kind=target.kind,
-            **{TARGET_FIELD[target.kind]: target.id},
+            **{TARGET_FIELD[FollowKind(target.kind)]: target.id},
             defaults={"confirmed_at": timezone.now()},
         )
     return render(request, "alerts/confirmed.html", {"target": target, "email": data["e"]})
