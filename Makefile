@@ -33,9 +33,11 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
-# Everything set up, demo loaded, site served on http://127.0.0.1:$(PORT)/
+# Everything set up, demo loaded, site served on http://127.0.0.1:$(PORT)/.
+# With the background worker beside the development server (Procfile.dev), so emails
+# (printed here) and scheduled publications happen as they would in production.
 run: demo
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(VENV)/bin/honcho start -f Procfile.dev -p $(PORT)
 
 # Production-like on this machine: static files collected and compressed, migrations
 # applied, gunicorn with gunicorn.conf.py. Needs the production variables (DEBUG=0 ...).
