@@ -19,14 +19,14 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from ninja import Query
 from ninja.errors import HttpError, ValidationError
 
 from summaries import search
-from summaries.models import TAXONOMY, Outcome, Scale, State, SummaryVersion, Vocabulary
+from summaries.models import TAXONOMY, Outcome, Scale, State, SummaryVersion
 from summaries.models.generation import current_generation
 from summaries.public.citations import version_url
 from summaries.public.downloads import live_rows, summary_as_dict, summary_row
@@ -71,12 +71,12 @@ PROBLEMS = {400: schemas.Problem, 404: schemas.Problem, 410: schemas.Problem}
 
 
 @api.exception_handler(ApiProblem)
-def _api_problem(request: HttpRequest, exc: ApiProblem) -> HttpResponse:
+def _api_problem(request, exc: ApiProblem):
     return problem_response(request, exc.status, exc.detail, **exc.extensions)
 
 
 @api.exception_handler(ValidationError)
-def _bad_parameters(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+def _bad_parameters(request, exc: ValidationError):
     errors = [
         {
             "parameter": str(error.get("loc", ["", ""])[-1]),
@@ -89,22 +89,20 @@ def _bad_parameters(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 
 @api.exception_handler(HttpError)
-def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+def _http_error(request, exc: HttpError):
     return problem_response(request, exc.status_code, str(exc))
 
 
-def _absolute(request: HttpRequest, path: str) -> str:
+def _absolute(request, path: str) -> str:
     return request.build_absolute_uri(path)
 
 
-def _resolved_live(
-    request: HttpRequest, slug: str, url_name: str, *, for_page: bool = False, **url_kwargs: object
-) -> SummaryVersion | HttpResponsePermanentRedirect:
+def _resolved_live(request, slug: str, url_name: str, *, live=None, for_page=False, **url_kwargs):
     """The live version for ``slug``, or a 301 to the current slug; raises 404 or 410."""
-    resolved = resolve_slug(slug, for_page=for_page)
-    if resolved.state == SlugState.LIVE and resolved.version is not None:
-        return resolved.version
-    if resolved.state == SlugState.WITHDRAWN and resolved.version is not None:
+    resolved = resolve_slug(slug, live=live, for_page=for_page)
+    if resolved.state == SlugState.LIVE:
+        return resolved.version, None
+    if resolved.state == SlugState.WITHDRAWN:
         raise _withdrawn(resolved.version)
     if resolved.state == SlugState.MOVED:
         url = reverse(f"api:{url_name}", kwargs={"slug": resolved.slug, **url_kwargs})
@@ -112,7 +110,7 @@ def _resolved_live(
             url = f"{url}?{query}"
         response = HttpResponsePermanentRedirect(url)
         patch_cache_control(response, max_age=MOVED_MAX_AGE)
-        return response
+        return None, response
     raise ApiProblem(404, "No summary has this address.")
 
 
@@ -128,7 +126,7 @@ def _withdrawn(version: SummaryVersion) -> ApiProblem:
 # --- Summaries -------------------------------------------------------------------------
 
 
-def _facet_errors(request: HttpRequest, filterset: SummaryFilter) -> tuple[list[dict], list[dict]]:
+def _facet_errors(request, filterset: SummaryFilter) -> tuple[list[dict], list[dict]]:
     """The facet values given too many times (400), and those that name no term (404:
     the page ignores them; a client should know)."""
     selected = filterset.selected()
@@ -158,7 +156,7 @@ def _facet_errors(request: HttpRequest, filterset: SummaryFilter) -> tuple[list[
     tags=["summaries"],
 )
 def summaries_list(
-    request: HttpRequest,
+    request,
     q: Annotated[
         str, Query(description='Words, "phrases", -exclusions and `or`', max_length=1000)
     ] = "",
@@ -183,7 +181,7 @@ def summaries_list(
     quality: Annotated[
         list[str] | None, Query(description="Quality level slugs (any of them)")
     ] = None,
-) -> dict:
+):
     """The live summaries, as the list page finds them: the same search (`q`), the same
     facets (each repeatable; values of one facet OR, facets AND) and the same sorts.
 
@@ -256,19 +254,17 @@ def summaries_list(
     summary="One live summary",
     tags=["summaries"],
 )
-def summary_detail(request: HttpRequest, slug: str) -> dict | HttpResponse:
+def summary_detail(request, slug: str):
     """Everything the summary's page shows: the fields of its `data.json`. 410 if it was
     withdrawn (with the reason), 301 from an old slug, 404 if it was never published."""
-    version = _resolved_live(request, slug, "summary", for_page=True)
-    if isinstance(version, HttpResponse):
-        return version
+    version, redirect = _resolved_live(request, slug, "summary", for_page=True)
+    if redirect:
+        return redirect
     return summary_as_dict(version, request.build_absolute_uri)
 
 
 def _version_state(version: SummaryVersion) -> str:
-    if version.state == State.PUBLISHED:
-        return "live"
-    return "superseded" if version.state == State.SUPERSEDED else "withdrawn"
+    return {State.PUBLISHED: "live", State.SUPERSEDED: "superseded"}.get(version.state, "withdrawn")
 
 
 @api.get(
@@ -278,12 +274,12 @@ def _version_state(version: SummaryVersion) -> str:
     summary="A summary's published versions",
     tags=["versions"],
 )
-def versions_list(request: HttpRequest, slug: str) -> dict | HttpResponse:
+def versions_list(request, slug: str):
     """Every version of the summary that was published, newest first: the live one, the
     superseded ones, and any withdrawn before the summary came back (without content)."""
-    live = _resolved_live(request, slug, "versions")
-    if isinstance(live, HttpResponse):
-        return live
+    live, redirect = _resolved_live(request, slug, "versions")
+    if redirect:
+        return redirect
     versions = (
         SummaryVersion.objects.filter(
             intervention_id=live.intervention_id,
@@ -321,13 +317,13 @@ def versions_list(request: HttpRequest, slug: str) -> dict | HttpResponse:
     summary="One published version, as published",
     tags=["versions"],
 )
-def version_detail(request: HttpRequest, slug: str, number: int) -> dict | HttpResponse:
+def version_detail(request, slug: str, number: int):
     """The version's content as it was published (the live one or a superseded one).
     410 for a withdrawn version or any version of a withdrawn summary; 404 for a number
     never published."""
-    live = _resolved_live(request, slug, "version", number=number)
-    if isinstance(live, HttpResponse):
-        return live
+    live, redirect = _resolved_live(request, slug, "version", number=number)
+    if redirect:
+        return redirect
     version = published_version(live.intervention_id, number, for_page=True)
     if version is None:
         raise ApiProblem(404, f"This summary has no published version {number}.")
@@ -342,7 +338,7 @@ def version_detail(request: HttpRequest, slug: str, number: int) -> dict | HttpR
 # --- Vocabularies and scales -----------------------------------------------------------
 
 
-def _vocabulary(vocabulary: Vocabulary) -> dict:
+def _vocabulary(vocabulary) -> dict:
     return {
         "key": vocabulary.key,
         "param": vocabulary.param,
@@ -361,7 +357,7 @@ def _vocabulary(vocabulary: Vocabulary) -> dict:
     summary="The taxonomy's vocabularies and their terms",
     tags=["vocabularies"],
 )
-def vocabularies_list(request: HttpRequest) -> list[dict]:
+def vocabularies_list(request):
     """Each vocabulary (problems, focuses, approaches, settings, populations) with the
     terms that tag live summaries; a term's slug is a value of the list's facet `param`."""
     return [_vocabulary(vocabulary) for vocabulary in TAXONOMY]
@@ -374,7 +370,7 @@ def vocabularies_list(request: HttpRequest) -> list[dict]:
     summary="One vocabulary and its terms",
     tags=["vocabularies"],
 )
-def vocabulary_detail(request: HttpRequest, key: str) -> dict:
+def vocabulary_detail(request, key: str):
     """One vocabulary by its key (`problems`, `approaches`, ...)."""
     for vocabulary in TAXONOMY:
         if vocabulary.key == key:
@@ -389,7 +385,7 @@ def vocabulary_detail(request: HttpRequest, key: str) -> dict:
     summary="The outcomes summaries report on",
     tags=["outcomes"],
 )
-def outcomes_list(request: HttpRequest) -> list[dict]:
+def outcomes_list(request):
     """Every outcome (e.g. sexual, violent and general reoffending), with its problems and
     how many live summaries report on it; a summary's `outcomes` name them by slug."""
     outcomes = (
@@ -441,7 +437,7 @@ def _scale(scale: Scale) -> dict:
     summary="The rating scales and their levels",
     tags=["scales"],
 )
-def scales_list(request: HttpRequest) -> list[dict]:
+def scales_list(request):
     """Every rating scale (one per dimension) with its levels in order."""
     return [_scale(scale) for scale in Scale.objects.prefetch_related("levels").order_by("id")]
 
@@ -453,7 +449,7 @@ def scales_list(request: HttpRequest) -> list[dict]:
     summary="One rating scale",
     tags=["scales"],
 )
-def scale_detail(request: HttpRequest, dimension: str) -> dict:
+def scale_detail(request, dimension: str):
     """One scale by its dimension (`effect`, `quality`, ...)."""
     scale = Scale.objects.prefetch_related("levels").filter(dimension=dimension).first()
     if scale is None:
