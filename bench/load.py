@@ -63,6 +63,22 @@ def parse_args():
     parser.add_argument("--cache-url", default="locmem://", help="the cached tables' cache")
     parser.add_argument("--no-flip", action="store_true", help="skip the publishing table")
     parser.add_argument("--keep-db", action="store_true", help="reuse the database, keep it")
+    parser.add_argument(
+        "--peer",
+        metavar="URL",
+        help="a peer site to measure in the same run (its summary page, search and static "
+        "file at --peer-paths), e.g. the Wagtail peer at http://127.0.0.1:8791",
+    )
+    parser.add_argument(
+        "--peer-paths",
+        nargs=3,
+        metavar=("SUMMARY", "SEARCH", "STATIC"),
+        default=[
+            "/psychosocial-treatment-sex-offenders/",
+            "/search/?q=reoffending",
+            "/static/peer/peer.css",
+        ],
+    )
     return parser.parse_args()
 
 
@@ -261,6 +277,9 @@ def main():
         if int(have) < args.summaries:
             say(f"generate_synthetic {args.summaries - int(have)} (takes a while)")
             manage(env, "generate_synthetic", str(args.summaries - int(have)))
+        # As a deploy does: build every stored page that is missing or stale.
+        built = manage(env, "build_pages", capture=True).stdout.strip().splitlines()[-1:]
+        say(f"build_pages: {' '.join(built)}")
         probe = manage(
             env,
             "shell",
@@ -281,6 +300,7 @@ def main():
             "filtered": f"/toolkit/?problem={problem}",
             "summary": DEMO,
             "version": f"{DEMO}v/1/",
+            "data.json": f"{DEMO}data.json",
             # The API beside the pages it mirrors (the rate limiter runs, with a limit
             # wrk cannot reach: its cost is measured, not its refusals).
             "api list": "/api/v1/summaries/",
@@ -319,12 +339,13 @@ def main():
             return results, load()
 
         uncached, uncached_load = run_all("uncached")
+        peer = measure_peer(args) if args.peer else None
         stop(server)
         server, base = start_gunicorn(env, args, log)
         steady, steady_load = run_all("cached")
         if args.no_flip:
             flipping = None
-            report(args, uncached, uncached_load, steady, steady_load, queries)
+            report(args, uncached, uncached_load, steady, steady_load, queries, peer)
             total_5xx = sum(f["errors_5xx"] for r in (uncached, steady) for _, f in r.values())
             say(f"done in {time.monotonic() - started:.0f} s")
             if total_5xx:
@@ -347,7 +368,7 @@ def main():
         stop_flipper.terminate()
         flips = len(stop_flipper.communicate(timeout=30)[0].splitlines())
 
-        report(args, uncached, uncached_load, steady, steady_load, queries)
+        report(args, uncached, uncached_load, steady, steady_load, queries, peer)
         table(
             f"Cached, while a summary is published or withdrawn every {args.flip_interval:g} s "
             f"({flips} flips; ratios to the cached table's static file; load {flipping_load}):",
@@ -378,7 +399,19 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def report(args, uncached, uncached_load, steady, steady_load, queries):
+def measure_peer(args) -> dict:
+    """The peer's summary page, search and static file, each as ``wrk`` measures ours."""
+    results = {}
+    for name, path in zip(("summary", "search", "static css"), args.peer_paths, strict=True):
+        for _ in range(8):  # warm its workers
+            with urllib.request.urlopen(args.peer + path) as response:
+                response.read()
+        results[name] = (path, wrk(args.peer + path, args))
+        say(f"peer {name}: {results[name][1]['rps']:.0f} req/s; load {load()}")
+    return results
+
+
+def report(args, uncached, uncached_load, steady, steady_load, queries, peer=None):
     kind = "sync" if args.threads == 1 else "gthread"
     print(
         f"\nLoad benchmark: {args.summaries:,} synthetic summaries + the demo, PostgreSQL, "
@@ -386,6 +419,10 @@ def report(args, uncached, uncached_load, steady, steady_load, queries):
         f"wrk -t{args.wrk_threads} -c{args.connections} -d{args.duration}s"
     )
     table(f"Uncached (CACHE_URL=dummy://; load {uncached_load}):", uncached, queries)
+    if peer:
+        table(f"Peer ({args.peer}, measured right after the uncached table):", peer, {})
+        ours, theirs = uncached["summary"][1]["rps"], peer["summary"][1]["rps"]
+        print(f"Our summary page rendered / the peer's: {ours / theirs:.2f}x")
     table(f"Cached ({args.cache_url}, no publications; load {steady_load}):", steady, queries)
 
 

@@ -31,6 +31,8 @@ PAGES = [
     ("search", "/toolkit/?q=reoffending"),
     ("search 2 words", "/toolkit/?q=treatment+offenders"),
     ("summary", f"/toolkit/{DEMO}/"),
+    ("version", f"/toolkit/{DEMO}/v/1/"),
+    ("api detail", f"/api/v1/summaries/{DEMO}/"),
     ("scale", "/toolkit/scales/effect/"),
     ("data.json", f"/toolkit/{DEMO}/data.json"),
 ]
@@ -63,6 +65,7 @@ def main():
             "SECURE_SSL_REDIRECT": "0",
             "STATIC_ROOT": f"{workdir}/static",
             "LOG_LEVEL": "ERROR",
+            "API_RATE_LIMIT": "0",
         }
     )
     sys.path.insert(0, str(ROOT))
@@ -78,6 +81,8 @@ def main():
     call_command("load_demo", verbosity=0, no_accounts=True)
     if args.summaries:
         call_command("generate_synthetic", args.summaries, verbosity=0)
+    # As a deploy does: every stored page built before readers come.
+    call_command("build_pages", verbosity=0)
 
     client = Client()
     print(

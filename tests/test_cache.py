@@ -35,7 +35,7 @@ from summaries.models import (
 )
 from summaries.models.generation import current_generation, public_content_changed
 from tests.factories import level, make_draft, make_live, make_user, publish, send_to_review
-from tests.helpers import HTMLElements, queries_of
+from tests.helpers import HTMLElements, build_pages, queries_of
 from tests.test_admin import form_data
 
 # Pages that show a summary's title (the sitemap lists addresses only).
@@ -716,6 +716,7 @@ class GenerationTests(TestCase):
     def test_a_list_page_reads_the_generation_once(self):
         """The page cache and the search counts of one request share one read."""
         make_live()
+        build_pages()
         for address in ("/toolkit/", "/toolkit/?q=intervention&problem=none"):
             with self.subTest(address=address):
                 sql = queries_of(lambda a=address: self.client.get(a))
@@ -871,6 +872,8 @@ class PageCacheMiddlewareTests(TestCase):
         page, a 304 and a withdrawn summary's 410."""
         withdrawn = make_live("bravo", title="Bravo treatment")
         version_withdraw(version=withdrawn, reason="Withdrawn for the test.")
+        # Last-Modified is sent once the change's second is over: both sides have it.
+        PublicContent.objects.update(changed_at=timezone.now() - timedelta(minutes=1))
         urls = [*self.urls, reverse("summaries:detail", kwargs={"slug": "bravo"})]
         for url in urls:
             self.client.get(url)  # cached

@@ -15,7 +15,7 @@ ALLOWED = {
     "models": {"sanitize"},
     "tasks": {"models"},
     "search": {"models", "sanitize"},
-    "editorial": {"search", "models", "sanitize", "tasks"},
+    "editorial": {"public", "search", "models", "sanitize", "tasks"},
     "public": {"search", "models", "sanitize", "charts", "tasks"},
     "api": {"public", "search", "models"},
     "alerts": {"public", "models", "tasks"},

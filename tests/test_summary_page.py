@@ -1,5 +1,5 @@
-"""The summary page's pieces written in Python (``summaries/public/fragments.py``) and the
-``excerpt`` filter: what editors type is text, never markup."""
+"""The summary page's article (``summaries/summary_body.html``, built by
+``public/pages.py``) and the ``excerpt`` filter: what editors type is text, never markup."""
 
 from django.template.defaultfilters import truncatechars
 from django.test import TestCase
@@ -12,7 +12,7 @@ from summaries.models import (
 )
 from summaries.models.content import ReviewBreakdown
 from summaries.models.outcomes import Direction, Outcome, OutcomeResult
-from summaries.public import fragments
+from summaries.public import pages
 from summaries.templatetags.toolkit import excerpt
 
 from .factories import level, make_draft
@@ -28,7 +28,18 @@ def elements(html: str) -> set[str]:
     return set(parser.tags)
 
 
-class FragmentEscapingTests(TestCase):
+def part(html: str, start: str, end: str) -> str:
+    """The markup from ``start`` (included) to the first ``end`` after it (included)."""
+    begin = html.index(start)
+    return html[begin : html.index(end, begin) + len(end)]
+
+
+def body(version) -> str:
+    version = type(version).objects.for_page().get(pk=version.pk)
+    return pages.preview_page(version).body
+
+
+class BodyEscapingTests(TestCase):
     """Every value an editor typed comes out as text."""
 
     @classmethod
@@ -61,7 +72,7 @@ class FragmentEscapingTests(TestCase):
 
     def test_a_review_and_its_breakdowns(self):
         """A review's label, citation and breakdown rows are escaped."""
-        html = fragments.review(self.review)
+        html = part(body(self.version), '<section class="review"', "</section>")
         self.assertOnlyText(
             html,
             {"section", "h3", "p", "a", "dl", "div", "dt", "dd", "table", "caption", "thead"}
@@ -73,8 +84,8 @@ class FragmentEscapingTests(TestCase):
 
     def test_an_outcome_row(self):
         """An outcome's name, the text's words and the note are escaped."""
-        html = fragments.outcome_rows([self.result])
-        self.assertOnlyText(html, {"tr", "th", "td", "br", "span", "p", "blockquote"})
+        html = part(body(self.version), "<tbody>", "</tbody>")
+        self.assertOnlyText(html, {"tbody", "tr", "th", "td", "br", "span", "p", "blockquote"})
         self.assertIn("The text gives no figure for this outcome.", html)
         self.assertIn("(12 studies)", html)
 
@@ -84,8 +95,8 @@ class FragmentEscapingTests(TestCase):
         self.version.effect_rating = level(Dimension.EFFECT, "reduced")
         self.version.save()
         self.version.refresh_from_db()
-        html = fragments.ratings(self.version)
-        self.assertOnlyText(html, {"div", "dt", "dd", "strong", "span", "a"})
+        html = part(body(self.version), '<dl class="ratings">', "</dl>")
+        self.assertOnlyText(html, {"dl", "div", "dt", "dd", "strong", "span", "a"})
         self.assertEqual(html.count('<div class="rating">'), 6)
         self.assertIn("The summary gives no rating for this yet.", html)
         self.assertIn('href="/toolkit/scales/effect/"', html)

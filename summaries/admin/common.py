@@ -10,7 +10,7 @@ from js_asset import Media
 
 from summaries.editorial import rules
 from summaries.models import SummaryVersion
-from summaries.models.generation import public_content_changed
+from summaries.public import pages
 
 # For model fields without help_text of their own (the position of child rows).
 FALLBACK_HELP_TEXT = {"position": "Order on the page; lower numbers come first."}
@@ -103,17 +103,17 @@ class PublicContentAdminMixin:
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if self.changes_public_content(request, form.instance, form, formsets, change):
-            public_content_changed(interventions=self.summaries_that_show([form.instance]))
+            pages.content_changed(interventions=self.summaries_that_show([form.instance]))
 
     def delete_model(self, request, obj):
         showing = self.summaries_that_show([obj])
         super().delete_model(request, obj)
-        public_content_changed(interventions=showing)
+        pages.content_changed(interventions=showing)
 
     def delete_queryset(self, request, queryset):
         showing = self.summaries_that_show(list(queryset))
         super().delete_queryset(request, queryset)
-        public_content_changed(interventions=showing)
+        pages.content_changed(interventions=showing)
 
 
 class AccessibleAdminMixin:

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.db.models import Q
 from django.template.response import TemplateResponse
 
 from summaries import search
@@ -14,7 +15,7 @@ from summaries.models import (
     ScaleLevel,
     SummaryVersion,
 )
-from summaries.models.generation import summaries_rated_on, summaries_tagged
+from summaries.models.generation import summaries_rated_on, summaries_showing, summaries_tagged
 
 from .common import EditorFieldsMixin, NulSafeSearchMixin, PublicContentAdminMixin
 
@@ -146,6 +147,11 @@ class OutcomeAdmin(PublicContentAdminMixin, EditorFieldsMixin, admin.ModelAdmin)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("problems")
+
+    def summaries_that_show(self, objs) -> set[int]:
+        # A summary's page shows the outcomes it has results for (their names, in the
+        # vocabulary's order); the map and the lists show every outcome and always go cold.
+        return summaries_showing(Q(outcome_results__outcome__in=[obj.pk for obj in objs]))
 
     @admin.display(description="problems")
     def problem_names(self, outcome):

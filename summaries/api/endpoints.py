@@ -5,21 +5,20 @@ Every endpoint reads live content only, through the same selectors as the pages:
 summary's address is resolved by ``public.selectors.resolve_slug`` (withdrawn: 410, old
 slug: 301 to the same resource under the current slug, never published: 404), the list
 takes the list page's search and facets (``search.search_live``, ``SummaryFilter``), and
-a summary is ``public.downloads.summary_as_dict``, exactly its ``data.json``. Each costs a
+a summary is its stored data (``public.pages.page_data``), exactly its ``data.json``. Each costs a
 fixed number of queries however much content there is.
 
 Caching, ETags, CORS and rate limiting are the same for every endpoint and live in
 ``middleware.py``.
 """
 
-from dataclasses import asdict
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponsePermanentRedirect
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from ninja import Query
@@ -27,9 +26,10 @@ from ninja.errors import HttpError, ValidationError
 
 from summaries import search
 from summaries.models import TAXONOMY, Outcome, Scale, State, SummaryVersion
-from summaries.models.generation import current_generation
+from summaries.models.generation import current_generation, summary_generation
+from summaries.public import pages
 from summaries.public.citations import version_url
-from summaries.public.downloads import live_rows, summary_as_dict, summary_row
+from summaries.public.downloads import live_rows, summary_row
 from summaries.public.selectors import (
     PUBLIC_VERSION_STATES,
     SlugState,
@@ -97,9 +97,9 @@ def _absolute(request, path: str) -> str:
     return request.build_absolute_uri(path)
 
 
-def _resolved_live(request, slug: str, url_name: str, *, live=None, for_page=False, **url_kwargs):
+def _resolved_live(request, slug: str, url_name: str, *, live=None, **url_kwargs):
     """The live version for ``slug``, or a 301 to the current slug; raises 404 or 410."""
-    resolved = resolve_slug(slug, live=live, for_page=for_page)
+    resolved = resolve_slug(slug, live=live)
     if resolved.state == SlugState.LIVE:
         return resolved.version, None
     if resolved.state == SlugState.WITHDRAWN:
@@ -238,9 +238,9 @@ def summaries_list(
         "results": rows,
         "facets": [
             {
-                "name": facet.name,
-                "label": facet.label,
-                "options": [asdict(option) for option in facet.options],
+                "name": facet["name"],
+                "label": facet["label"],
+                "options": [dict(option) for option in facet["options"]],
             }
             for facet in facets
         ],
@@ -257,10 +257,18 @@ def summaries_list(
 def summary_detail(request, slug: str):
     """Everything the summary's page shows: the fields of its `data.json`. 410 if it was
     withdrawn (with the reason), 301 from an old slug, 404 if it was never published."""
-    version, redirect = _resolved_live(request, slug, "summary", for_page=True)
+    page = pages.live_page(slug, summary_generation(slug, request)[0])
+    if page is not None:
+        # The stored text as it is (its shape is the schema's: tested against the
+        # OpenAPI document), not read into a dict to be written out again.
+        return HttpResponse(
+            pages.page_json(page, request), content_type="application/json; charset=utf-8"
+        )
+    _version, redirect = _resolved_live(request, slug, "summary")
     if redirect:
         return redirect
-    return summary_as_dict(version, request.build_absolute_uri)
+    # Live since the page was looked for: the client's next request finds it.
+    raise ApiProblem(404, "No summary has this address.")
 
 
 def _version_state(version: SummaryVersion) -> str:
@@ -321,17 +329,30 @@ def version_detail(request, slug: str, number: int):
     """The version's content as it was published (the live one or a superseded one).
     410 for a withdrawn version or any version of a withdrawn summary; 404 for a number
     never published."""
-    live, redirect = _resolved_live(request, slug, "version", number=number)
+    live, redirect = _resolved_live(
+        request,
+        slug,
+        "version",
+        live=SummaryVersion.objects.live().only("intervention_id"),
+        number=number,
+    )
     if redirect:
         return redirect
-    version = published_version(live.intervention_id, number, for_page=True)
-    if version is None:
+    page = pages.version_page(live.intervention_id, number, summary_generation(slug, request)[0])
+    if page is None:
+        version = published_version(
+            live.intervention_id,
+            number,
+            queryset=SummaryVersion.objects.only("state", "withdrawn_at", "withdrawal_reason"),
+        )
+        if version is not None and version.state == State.WITHDRAWN:
+            raise _withdrawn(version)
         raise ApiProblem(404, f"This summary has no published version {number}.")
-    if version.state == State.WITHDRAWN:
-        raise _withdrawn(version)
-    data = summary_as_dict(version, request.build_absolute_uri)
-    data["state"] = _version_state(version)
-    data["version_url"] = request.build_absolute_uri(version_url(version))
+    data = pages.page_data(page, request)
+    data["state"] = "live" if page.is_live else "superseded"
+    data["version_url"] = request.build_absolute_uri(
+        reverse("summaries:version", kwargs={"slug": page.slug, "number": page.number})
+    )
     return data
 
 
@@ -343,10 +364,7 @@ def _vocabulary(vocabulary) -> dict:
         "key": vocabulary.key,
         "param": vocabulary.param,
         "label": vocabulary.label,
-        "terms": [
-            {"slug": term.slug, "name": term.name, "live_count": term.live_count}
-            for term in terms_with_live_counts(vocabulary.model)
-        ],
+        "terms": [dict(term) for term in terms_with_live_counts(vocabulary.model)],
     }
 
 

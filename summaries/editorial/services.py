@@ -34,7 +34,8 @@ from summaries.models import (
     SummaryVersion,
     Term,
 )
-from summaries.models.generation import public_content_changed, summaries_tagged
+from summaries.models.generation import summaries_tagged
+from summaries.public import pages
 from summaries.tasks import enqueue
 
 from . import authorship, notifications, rules
@@ -188,7 +189,7 @@ def intervention_rename(
         # address is keyed by the generation every change raises. One never published is
         # at no public address, and outsiders must not be able to tell from the pages'
         # ETags that editors are at work on it.
-        public_content_changed(interventions=[intervention.pk])
+        pages.content_changed(interventions=[intervention.pk])
     # The log hangs off a version: the live one, else the newest.
     version = intervention.versions.order_by(
         Case(When(state=State.PUBLISHED, then=0), default=1), "-number"
@@ -352,7 +353,7 @@ def version_publish(
     AlertOutbox.objects.create(
         version=version, previous_id=superseded[0] if superseded else _last_public(version)
     )
-    public_content_changed(interventions=[version.intervention_id])
+    pages.content_changed(interventions=[version.intervention_id])
     notifications.version_event(version=version, kind=NotificationKind.PUBLISHED, actor=user)
     return version
 
@@ -454,7 +455,7 @@ def version_withdraw(*, version: SummaryVersion, user: Actor = None, reason: str
         from_state=State.PUBLISHED,
         comment=version.withdrawal_reason,
     )
-    public_content_changed(interventions=[version.intervention_id])
+    pages.content_changed(interventions=[version.intervention_id])
     notifications.version_event(version=version, kind=NotificationKind.WITHDRAWN, actor=user)
     return version
 
@@ -524,7 +525,7 @@ def terms_add(*, model: type[Term], names: list[str], user: Actor = None) -> lis
             # A new term tags nothing public, so no summary's page shows it; but the list
             # pages now read its slug in a filter address as a known term (no results)
             # where they read an unknown one (every result, with a note): they go cold.
-            public_content_changed(interventions=())
+            pages.content_changed(interventions=())
         if term not in terms:
             terms.append(term)
     return terms
@@ -575,7 +576,7 @@ def terms_merge(*, keep: Term, merged: list[Term], user: Actor = None) -> int:
     live = list(SummaryVersion.objects.live().filter(pk__in=tagged).values_list("pk", flat=True))
     # The pages that showed a merged term now show the kept one; other summaries' pages
     # stay cached. Asked while the merged terms still have their tags.
-    public_content_changed(interventions=summaries_tagged(model, merged_ids))
+    pages.content_changed(interventions=summaries_tagged(model, merged_ids))
     model._default_manager.filter(pk__in=merged_ids).delete()  # and their tags
     search.index_versions(live)
     return len(tagged)

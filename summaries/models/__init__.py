@@ -20,6 +20,7 @@ from .content import (
 )
 from .infrastructure import PageGeneration, PublicContent, SearchEntry
 from .outcomes import Direction, EffectSizeKind, Outcome, OutcomeResult
+from .published import PublishedPage
 from .review import (
     ANCHOR_CHOICES,
     VERSION_PART,
@@ -93,6 +94,7 @@ __all__ = [
     "Population",
     "Problem",
     "PublicContent",
+    "PublishedPage",
     "RatingsBasis",
     "RelatedSummary",
     "ReviewBreakdown",

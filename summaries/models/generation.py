@@ -30,15 +30,13 @@ Two rules keep them cheap:
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from django.db import transaction
-from django.db.models import F, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from . import prepared
 from .infrastructure import PageGeneration, PublicContent
-from .versions import RATING_FIELDS, Intervention, State, SummaryVersion
+from .versions import RATING_FIELDS, State, SummaryVersion
 from .vocabularies import TAXONOMY, Term
 
 NEVER = datetime(2000, 1, 1, tzinfo=UTC)
@@ -75,7 +73,7 @@ def _first_in_transaction(mark: Callable[[], None]) -> bool:
     return True
 
 
-def public_content_changed(*, interventions: Iterable[int] | None = None) -> None:
+def public_content_changed(*, interventions: Iterable[int] | None = None) -> set[int] | None:
     """Record that what the public sees changed; call it inside the changing transaction.
 
     ``interventions``: the ids of the summaries whose content changed (a publication, a
@@ -88,6 +86,10 @@ def public_content_changed(*, interventions: Iterable[int] | None = None) -> Non
     committed change has a number of its own and readers never see one without the other.
     The related summaries are looked up after the lock is taken, so a publication
     committed just before is seen.
+
+    Returns the summaries whose pages went cold (those named and those showing them as
+    related), or None when every page did: what the caller's rebuild of stored pages
+    (``public/pages.refresh_on_commit``) should cover.
     """
     everything = interventions is None
     now = timezone.now()
@@ -102,8 +104,9 @@ def public_content_changed(*, interventions: Iterable[int] | None = None) -> Non
         if not PublicContent.objects.filter(pk=1).update(**changes):
             # Migration 0009 creates the row; a database flushed since (tests) has none.
             PublicContent.objects.get_or_create(pk=1, defaults={"changed_at": now})
-    if not everything:
-        _raise_pages(set(interventions or ()))
+    if everything:
+        return None
+    return _raise_pages(set(interventions or ()))
 
 
 # The versions a summary's pages (``/toolkit/<slug>/``, its data, its versions' pages and
@@ -141,12 +144,12 @@ def summaries_rated_on(scale_ids: Iterable[int]) -> set[int]:
     return summaries_showing(condition)
 
 
-def _raise_pages(ids: set[int]) -> None:
+def _raise_pages(ids: set[int]) -> set[int]:
     """Raise the page generations of ``ids`` and of the summaries whose live or superseded
     versions show one of them as related. Called holding PublicContent's row lock, so no two callers
     race to create a row."""
     if not ids:
-        return
+        return ids
     # Superseded versions too: each has its own public page, with its related cards.
     showing = SummaryVersion.objects.filter(
         state__in=(State.PUBLISHED, State.SUPERSEDED), related_summaries__target__in=ids
@@ -157,53 +160,77 @@ def _raise_pages(ids: set[int]) -> None:
     PageGeneration.objects.bulk_create(
         PageGeneration(intervention_id=pk, generation=1) for pk in ids - have
     )
+    return ids
 
 
-# The two reads every public page makes, the cached ones too: statements compiled once.
+# The two reads every public page makes, the cached ones too: a cache hit is these and
+# one cache read. Fixed statements in plain SQL (Django's default table names for the
+# models above): building them as querysets on every request cost more than running them.
+_SITE_SQL = (
+    "SELECT generation, site_generation, changed_at FROM summaries_publiccontent WHERE id = 1"
+)
+# (generation, site generation, the summary's page generation or NULL for a slug no
+# summary has, changed at) for a slug.
+_SUMMARY_SQL = (
+    "SELECT c.generation, c.site_generation,"
+    " (SELECT COALESCE(g.generation, 0) FROM summaries_intervention i"
+    " LEFT JOIN summaries_pagegeneration g ON g.intervention_id = i.id"
+    " WHERE i.slug = %s),"
+    " c.changed_at"
+    " FROM summaries_publiccontent c WHERE c.id = 1"
+)
 
 
-def _site_generation() -> QuerySet:
-    return PublicContent.objects.filter(pk=1).values_list("generation", "changed_at")
+def _aware(value: datetime) -> datetime:
+    # SQLite gives back a naive datetime (stored in UTC), PostgreSQL an aware one.
+    return value.replace(tzinfo=UTC) if timezone.is_naive(value) else value
 
 
-def _summary_generation(slug: str) -> QuerySet:
-    page = Intervention.objects.filter(slug=slug).values(
-        generation=Coalesce("page_generation__generation", 0)
-    )[:1]
-    return (
-        PublicContent.objects.filter(pk=1)
-        .annotate(page=Subquery(page))
-        .values_list("generation", "site_generation", "page", "changed_at")
-    )
+def _site_row(request: HttpRequest | None) -> tuple[int, int, datetime]:
+    """(generation, site generation, changed at): one primary-key lookup, made once per
+    ``request`` when one is given."""
+    if request is not None and hasattr(request, _REQUEST_ATTRIBUTE):
+        remembered: tuple[int, int, datetime] = getattr(request, _REQUEST_ATTRIBUTE)
+        return remembered
+    with connection.cursor() as cursor:
+        cursor.execute(_SITE_SQL)
+        row = cursor.fetchone()
+    value = (row[0], row[1], _aware(row[2])) if row else (0, 0, NEVER)
+    if request is not None:
+        setattr(request, _REQUEST_ATTRIBUTE, value)
+    return value
 
 
 def current_generation(request: HttpRequest | None = None) -> tuple[int, datetime]:
     """The generation and when it last changed: one primary-key lookup, made once per
     ``request`` when one is given."""
-    if request is not None and hasattr(request, _REQUEST_ATTRIBUTE):
-        remembered: tuple[int, datetime] = getattr(request, _REQUEST_ATTRIBUTE)
-        return remembered
-    rows = prepared.run(("site generation",), _site_generation, [])
-    value: tuple[int, datetime] = rows[0] if rows else (0, NEVER)
-    if request is not None:
-        setattr(request, _REQUEST_ATTRIBUTE, value)
-    return value
+    generation, _site, changed_at = _site_row(request)
+    return generation, changed_at
+
+
+def site_generation(request: HttpRequest | None = None) -> int:
+    """The site generation (read with ``current_generation``, once per ``request``)."""
+    return _site_row(request)[1]
 
 
 def summary_generation(slug: str, request: HttpRequest | None = None) -> tuple[str, datetime]:
     """What the pages at ``/toolkit/<slug>/`` are keyed by, and when content last changed:
     one query, made once per ``request``.
 
-    For a summary's current slug: the site generation and the summary's page generation.
-    For any other slug (an old address, an unknown one) there is no summary to follow, so
-    it is the generation that moves with every change. The time is the last change of
-    any content, which is never earlier than this page's.
+    For a summary's current slug: the site generation and the summary's page generation
+    (``s<site>-<page>``, which its stored pages are stamped with too). For any other slug
+    (an old address, an unknown one) there is no summary to follow, so it is the
+    generation that moves with every change. The time is the last change of any content,
+    which is never earlier than this page's.
     """
     if request is not None and hasattr(request, _SUMMARY_ATTRIBUTE):
         remembered: tuple[str, datetime] = getattr(request, _SUMMARY_ATTRIBUTE)
         return remembered
-    rows = prepared.run(("summary generation",), _summary_generation, [slug])
-    generation, site, page_generation, changed_at = rows[0] if rows else (0, 0, None, NEVER)
+    with connection.cursor() as cursor:
+        cursor.execute(_SUMMARY_SQL, [slug])
+        row = cursor.fetchone()
+    generation, site, page_generation, changed_at = row or (0, 0, None, NEVER)
+    changed_at = _aware(changed_at)
     key = f"all-{generation}" if page_generation is None else f"s{site}-{page_generation}"
     value = (key, changed_at)
     if request is not None:

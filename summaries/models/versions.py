@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -133,24 +133,6 @@ class RatingsBasis(models.TextChoices):
 
 
 class VersionQuerySet(models.QuerySet):
-    # Set by for_page(): once the rows are fetched, load their child rows and taxonomy
-    # with page_loading (compiled once, the taxonomy in one query) rather than with
-    # prefetch_related, whose query building cost more than the page's SQL.
-    _page_content = False
-
-    def _clone(self):
-        clone = super()._clone()
-        clone._page_content = self._page_content
-        return clone
-
-    def _fetch_all(self):
-        load = self._page_content and self._result_cache is None
-        super()._fetch_all()
-        if load and self._result_cache and isinstance(self._result_cache[0], SummaryVersion):
-            from .page_loading import load_page_content
-
-            load_page_content(self._result_cache, self.db)
-
     def live(self):
         """Published versions: exactly what the public may see."""
         return self.filter(state=State.PUBLISHED)
@@ -160,14 +142,31 @@ class VersionQuerySet(models.QuerySet):
         return self.filter(state__in=OPEN_STATES)
 
     def for_page(self):
-        """Everything a summary page shows, in a fixed number of queries: the version with
-        its intervention in one, then its ratings (with their scales), child rows and
-        taxonomy, loaded by ``page_loading`` once the versions are fetched. A page that
-        looks a version up by its address asks ``page_loading.page_versions``, which loads
-        the same from statements compiled once."""
-        queryset = self.defer("search_vector").select_related("intervention")
-        queryset._page_content = True
-        return queryset
+        """Everything a summary page shows, in a fixed number of queries whatever the
+        amount of content: the version with its intervention and ratings (with their
+        scales), its child rows and its taxonomy. Public pages read their stored copy
+        (``PublishedPage``); this loads what builds it, and what the admin shows."""
+        from .content import RelatedSummary, SystematicReview
+        from .outcomes import OutcomeResult
+
+        return (
+            self.defer("search_vector")
+            .select_related("intervention", *(f"{field}_rating__scale" for field in RATING_FIELDS))
+            .prefetch_related(
+                "sections",
+                "key_figures",
+                "external_links",
+                Prefetch("reviews", SystematicReview.objects.prefetch_related("breakdowns")),
+                Prefetch(
+                    "outcome_results",
+                    OutcomeResult.objects.select_related(
+                        "outcome", "effect_rating__scale", "quality_rating__scale"
+                    ).prefetch_related("reviews"),
+                ),
+                Prefetch("related_summaries", RelatedSummary.objects.select_related("target")),
+                *(vocabulary.field for vocabulary in TAXONOMY),
+            )
+        )
 
 
 RATING_FIELDS = {

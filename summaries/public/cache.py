@@ -15,14 +15,13 @@ committed mid-render cannot mix two versions on one page.
 
 import hashlib
 import logging
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError
 from django.http import HttpResponse, HttpResponseBase
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -30,6 +29,8 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 from summaries.models.generation import current_generation, summary_generation
+
+from .snapshot import one_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -45,35 +46,6 @@ def _etag(request, generation: int | str) -> str:
     # the printed footer says when the page was printed.
     source = f"{generation}|{timezone.localdate()}|{request.build_absolute_uri()}"
     return '"' + hashlib.blake2b(source.encode(), digest_size=16).hexdigest() + '"'
-
-
-@contextmanager
-def _one_snapshot():
-    """Run the block's queries against one snapshot of the database.
-
-    PostgreSQL's default (read committed) gives each query its own snapshot; repeatable
-    read gives the whole transaction one. SQLite's read transaction already holds one; it
-    begins deferred, not immediate as SQLite's writes do (``toolkit/settings.py``), so
-    page renders neither wait for the write lock nor hold it against editors.
-    Inside an enclosing transaction (tests) the isolation cannot change and need not.
-    """
-    if connection.in_atomic_block:
-        yield
-        return
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()  # connecting sets transaction_mode from settings
-        mode, connection.transaction_mode = connection.transaction_mode, None
-        try:
-            with transaction.atomic():  # a plain BEGIN: deferred
-                yield
-        finally:
-            connection.transaction_mode = mode
-        return
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        yield
 
 
 def _last_modified(changed_at: datetime) -> int | None:
@@ -199,7 +171,7 @@ def _public_page(view, *, summary: bool):
         # The snapshot starts after the generation was read, so the page is at least as
         # new as its key says: a publication in between files the new page under the old
         # key, which only requests already in flight can still ask for.
-        with _one_snapshot():
+        with one_snapshot():
             response = view(request, *args, **kwargs)
             if hasattr(response, "render"):
                 response.render()  # a TemplateResponse (the sitemap) renders in the snapshot

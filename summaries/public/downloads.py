@@ -20,16 +20,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from summaries.models import RATING_FIELDS, TAXONOMY, KeyFigure, SummaryVersion
+from summaries.models.generation import summary_generation
 
+from . import pages
 from .cache import public_page
-from .selectors import SlugState, live_related, resolve_slug
+from .selectors import SlugState, resolve_slug
 from .views import not_live_response
 
 CSV_FILENAME = "toolkit-summaries.csv"
-
-
-def _decimal(value) -> str | None:
-    return None if value is None else str(value)
 
 
 def _iso(value) -> str | None:
@@ -49,13 +47,17 @@ def _json(data, *, status=200) -> JsonResponse:
 @require_safe
 @public_page(summary=True)
 def summary_data(request, slug):
-    """The live version of one summary as JSON; 410 if withdrawn, 404 if never live.
+    """The live version of one summary as JSON (its stored data, ``pages.page_data``);
+    410 if withdrawn, 404 if never live.
 
     An old address (the slug before a rename) redirects to the current one's data.
     """
-    resolved = resolve_slug(slug, for_page=True)
-    if resolved.state == SlugState.LIVE:
-        return _json(summary_as_dict(resolved.version, request.build_absolute_uri))
+    page = pages.live_page(slug, summary_generation(slug, request)[0])
+    if page is not None:
+        response = HttpResponse(pages.page_json(page, request), content_type="application/json")
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+    resolved = resolve_slug(slug)
     if resolved.state == SlugState.WITHDRAWN:
         return _withdrawn_json(slug, resolved.version)
     return not_live_response(request, resolved, "summaries:detail_data")
@@ -71,125 +73,6 @@ def _withdrawn_json(slug: str, version: SummaryVersion):
         },
         status=410,
     )
-
-
-def summary_as_dict(version: SummaryVersion, absolute_uri) -> dict:
-    """Everything a summary page shows, as plain data (``version`` from ``for_page()``)."""
-    intervention = version.intervention
-    return {
-        "slug": intervention.slug,
-        "url": absolute_uri(version.get_absolute_url()),
-        "title": version.title,
-        "standfirst": version.standfirst,
-        "version": version.number,
-        "published_at": _iso(version.published_at),
-        "first_published_at": _iso(intervention.first_published_at),
-        "evidence_reviewed_on": _iso(version.evidence_reviewed_on),
-        "change_note": version.change_note,
-        "ratings_basis": version.ratings_basis,
-        "ratings": {
-            field: None
-            if level is None
-            else {
-                "dimension": level.scale.get_dimension_display(),
-                "level": level.slug,
-                "label": level.label,
-                "meaning": level.description,
-            }
-            for field in RATING_FIELDS
-            for level in [getattr(version, f"{field}_rating")]
-        },
-        "taxonomy": {
-            vocabulary.key: [
-                {"slug": term.slug, "name": term.name}
-                for term in getattr(version, vocabulary.field).all()
-            ]
-            for vocabulary in TAXONOMY
-        },
-        "key_figures": [_key_figure(figure) for figure in version.key_figures.all()],
-        "outcomes": [outcome_result_as_dict(result) for result in version.outcome_results.all()],
-        "reviews": [
-            {
-                "label": review.label,
-                "citation": review.citation,
-                "url": review.url,
-                "studies": review.studies,
-                "tests": review.tests,
-                "published_up_to": review.published_up_to,
-                "rcts": review.rcts,
-                "conflict_of_interest_studies": review.conflict_of_interest_studies,
-                "breakdowns": [
-                    {
-                        "kind": row.kind,
-                        "label": row.label,
-                        "count": row.count,
-                        "unit": row.unit,
-                    }
-                    for row in review.breakdowns.all()
-                ],
-            }
-            for review in version.reviews.all()
-        ],
-        # Sanitised on save (Section.save), like the page shows it.
-        "sections": [
-            {"kind": section.kind, "heading": section.heading, "html": section.body}
-            for section in version.sections.all()
-        ],
-        "related_summaries": [
-            {
-                "slug": related.intervention.slug,
-                "title": related.title,
-                "url": absolute_uri(related.get_absolute_url()),
-            }
-            for related in live_related(version)
-        ],
-        "external_links": [
-            {"title": link.title, "url": link.url, "description": link.description}
-            for link in version.external_links.all()
-        ],
-    }
-
-
-def _key_figure(figure: KeyFigure) -> dict:
-    return {
-        "outcome": figure.outcome,
-        "comparison_rate": _decimal(figure.comparison_rate),
-        "treatment_rate": _decimal(figure.treatment_rate),
-        "relative_change": _decimal(figure.relative_change),
-        # Treatment minus comparison, in percentage points.
-        "absolute_change": _decimal(figure.absolute_change),
-        "note": figure.note,
-    }
-
-
-def _level(level) -> dict | None:
-    return None if level is None else {"level": level.slug, "label": level.label}
-
-
-def outcome_result_as_dict(result) -> dict:
-    """One outcome result as the text states it: a number the text does not give is null,
-    and ``stated`` quotes what it does say."""
-    return {
-        "outcome": {"slug": result.outcome.slug, "name": result.outcome.name},
-        "effect": _level(result.effect_rating),
-        "quality": _level(result.quality_rating),
-        "direction": result.direction,
-        "stated": result.stated,
-        "comparison_rate": _decimal(result.comparison_rate),
-        "treatment_rate": _decimal(result.treatment_rate),
-        "relative_change": _decimal(result.relative_change),
-        "percentage_points": _decimal(result.percentage_points),
-        "effect_size": None
-        if result.effect_size is None
-        else {
-            "kind": result.effect_size_kind,
-            "value": _decimal(result.effect_size),
-            "interval_low": _decimal(result.interval_low),
-            "interval_high": _decimal(result.interval_high),
-        },
-        "reviews": [review.label for review in result.reviews.all()],
-        "note": result.note,
-    }
 
 
 # --- Every live summary --------------------------------------------------------------

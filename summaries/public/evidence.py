@@ -22,12 +22,10 @@ from summaries.models import (
     SummaryVersion,
 )
 
-from .selectors import live_cards
-
 
 def map_rows(versions=None) -> QuerySet:
     """Live versions in the map's order (by title); ``build_rows`` reads what it shows."""
-    versions = live_cards() if versions is None else versions
+    versions = SummaryVersion.objects.live() if versions is None else versions
     return versions.order_by("title", "id")
 
 

@@ -15,27 +15,19 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from summaries import search
 from summaries.models import Approach, Problem, Scale, State, SummaryVersion
-from summaries.models.generation import current_generation
+from summaries.models.generation import current_generation, site_generation, summary_generation
 from summaries.search.facets import cache_key, search_counts
 from summaries.search.filters import SummaryFilter
 
-from . import citations
+from . import citations, pages
 from .cache import public_page
 from .list_state import SORTS, ListState
-from .listing import CardResults, fetch_cards
-from .selectors import (
-    PUBLIC_VERSION_STATES,
-    SlugState,
-    change_log,
-    live_related,
-    live_term_counts,
-    published_version,
-    resolve_slug,
-)
+from .selectors import SlugState, live_term_counts, published_version, resolve_slug
 
 PAGE_SIZE = 20
 RECENT_COUNT = 6
@@ -49,7 +41,8 @@ MOVED_MAX_AGE = 24 * 60 * 60
 @public_page
 def home(request):
     """What the toolkit is and how to read it, search, browse by term, recent summaries."""
-    recent = fetch_cards(None, RECENT_ORDER, {}, offset=0, limit=RECENT_COUNT)
+    live = SummaryVersion.objects.live().order_by(*RECENT_ORDER)
+    recent = pages.cards(pages.card_rows(live)[:RECENT_COUNT], site_generation(request))
     problems, approaches = live_term_counts(Problem, Approach)
     return render(
         request,
@@ -88,25 +81,24 @@ def summary_list(request):
         sort = "relevance" if query else "title"
 
     parsed = search.parse_query(query) if query else None
-    matching = SummaryVersion.objects.live()
-    if parsed is not None:
-        matching = search.search_live(matching, parsed, ranked=False)
+    live = SummaryVersion.objects.live()
+    matching = live if parsed is None else search.search_live(live, parsed, ranked=False)
     filterset = SummaryFilter(request.GET, queryset=matching)
     key = cache_key(filterset, query, generation=current_generation(request)[0])
     total, facets = search_counts(filterset, matching, key=key)
     selected = filterset.selected()
-    # The page of results: the same search and facets, from a statement compiled once.
-    results = CardResults(
-        parsed,
-        SORTS[sort][1],
-        {name: [term.pk for term in terms] for name, terms in selected.items()},
+    # The page of results: the same search (ranked when sorted by relevance) and facets.
+    ranked = (
+        live if parsed is None else search.search_live(live, parsed, ranked=sort == "relevance")
     )
+    results = pages.card_rows(filterset.filter_queryset(ranked).order_by(*SORTS[sort][1]))
     page = KnownCountPaginator(results, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
+    rows = list(page.object_list)
+    page.object_list = pages.cards(rows, site_generation(request))
     if query:
-        marked = search.snippets(query, [card.pk for card in page.object_list])
-        for card in page.object_list:
-            card.snippet = marked.get(card.pk, "")
+        marked = search.snippets(query, [row[0] for row in rows])
+        for row, card in zip(rows, page.object_list, strict=True):
+            card["snippet"] = marked.get(row[0], "")
     state = ListState(query, sort, selected)
     # Browsing one problem or one approach: offer to follow it.
     topics = [(kind, term) for kind in ("problem", "approach") for term in selected[kind]]
@@ -121,7 +113,7 @@ def summary_list(request):
             "page_obj": page,
             "query": query,
             "facets": facets,
-            "has_facets": any(facet.options for facet in facets),
+            "has_facets": any(facet["options"] for facet in facets),
             "chips": state.chips(),
             "clear_url": state.url(facets={}) if state.has_filters else "",
             "sorts": state.sort_links(),
@@ -142,16 +134,17 @@ def summary_detail(request, slug):
 
     A summary's old address (its slug before a rename) redirects to its current one.
     """
-    resolved = resolve_slug(slug, for_page=True)
-    if resolved.state == SlugState.LIVE:
-        return render_summary(request, resolved.version, extra_context={"follow": True})
-    return not_live_response(request, resolved, "summaries:detail")
+    page = pages.live_page(slug, summary_generation(slug, request)[0])
+    if page is not None:
+        return render_page(request, page, extra_context={"follow": True})
+    return not_live_response(request, resolve_slug(slug), "summaries:detail")
 
 
 def not_live_response(request, resolved, url_name: str, **url_kwargs):
     """The answer of any summary address whose summary is not live: 410 with the
     withdrawal notice, a 301 to the same view (``url_name``, with ``url_kwargs`` besides
-    the slug) of the current address, or 404."""
+    the slug) of the current address, or 404 (also for a summary that went live since
+    its page was looked for: the reader's next request finds it)."""
     if resolved.state == SlugState.WITHDRAWN:
         return withdrawn_response(request, resolved.version)
     if resolved.state == SlugState.MOVED:
@@ -171,55 +164,50 @@ def withdrawn_response(request, version, *, current=None):
     return render(request, "summaries/withdrawn.html", context, status=410)
 
 
+def render_page(request, page: pages.Page, *, template="summaries/detail.html", extra_context=None):
+    """A summary page: the stored article of ``page`` in the site's frame, its addresses
+    on the request's origin. Also a published version's own page and the staff preview
+    of any version, so all three show a version exactly the same way."""
+    page.body = mark_safe(pages.absolute(page.body, request))  # the stored HTML, escaped
+    return render(request, template, {"page": page, **(extra_context or {})})
+
+
 def render_summary(request, version, *, template="summaries/detail.html", extra_context=None):
-    """A summary page; also a published version's own page and the staff preview of any
-    version, so all three show a version exactly the same way.
-
-    The citation names the version's own address; a version that is public (live or
-    superseded) also offers its citation as BibTeX, RIS and CSL-JSON.
-    """
-    reference = citations.Reference.of(
-        version, request.build_absolute_uri(citations.version_url(version))
+    """Any version (loaded with ``for_page()``) as its page shows it, built now: the staff
+    preview."""
+    context = {"version": version, **(extra_context or {})}
+    return render_page(
+        request, pages.preview_page(version), template=template, extra_context=context
     )
-    cite_formats = []
-    if version.state in PUBLIC_VERSION_STATES:
-        cite_formats = [
-            {
-                "label": label,
-                "url": reverse(
-                    "summaries:version_citation",
-                    kwargs={
-                        "slug": version.intervention.slug,
-                        "number": version.number,
-                        "fmt": suffix,
-                    },
-                ),
-                "filename": f"{reference.key}.{suffix}",
-                "text": citations.RENDERERS[suffix](reference),
-            }
-            for suffix, (label, _content_type) in citations.FORMATS.items()
-        ]
-    context = {
-        "version": version,
-        "related": live_related(version),
-        "change_log": change_log(version),
-        "citation": citations.text(reference),
-        "cite_formats": cite_formats,
-        **(extra_context or {}),
-    }
-    return render(request, template, context)
 
 
-def _resolve_version(slug: str, number: int, *, for_page: bool = False):
-    """(resolved slug, version ``number`` if ever published) for a version's addresses."""
+def _version_lookup(request, slug: str, number: int):
+    """(resolved slug, version ``number`` as a page if it is public) for a version's
+    addresses; the page is None for a number never public (or withdrawn)."""
     # The live version is only needed for its intervention and number: load little.
     resolved = resolve_slug(
         slug, live=SummaryVersion.objects.live().only("intervention_id", "number", "state")
     )
-    version = None
+    page = None
     if resolved.state == SlugState.LIVE:
-        version = published_version(resolved.version.intervention_id, number, for_page=for_page)
-    return resolved, version
+        stamp = summary_generation(slug, request)[0]
+        page = pages.version_page(resolved.version.intervention_id, number, stamp)
+    return resolved, page
+
+
+def _not_public_version(request, resolved, number: int):
+    """The answer for a number of a live summary that is not a public version: 410 for a
+    withdrawn one, else 404."""
+    version = published_version(
+        resolved.version.intervention_id,
+        number,
+        queryset=SummaryVersion.objects.only(
+            "number", "state", "title", "withdrawn_at", "withdrawal_reason"
+        ),
+    )
+    if version is not None and version.state == State.WITHDRAWN:
+        return withdrawn_response(request, version, current=resolved.version)
+    raise Http404("No published version with that number.")
 
 
 @require_safe
@@ -233,22 +221,21 @@ def version_detail(request, slug, number):
     number never published (a draft, or none at all) 404. An old slug redirects to the
     same version under the current slug.
     """
-    resolved, version = _resolve_version(slug, number, for_page=True)
+    resolved, page = _version_lookup(request, slug, number)
     if resolved.state != SlugState.LIVE:
         return not_live_response(request, resolved, "summaries:version", number=number)
-    if version is None:
-        raise Http404("No published version with that number.")
-    current = resolved.version
-    if version.state == State.WITHDRAWN:
-        return withdrawn_response(request, version, current=current)
-    return render_summary(
+    if page is None:
+        return _not_public_version(request, resolved, number)
+    summary_path = reverse("summaries:detail", kwargs={"slug": slug})
+    return render_page(
         request,
-        version,
+        page,
         template="summaries/version.html",
         extra_context={
-            "current": current,
-            "is_current": current.pk == version.pk,
-            "summary_url": request.build_absolute_uri(version.intervention.get_absolute_url()),
+            "current_number": resolved.version.number,
+            "is_current": page.is_live,
+            "summary_path": summary_path,
+            "summary_url": request.build_absolute_uri(summary_path),
         },
     )
 
@@ -260,18 +247,14 @@ def version_citation(request, slug, number, fmt):
     ``cite.json`` (CSL-JSON)."""
     if fmt not in citations.FORMATS:
         raise Http404("No such citation format.")
-    resolved, version = _resolve_version(slug, number)
+    resolved, page = _version_lookup(request, slug, number)
     if resolved.state != SlugState.LIVE:
         return not_live_response(
             request, resolved, "summaries:version_citation", number=number, fmt=fmt
         )
-    if version is None:
-        raise Http404("No published version with that number.")
-    if version.state == State.WITHDRAWN:
-        return withdrawn_response(request, version, current=resolved.version)
-    reference = citations.Reference.of(
-        version, request.build_absolute_uri(citations.version_url(version))
-    )
+    if page is None:
+        return _not_public_version(request, resolved, number)
+    reference = pages.reference(page.reference, request)
     response = HttpResponse(
         citations.RENDERERS[fmt](reference), content_type=citations.FORMATS[fmt][1]
     )

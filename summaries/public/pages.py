@@ -1,0 +1,765 @@
+"""The read model: each public version's page body, card and data, built once from its
+rows and kept in a ``PublishedPage`` (``summaries/models/published.py`` says when a row
+is current).
+
+Readers are served from these rows: a summary page is its stored body in the site's frame,
+``data.json`` and the API's detail are its stored data, a citation file is rendered from
+the data's reference, and list and search cards are stored cards. Nothing on that path
+loads a version's twenty-odd child rows or renders its article.
+
+Rows are built:
+
+- after every change that makes some stale (``refresh_on_commit``, called by whatever
+  raised their summaries' page generations: a publication, a withdrawal, a rename, a
+  related summary, a term or a scale edited), once the change has committed;
+- on first read of a row that is missing or stale (a deploy with new templates, a
+  change whose rebuild has not run yet), inside the reader's snapshot;
+- by ``manage.py build_pages`` (all of them, after a deploy or a restore).
+
+Each build reads the summary's page generation in the same snapshot as the content, and
+stamps the row with it: a row built from content older than a change is never taken for
+current after it.
+
+Stored text holds absolute addresses (citations name the version's own address) with
+``ORIGIN`` where the site's origin goes; the page swaps in the request's own
+(``absolute``), so one row serves every host name the site answers to.
+"""
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import django
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DatabaseError, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.dispatch import receiver
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.test.signals import setting_changed
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.safestring import SafeString, mark_safe
+
+from summaries.models import (
+    RATING_FIELDS,
+    TAXONOMY,
+    KeyFigure,
+    PageGeneration,
+    PublicContent,
+    PublishedPage,
+    State,
+    SummaryVersion,
+)
+from summaries.models.generation import public_content_changed
+from summaries.tasks import background_task, enqueue
+
+from . import citations
+from .snapshot import one_snapshot
+
+logger = logging.getLogger(__name__)
+
+# Stands for the site's origin (scheme and host) in stored text. ".invalid" is reserved
+# (RFC 2606): no real address an editor types can be it.
+ORIGIN = "https://origin.invalid"
+
+# The states of a version that was public and may still be read at its own address.
+PUBLIC_VERSION_STATES = (State.PUBLISHED, State.SUPERSEDED)
+
+CHANGE_LOG_LENGTH = 10
+
+APP = Path(__file__).resolve().parent.parent
+
+
+# The settings that show on pages (in ``render_key``).
+RENDER_SETTINGS = ("TIME_ZONE", "LANGUAGE_CODE", "TOOLKIT_NAME", "TOOLKIT_ORGANISATION")
+
+
+@receiver(setting_changed)
+def _setting_changed(*, setting, **kwargs):
+    # Settings are fixed in a running site; tests change them (override_settings).
+    if setting in RENDER_SETTINGS or setting == "TEMPLATES":
+        render_key.cache_clear()
+
+
+@cache
+def render_key() -> str:
+    """A digest of everything a stored row's output depends on besides its content: the
+    templates and code that render it, Django's version and the settings that show on
+    pages. Computed once a process; a deploy that changes any of them changes it."""
+    digest = hashlib.blake2b(digest_size=16)
+    sources = [
+        *sorted((APP / "public").glob("*.py")),
+        *sorted((APP / "models").glob("*.py")),
+        *sorted((APP / "templatetags").glob("*.py")),
+        APP / "charts.py",
+        APP / "sanitize.py",
+    ]
+    for directory in settings.TEMPLATES[0]["DIRS"]:
+        for part in ("components", "summaries"):
+            sources += sorted((Path(directory) / part).rglob("*.html"))
+    for path in sources:
+        digest.update(str(path.relative_to(path.parent.parent)).encode())
+        digest.update(path.read_bytes())
+    for value in (django.get_version(), *(getattr(settings, name) for name in RENDER_SETTINGS)):
+        digest.update(f"\x00{value}".encode())
+    return digest.hexdigest()
+
+
+def absolute(text: str, request: HttpRequest) -> str:
+    """Stored ``text`` with the request's origin for ``ORIGIN``."""
+    return text.replace(ORIGIN, f"{request.scheme}://{request.get_host()}")
+
+
+def _on_origin(path: str) -> str:
+    return ORIGIN + path
+
+
+# --- What a page shows, built from the rows ------------------------------------------
+
+
+def _date(value: datetime | None) -> str:
+    return "" if value is None else date_format(timezone.localtime(value), "j F Y")
+
+
+def _iso_date(value: datetime | None) -> str:
+    return "" if value is None else date_format(timezone.localtime(value), "Y-m-d")
+
+
+@dataclass(slots=True)
+class Card:
+    """A live summary as a card shows it (``components/summary_cards.html``)."""
+
+    pk: int  # the version's
+    slug: str
+    url: str
+    title: str
+    standfirst: str
+    effect: str | None  # the rating level's label, None when not rated
+    quality: str | None
+    date: str  # the date published, as 2026-12-07
+    date_text: str  # and as 7 December 2026
+    snippet: str = ""  # safe HTML: where a search matched (``search.snippets``)
+
+    def stored(self) -> dict[str, Any]:
+        """What ``PublishedPage.card`` keeps of it."""
+        kept = asdict(self)
+        del kept["snippet"]
+        return kept
+
+
+def card_of(version: SummaryVersion) -> Card:
+    """The card of a live version (``intervention`` and the two ratings loaded)."""
+    effect, quality = version.effect_rating, version.quality_rating
+    return Card(
+        pk=version.pk,
+        slug=version.intervention.slug,
+        url=version.intervention.get_absolute_url(),
+        title=version.title,
+        standfirst=version.standfirst,
+        effect=effect.label if effect else None,
+        quality=quality.label if quality else None,
+        date=_iso_date(version.published_at),
+        date_text=_date(version.published_at),
+    )
+
+
+def _decimal(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _iso(value) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _level(level) -> dict | None:
+    return None if level is None else {"level": level.slug, "label": level.label}
+
+
+def _key_figure(figure: KeyFigure) -> dict:
+    return {
+        "outcome": figure.outcome,
+        "comparison_rate": _decimal(figure.comparison_rate),
+        "treatment_rate": _decimal(figure.treatment_rate),
+        "relative_change": _decimal(figure.relative_change),
+        # Treatment minus comparison, in percentage points.
+        "absolute_change": _decimal(figure.absolute_change),
+        "note": figure.note,
+    }
+
+
+def outcome_result_as_dict(result) -> dict:
+    """One outcome result as the text states it: a number the text does not give is null,
+    and ``stated`` quotes what it does say."""
+    return {
+        "outcome": {"slug": result.outcome.slug, "name": result.outcome.name},
+        "effect": _level(result.effect_rating),
+        "quality": _level(result.quality_rating),
+        "direction": result.direction,
+        "stated": result.stated,
+        "comparison_rate": _decimal(result.comparison_rate),
+        "treatment_rate": _decimal(result.treatment_rate),
+        "relative_change": _decimal(result.relative_change),
+        "percentage_points": _decimal(result.percentage_points),
+        "effect_size": None
+        if result.effect_size is None
+        else {
+            "kind": result.effect_size_kind,
+            "value": _decimal(result.effect_size),
+            "interval_low": _decimal(result.interval_low),
+            "interval_high": _decimal(result.interval_high),
+        },
+        "reviews": [review.label for review in result.reviews.all()],
+        "note": result.note,
+    }
+
+
+def summary_as_dict(
+    version: SummaryVersion, related: list[Card], absolute_uri: Callable[[str], str]
+) -> dict:
+    """Everything a summary page shows, as plain data: ``data.json`` and the API's detail.
+    ``version`` from ``for_page()``; ``related``, the cards of its live related summaries.
+
+    Decimals (rates and changes) are strings, exactly as stated ("13.6", "-31.8"): a JSON
+    number would invite binary floating point.
+    """
+    intervention = version.intervention
+    return {
+        "slug": intervention.slug,
+        "url": absolute_uri(version.get_absolute_url()),
+        "title": version.title,
+        "standfirst": version.standfirst,
+        "version": version.number,
+        "published_at": _iso(version.published_at),
+        "first_published_at": _iso(intervention.first_published_at),
+        "evidence_reviewed_on": _iso(version.evidence_reviewed_on),
+        "change_note": version.change_note,
+        "ratings_basis": version.ratings_basis,
+        "ratings": {
+            field: None
+            if level is None
+            else {
+                "dimension": level.scale.get_dimension_display(),
+                "level": level.slug,
+                "label": level.label,
+                "meaning": level.description,
+            }
+            for field in RATING_FIELDS
+            for level in [getattr(version, f"{field}_rating")]
+        },
+        "taxonomy": {
+            vocabulary.key: [
+                {"slug": term.slug, "name": term.name}
+                for term in getattr(version, vocabulary.field).all()
+            ]
+            for vocabulary in TAXONOMY
+        },
+        "key_figures": [_key_figure(figure) for figure in version.key_figures.all()],
+        "outcomes": [outcome_result_as_dict(result) for result in version.outcome_results.all()],
+        "reviews": [
+            {
+                "label": review.label,
+                "citation": review.citation,
+                "url": review.url,
+                "studies": review.studies,
+                "tests": review.tests,
+                "published_up_to": review.published_up_to,
+                "rcts": review.rcts,
+                "conflict_of_interest_studies": review.conflict_of_interest_studies,
+                "breakdowns": [
+                    {"kind": row.kind, "label": row.label, "count": row.count, "unit": row.unit}
+                    for row in review.breakdowns.all()
+                ],
+            }
+            for review in version.reviews.all()
+        ],
+        # Sanitised on save (Section.save), like the page shows it.
+        "sections": [
+            {"kind": section.kind, "heading": section.heading, "html": section.body}
+            for section in version.sections.all()
+        ],
+        "related_summaries": [
+            {"slug": card.slug, "title": card.title, "url": absolute_uri(card.url)}
+            for card in related
+        ],
+        "external_links": [
+            {"title": link.title, "url": link.url, "description": link.description}
+            for link in version.external_links.all()
+        ],
+    }
+
+
+def _reference_data(reference: citations.Reference) -> dict:
+    return {
+        "key": reference.key,
+        "author": reference.author,
+        "title": reference.title,
+        "container": reference.container,
+        "version": reference.version,
+        "published": reference.published.isoformat(),
+        "url": reference.url,
+    }
+
+
+def reference(stored: dict, request: HttpRequest) -> citations.Reference:
+    """The citation of a stored version (its ``reference``), on the request's origin."""
+    return citations.Reference(
+        key=stored["key"],
+        author=stored["author"],
+        title=stored["title"],
+        container=stored["container"],
+        version=stored["version"],
+        published=datetime.fromisoformat(stored["published"]).date(),
+        url=absolute(stored["url"], request),
+    )
+
+
+def _cite_formats(version: SummaryVersion, ref: citations.Reference) -> list[dict]:
+    if version.state not in PUBLIC_VERSION_STATES:
+        return []  # a preview's version has no citation files
+    return [
+        {
+            "label": label,
+            "url": reverse(
+                "summaries:version_citation",
+                kwargs={"slug": version.intervention.slug, "number": version.number, "fmt": suffix},
+            ),
+            "filename": f"{ref.key}.{suffix}",
+            "text": citations.RENDERERS[suffix](ref),
+        }
+        for suffix, (label, _content_type) in citations.FORMATS.items()
+    ]
+
+
+def live_cards_of(intervention_ids: Iterable[int]) -> dict[int, Card]:
+    """The cards of these summaries' live versions, by intervention. One query."""
+    found = (
+        SummaryVersion.objects.live()
+        .filter(intervention_id__in=set(intervention_ids))
+        .select_related("intervention", "effect_rating", "quality_rating")
+        .only(
+            "title",
+            "standfirst",
+            "published_at",
+            "intervention__slug",
+            "effect_rating__label",
+            "quality_rating__label",
+        )
+    )
+    return {version.intervention_id: card_of(version) for version in found}
+
+
+def change_logs_of(intervention_ids: Iterable[int]) -> dict[int, list[SummaryVersion]]:
+    """Each summary's published versions, newest first (at most ``CHANGE_LOG_LENGTH``):
+    only what was once public. One query."""
+    logs: dict[int, list[SummaryVersion]] = {pk: [] for pk in intervention_ids}
+    rows = (
+        SummaryVersion.objects.filter(intervention_id__in=list(logs), published_at__isnull=False)
+        .only("intervention_id", "number", "state", "published_at", "withdrawn_at", "change_note")
+        .order_by("intervention_id", "-published_at")
+    )
+    for row in rows:
+        log = logs[row.intervention_id]
+        if len(log) < CHANGE_LOG_LENGTH:
+            log.append(row)
+    return logs
+
+
+@dataclass
+class Built:
+    """A version's page as built from its rows."""
+
+    body: str
+    card: Card
+    data: str  # JSON text (``data_json``)
+    reference: dict  # the citation's parts (``_reference_data``)
+
+
+def build(
+    version: SummaryVersion,
+    *,
+    related: list[Card],
+    change_log: list[SummaryVersion],
+) -> Built:
+    """The body, card and data of ``version`` (loaded with ``for_page()``); ``related``,
+    the cards of its live related summaries in its order; ``change_log``, its summary's
+    published versions, newest first. Absolute addresses are on ``ORIGIN``."""
+    ref = citations.Reference.of(version, _on_origin(citations.version_url(version)))
+    body = render_to_string(
+        "summaries/summary_body.html",
+        {
+            "version": version,
+            "related": related,
+            "change_log": change_log,
+            "citation": citations.text(ref),
+            "cite_formats": _cite_formats(version, ref),
+        },
+    )
+    data = summary_as_dict(version, related, _on_origin)
+    return Built(
+        body=body, card=card_of(version), data=data_json(data), reference=_reference_data(ref)
+    )
+
+
+def data_json(data: dict) -> str:
+    """``data`` as ``data.json`` and the API send it, the text that is stored: written
+    once, so that a reader's request only puts its origin in."""
+    return json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder)
+
+
+def _related_cards(version: SummaryVersion, live: dict[int, Card]) -> list[Card]:
+    targets = [link.target_id for link in version.related_summaries.all()]
+    return [live[target] for target in targets if target in live]
+
+
+def build_versions(versions: list[SummaryVersion]) -> list[Built]:
+    """``build`` for each of ``versions`` (loaded with ``for_page()``): their related
+    cards and change logs in one query each."""
+    targets = {link.target_id for v in versions for link in v.related_summaries.all()}
+    live = live_cards_of(targets) if targets else {}
+    logs = change_logs_of({v.intervention_id for v in versions})
+    return [
+        build(v, related=_related_cards(v, live), change_log=logs[v.intervention_id])
+        for v in versions
+    ]
+
+
+# --- Stamps, storing and rebuilding --------------------------------------------------
+
+
+def generation_stamp(site: int, page: int | None) -> str:
+    """A summary's page generation as rows are stamped with it (the same value
+    ``generation.summary_generation`` keys the summary's cached pages by)."""
+    return f"s{site}-{page or 0}"
+
+
+def _stamps(intervention_ids: Iterable[int]) -> dict[int, str]:
+    site = PublicContent.objects.filter(pk=1).values_list("site_generation", flat=True).first()
+    pages = dict(
+        PageGeneration.objects.filter(pk__in=set(intervention_ids)).values_list("pk", "generation")
+    )
+    return {pk: generation_stamp(site or 0, pages.get(pk)) for pk in intervention_ids}
+
+
+def materialise(version_ids: Iterable[int]) -> dict[int, PublishedPage]:
+    """Build and keep the pages of these versions (the public ones among them), in one
+    snapshot of the database; returns them by version id.
+
+    Called inside a reader's snapshot (a page missing or stale), it builds from that
+    snapshot and keeps the rows if it can: a concurrent writer of the same rows (another
+    reader, a rebuild) or a database that refuses a write in a read transaction leaves
+    the rows to the next build, and the reader is served all the same.
+    """
+    ids = sorted(set(version_ids))
+    if not ids:
+        return {}
+    with one_snapshot():
+        versions = list(
+            SummaryVersion.objects.for_page().filter(pk__in=ids, state__in=PUBLIC_VERSION_STATES)
+        )
+        stamps = _stamps({v.intervention_id for v in versions})
+        key = render_key()
+        now = timezone.now()
+        pages = [
+            PublishedPage(
+                version=v,
+                render_key=key,
+                generation=stamps[v.intervention_id],
+                body=built.body,
+                card=built.card.stored(),
+                data=built.data,
+                reference=built.reference,
+                built_at=now,
+            )
+            for v, built in zip(versions, build_versions(versions), strict=True)
+        ]
+        try:
+            with transaction.atomic():
+                PublishedPage.objects.bulk_create(
+                    pages,
+                    update_conflicts=True,
+                    unique_fields=["version"],
+                    update_fields=[
+                        "render_key",
+                        "generation",
+                        "body",
+                        "card",
+                        "data",
+                        "reference",
+                        "built_at",
+                    ],
+                )
+        except DatabaseError:
+            logger.info("Published pages of versions %s not kept this time", ids, exc_info=True)
+    return {page.version_id: page for page in pages}
+
+
+def stale_versions(*, within=None, limit: int | None = None) -> list[int]:
+    """Public versions (of ``within``, a queryset of versions) whose page is missing or
+    stale, most recently published first."""
+    key = render_key()
+    site = PublicContent.objects.filter(pk=1).values_list("site_generation", flat=True).first()
+    versions = SummaryVersion.objects.all() if within is None else within
+    candidates = (
+        versions.filter(state__in=PUBLIC_VERSION_STATES)
+        .annotate(page=Coalesce(F("intervention__page_generation__generation"), 0))
+        .values_list(
+            "pk",
+            "intervention_id",
+            "page",
+            "published_page__render_key",
+            "published_page__generation",
+        )
+        .order_by("-published_at", "-pk")
+    )
+    stale = [
+        pk
+        for pk, _intervention, page, row_key, stamp in candidates.iterator(chunk_size=2000)
+        if row_key != key or stamp != generation_stamp(site or 0, page)
+    ]
+    return stale[:limit] if limit is not None else stale
+
+
+def refresh(intervention_ids: Iterable[int], *, live_only: bool = False) -> int:
+    """Build the stale pages of these summaries' public versions (with ``live_only``,
+    of their live versions only), in batches; the number built."""
+    ids = set(intervention_ids)
+    versions = SummaryVersion.objects.filter(
+        intervention_id__in=ids,
+        state__in=(State.PUBLISHED,) if live_only else PUBLIC_VERSION_STATES,
+    )
+    stale = stale_versions(within=versions)
+    for start in range(0, len(stale), BATCH):
+        materialise(stale[start : start + BATCH])
+    return len(stale)
+
+
+# Versions built per transaction by a rebuild.
+BATCH = 50
+# A change naming at most this many summaries (a publication, a withdrawal, a rename)
+# rebuilds their live pages as it commits, before the editor's next page: the page they
+# just published is ready for its first reader. Everything else it made stale (the
+# pages showing them as related, their superseded versions, every page a term or a
+# scale edit touches) is rebuilt after, in the background, or by its first reader.
+REBUILD_AT_ONCE = 3
+
+
+def refresh_on_commit(named: Iterable[int] | None, raised: set[int] | None) -> None:
+    """Once the current transaction commits, rebuild the pages its change made stale: the
+    live pages of ``named`` (the summaries the change was about) at once if they are few,
+    and the rest of ``raised`` (those and the summaries showing them; ``None``: every
+    page) in the background.
+
+    After the commit, so the rebuild sees the change, and never holds up or undoes it: a
+    rebuild that fails is logged, and the first reader builds the page instead.
+    """
+    now = set(named or ()) if named is not None and len(set(named)) <= REBUILD_AT_ONCE else set()
+
+    def rebuild():
+        try:
+            if now:
+                refresh(now, live_only=True)
+        except Exception:
+            logger.exception("Rebuilding published pages failed; readers will build them")
+
+    if now:
+        transaction.on_commit(rebuild)
+    if raised is None or raised:
+        # Queued in this transaction: committed with the change, or not at all.
+        enqueue(rebuild_pages, None if raised is None else sorted(raised))
+
+
+@background_task()
+def rebuild_pages(intervention_ids: list[int] | None) -> int:
+    """Build the stale stored pages of these summaries' public versions (``None``: of
+    every summary); the number built. Safe to run twice, or after a reader built some of
+    them: a page that is up to date is left alone."""
+    if intervention_ids is None:
+        stale = stale_versions()
+        for start in range(0, len(stale), BATCH):
+            materialise(stale[start : start + BATCH])
+        return len(stale)
+    return refresh(intervention_ids)
+
+
+# --- Reading -------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    """One public version as a page shows it: from its ``PublishedPage`` (the body and
+    data) and its version row (what may change without the content: its state)."""
+
+    version_id: int
+    intervention_id: int
+    number: int
+    state: str
+    slug: str
+    title: str
+    standfirst: str
+    published_at: datetime
+    body: SafeString
+    data: str  # JSON text, on ORIGIN
+    reference: dict
+    card: dict
+
+    @property
+    def is_live(self) -> bool:
+        return self.state == State.PUBLISHED
+
+
+# What a page reads of the version row, and of its stored page.
+_PAGE_FIELDS = (
+    "pk",
+    "intervention_id",
+    "number",
+    "state",
+    "intervention__slug",
+    "title",
+    "standfirst",
+    "published_at",
+    "published_page__render_key",
+    "published_page__generation",
+    "published_page__body",
+    "published_page__data",
+    "published_page__reference",
+    "published_page__card",
+)
+
+
+def _pages(condition: Q, stamp_of: Callable[[int], str]) -> list[Page]:
+    """The public versions matching ``condition`` as pages, each built now if its row is
+    missing or stale (``stamp_of(intervention_id)``: the current generation stamp). One
+    query when every row is current."""
+    rows = list(
+        SummaryVersion.objects.filter(condition, state__in=PUBLIC_VERSION_STATES).values_list(
+            *_PAGE_FIELDS
+        )
+    )
+    key = render_key()
+    stale = [row[0] for row in rows if row[8] != key or row[9] != stamp_of(row[1])]
+    built = materialise(stale) if stale else {}
+    pages = []
+    for pk, intervention_id, number, state, slug, title, standfirst, published_at, *stored in rows:
+        body, data, reference, card = stored[2:]
+        if pk in built:
+            page = built[pk]
+            body, data, reference, card = page.body, page.data, page.reference, page.card
+        pages.append(
+            Page(
+                pk,
+                intervention_id,
+                number,
+                state,
+                slug,
+                title,
+                standfirst,
+                published_at,
+                mark_safe(body),  # rendered by the template engine, which escaped it
+                data,
+                reference,
+                card,
+            )
+        )
+    return pages
+
+
+def live_page(slug: str, stamp: str) -> Page | None:
+    """The live version of the summary at ``slug`` as a page, or None if there is none;
+    ``stamp``, the summary's current generation stamp (the page cache has read it)."""
+    found = _pages(Q(state=State.PUBLISHED, intervention__slug=slug), lambda _pk: stamp)
+    return found[0] if found else None
+
+
+def version_page(intervention_id: int, number: int, stamp: str) -> Page | None:
+    """Version ``number`` of the summary as a page, if it is public (live or superseded)."""
+    found = _pages(Q(intervention_id=intervention_id, number=number), lambda _pk: stamp)
+    return found[0] if found else None
+
+
+def preview_page(version: SummaryVersion) -> Page:
+    """Any version (loaded with ``for_page()``) as its page would show it, built now and
+    kept nowhere: the staff preview."""
+    (built,) = build_versions([version])
+    return Page(
+        version.pk,
+        version.intervention_id,
+        version.number,
+        version.state,
+        version.intervention.slug,
+        version.title,
+        version.standfirst,
+        version.published_at,
+        mark_safe(built.body),  # rendered by the template engine, which escaped it
+        built.data,
+        built.reference,
+        built.card.stored(),
+    )
+
+
+def page_json(page: Page, request: HttpRequest) -> str:
+    """The page's data as JSON text (``data.json``, the API's summary) with the request's
+    origin in its addresses."""
+    return absolute(page.data, request)
+
+
+def page_data(page: Page, request: HttpRequest) -> dict:
+    """``page_json``, read back into a dict (to add to it)."""
+    result: dict = json.loads(page_json(page, request))
+    return result
+
+
+def cards(rows: Iterable[tuple], site: int) -> list[dict[str, Any]]:
+    """Cards from rows of (version id, intervention id, page generation, render key,
+    stamp, card), as a list query selects them (``CARD_FIELDS``), in their order; a
+    card missing or stale is built now."""
+    rows = list(rows)
+    key = render_key()
+    stale = [row[0] for row in rows if row[3] != key or row[4] != generation_stamp(site, row[2])]
+    built = materialise(stale) if stale else {}
+    # Dicts as stored, not Cards: a template reads a dict's keys faster than attributes.
+    return [{**(built[row[0]].card if row[0] in built else row[5]), "snippet": ""} for row in rows]
+
+
+# What a list query selects for ``cards``, annotated with ``page`` first (``card_fields``).
+CARD_FIELDS = (
+    "pk",
+    "intervention_id",
+    "page",
+    "published_page__render_key",
+    "published_page__generation",
+    "published_page__card",
+)
+
+
+def card_rows(queryset):
+    """``queryset`` (of live versions, ordered) as the rows ``cards`` reads."""
+    return queryset.annotate(
+        page=Coalesce(F("intervention__page_generation__generation"), 0)
+    ).values_list(*CARD_FIELDS)
+
+
+def content_changed(*, interventions: Iterable[int] | None = None) -> None:
+    """Record a change the public sees, inside the changing transaction
+    (``generation.public_content_changed``: cached pages and stored pages of the summaries
+    it names go cold), and rebuild those stored pages once it commits."""
+    raised = public_content_changed(interventions=interventions)
+    refresh_on_commit(None if interventions is None else set(interventions), raised)
+
+
+def public_versions_of_all() -> list[int]:
+    """Every public version's id (live and superseded), most recently published first."""
+    return list(
+        SummaryVersion.objects.filter(state__in=PUBLIC_VERSION_STATES)
+        .order_by("-published_at", "-pk")
+        .values_list("pk", flat=True)
+    )
