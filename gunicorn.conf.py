@@ -11,8 +11,11 @@ import tempfile
 from pathlib import Path
 
 # The project's own settings decide DEBUG, the log format and the log handler, so the
-# server and the application read the environment the same way and log alike.
-from toolkit import settings as toolkit_settings
+# server and the application read the environment the same way and log alike. The log
+# handlers read Django's settings as they are configured, before wsgi.py names them.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "toolkit.settings")
+
+from toolkit import settings as toolkit_settings  # noqa: E402
 from toolkit.cpus import available_cpus
 
 wsgi_app = "toolkit.wsgi:application"

@@ -137,7 +137,9 @@ def start_gunicorn(env, args, log):
             # Workers still importing on a busy machine may not answer within the timeout.
             time.sleep(0.2)
     stop(process)
-    raise SystemExit("gunicorn did not start: see the log")
+    log.flush()
+    tail = Path(log.name).read_text().splitlines()[-20:]
+    raise SystemExit("gunicorn did not start; the end of its log:\n" + "\n".join(tail))
 
 
 def stop(process):

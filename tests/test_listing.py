@@ -202,9 +202,23 @@ class TemplateFragmentTests(TestCase):
             name="problem",
             label="Problem",
             options=[
-                Option(slug="burglary", name="Burglary", count=1, selected=False),
-                Option(slug="fish-chips", name="Fish & <chips> \"'", count=12, selected=True),
-                Option(slug="none", name="Unticked to nothing", count=0, selected=True),
+                Option(
+                    slug="burglary", name="Burglary", count=1, selected=False, id="facet-problem-1"
+                ),
+                Option(
+                    slug="fish-chips",
+                    name="Fish & <chips> \"'",
+                    count=12,
+                    selected=True,
+                    id="facet-problem-2",
+                ),
+                Option(
+                    slug="none",
+                    name="Unticked to nothing",
+                    count=0,
+                    selected=True,
+                    id="facet-problem-3",
+                ),
             ],
         )
         html = render_to_string("components/facets.html", {"facets": [facet]})

@@ -407,3 +407,27 @@ class UsernameThrottlingTests(TestCase):
         """Nine wrong passwords spread over addresses leave the right one working."""
         self.guess_from_many_addresses(9)
         self.assertEqual(self.login("editor", PASSWORD, "203.0.113.50").status_code, 302)
+
+
+class GunicornConfigTests(SimpleTestCase):
+    def test_the_config_loads_without_django_settings_module(self):
+        """gunicorn's config and the logging it takes from the settings load in an
+        environment that names no settings module, as ``make serve`` and
+        ``deploy/start.sh`` give it: the config names it itself."""
+        env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        env.update(PRODUCTION_ENV, DEBUG="0", LOG_FORMAT="json", SECRET_KEY="k" * 60)
+        code = (
+            "import logging.config, runpy; "
+            "config = runpy.run_path('gunicorn.conf.py'); "
+            "logging.config.dictConfig(config['logconfig_dict'])"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)

@@ -81,7 +81,8 @@ def _expand(outbox: AlertOutbox) -> int:
     chosen: dict[str, Subscription] = {}
     for subscription in followers:
         best = chosen.get(subscription.email)
-        if best is None or _KIND_ORDER[subscription.kind] < _KIND_ORDER[best.kind]:
+        rank = _KIND_ORDER[FollowKind(subscription.kind)]
+        if best is None or rank < _KIND_ORDER[FollowKind(best.kind)]:
             chosen[subscription.email] = subscription
     AlertDelivery.objects.bulk_create(
         [AlertDelivery(outbox=outbox, subscription=s) for s in chosen.values()],

@@ -53,7 +53,7 @@ def target_by_slug(kind: str, slug: str) -> Target | None:
     return Target(kind, term.pk, single_line(term.name), term_url(kind, term.slug))
 
 
-def target_by_id(kind: str, target_id) -> Target | None:
+def target_by_id(kind: str, target_id: int) -> Target | None:
     if kind == FollowKind.SUMMARY:
         intervention = Intervention.objects.filter(pk=target_id).first()
         return None if intervention is None else target_by_slug(kind, intervention.slug)

@@ -85,7 +85,7 @@ def confirm(request, token):
     """
     data = tokens.read_confirm_token(token)
     target = None if data is None else target_by_id(data["k"], data["t"])
-    if target is None:
+    if data is None or target is None:
         return render(request, "alerts/link_expired.html", status=400)
     digest = tokens.confirm_token_digest(token)
     if request.method != "POST":
@@ -104,7 +104,7 @@ def confirm(request, token):
         Subscription.objects.get_or_create(
             email=data["e"],
             kind=target.kind,
-            **{TARGET_FIELD[target.kind]: target.id},
+            **{TARGET_FIELD[FollowKind(target.kind)]: target.id},
             defaults={"confirmed_at": timezone.now()},
         )
     return render(request, "alerts/confirmed.html", {"target": target, "email": data["e"]})

@@ -240,7 +240,10 @@ def summaries_list(
             {
                 "name": facet["name"],
                 "label": facet["label"],
-                "options": [dict(option) for option in facet["options"]],
+                "options": [
+                    {key: option[key] for key in ("slug", "name", "count", "selected")}
+                    for option in facet["options"]
+                ],
             }
             for facet in facets
         ],

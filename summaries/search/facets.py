@@ -31,6 +31,7 @@ class Option(TypedDict):
     name: str
     count: int
     selected: bool
+    id: str  # its checkbox's HTML id, "facet-<facet>-<position from 1>"
 
 
 class Facet(TypedDict):
@@ -178,16 +179,13 @@ def _through(field: ManyToManyField) -> tuple[str, str, str]:
 
 def _facet(name: str, label: str, counts: list, chosen: list) -> Facet:
     chosen_slugs = {term.slug for term in chosen}
-    options = [
-        Option(slug=slug, name=label_, count=n, selected=slug in chosen_slugs)
-        for slug, label_, n in counts
-    ]
+    found = [(slug, label_, n, slug in chosen_slugs) for slug, label_, n in counts]
     # A chosen option that now gives nothing stays listed, so it can be unticked.
-    present = {option["slug"] for option in options}
-    options += [
-        Option(slug=t.slug, name=str(_display(t)), count=0, selected=True)
-        for t in chosen
-        if t.slug not in present
+    present = {slug for slug, *_ in counts}
+    found += [(t.slug, str(_display(t)), 0, True) for t in chosen if t.slug not in present]
+    options = [
+        Option(slug=slug, name=label_, count=n, selected=selected, id=f"facet-{name}-{position}")
+        for position, (slug, label_, n, selected) in enumerate(found, start=1)
     ]
     return Facet(name=name, label=label, options=options)
 
