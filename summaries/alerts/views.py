@@ -17,6 +17,7 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -69,7 +70,7 @@ def follow(request):
     return render(request, "alerts/follow_sent.html", {"target": target})
 
 
-def _link_used(request, target: Target):
+def _link_used(request: HttpRequest, target: Target) -> HttpResponse:
     return render(request, "alerts/link_used.html", {"target": target}, status=410)
 
 
