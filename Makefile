@@ -33,9 +33,11 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
-# Everything set up, demo loaded, site served on http://127.0.0.1:$(PORT)/
+# Everything set up, demo loaded, site served on http://127.0.0.1:$(PORT)/.
+# With the background worker beside the development server (Procfile.dev), so emails
+# (printed here) and scheduled publications happen as they would in production.
 run: demo
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(VENV)/bin/honcho start -f Procfile.dev -p $(PORT)
 
 # Production-like on this machine: static files collected and compressed, migrations
 # applied, gunicorn with gunicorn.conf.py. Needs the production variables (DEBUG=0 ...).
@@ -71,6 +73,10 @@ typecheck: dev
 check: lint typecheck
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
+# Parallel test processes: one per CPU by default; TEST_PROCESSES=0 runs everything in
+# this one process (a machine shared with others, or a debugger).
+TEST_PROCESSES ?= auto
+
 # pytest exits 5 when a selection (PYTEST_ARGS) leaves a run nothing to do: not a failure.
 PYTEST := run() { $(VENV)/bin/pytest "$$@" || [ $$? -eq 5 ]; }; run
 
@@ -83,9 +89,9 @@ PYTEST := run() { $(VENV)/bin/pytest "$$@" || [ $$? -eq 5 ]; }; run
 # migrations wrote. Last, one at a time, the slow tests: they start servers, workers and
 # mail servers, kill them, and some measure time.
 suite: dev
-	$(PYTEST) -n auto --dist loadscope -m "not browser and not slow" \
+	$(PYTEST) -n $(TEST_PROCESSES) --dist loadscope -m "not browser and not slow" \
 		--cov --cov-report= $(PYTEST_ARGS)
-	$(PYTEST) -n auto --dist loadfile -m "browser and not slow" \
+	$(PYTEST) -n $(TEST_PROCESSES) --dist loadfile -m "browser and not slow" \
 		--cov --cov-append --cov-report= $(PYTEST_ARGS)
 	$(PYTEST) -m slow --cov --cov-append --cov-report=term $(PYTEST_ARGS)
 
@@ -96,7 +102,7 @@ test: check suite
 # The edit-test loop: every test but the browser and slow ones, in parallel, no lint and
 # no coverage. Narrow it further with PYTEST_ARGS="tests/test_api.py -x".
 test-fast: dev
-	$(PYTEST) -n auto --dist loadscope -m "not browser and not slow" -q $(PYTEST_ARGS)
+	$(PYTEST) -n $(TEST_PROCESSES) --dist loadscope -m "not browser and not slow" -q $(PYTEST_ARGS)
 
 # Re-resolve the newest versions the ranges in pyproject.toml allow and pin them, with
 # every file's hash (pip-tools). The dev lock is resolved first; the runtime lock then

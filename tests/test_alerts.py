@@ -3,6 +3,7 @@ one-click unsubscribe, retries without loss or duplicates, and the address's dat
 
 import json
 import re
+from datetime import timedelta
 from io import StringIO
 from unittest import mock, skipUnless
 
@@ -26,6 +27,7 @@ from summaries.models import (
     Problem,
     Subscription,
     SummaryVersion,
+    UsedConfirmation,
 )
 from tests.factories import level, make_draft, make_live, publish
 
@@ -80,8 +82,43 @@ class FollowFlowTests(TestCase):
         self.assertContains(self.client.post(link), "Confirmed: you follow")
         subscription = Subscription.objects.get()
         self.assertEqual((subscription.email, subscription.kind), ("reader@example.org", "summary"))
-        self.client.post(link)  # twice: still one
+        again = self.client.post(link)  # twice: still one, and the page says why
+        self.assertContains(again, "This link has been used", status_code=410)
         self.assertEqual(Subscription.objects.count(), 1)
+
+    def test_a_confirmation_link_works_once(self):
+        """Used, the link says so on its page and on its button, and after an unsubscribe it
+        does not subscribe the address again."""
+        self.ask()
+        link = confirm_link(mail.outbox[0])
+        self.assertContains(self.client.post(link), "Confirmed: you follow")
+        self.assertContains(self.client.get(link), "This link has been used", status_code=410)
+        subscription = Subscription.objects.get()
+        unsubscribe = f"/follow/unsubscribe/{tokens.unsubscribe_token(subscription.pk)}/"
+        self.assertContains(self.client.post(unsubscribe), "nsubscribed")
+        self.assertFalse(Subscription.objects.exists())
+        response = self.client.post(link)
+        self.assertContains(response, "This link has been used", status_code=410)
+        self.assertContains(response, 'href="/toolkit/cctv/"', status_code=410)
+        self.assertFalse(Subscription.objects.exists())
+        # A new request sends a new link, which works.
+        self.ask()
+        self.assertContains(self.client.post(confirm_link(mail.outbox[1])), "Confirmed")
+        self.assertEqual(Subscription.objects.count(), 1)
+
+    def test_used_links_are_forgotten_when_they_would_have_expired(self):
+        """What is kept of a used link is a digest, not the address, and only for the
+        link's lifetime."""
+        self.ask()
+        link = confirm_link(mail.outbox[0])
+        self.client.post(link)
+        [used] = UsedConfirmation.objects.all()
+        self.assertNotIn("reader", used.digest)
+        self.assertEqual(len(used.digest), 64)
+        UsedConfirmation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+        self.ask(email="other@example.org")
+        self.client.post(confirm_link(mail.outbox[1]))
+        self.assertEqual(UsedConfirmation.objects.count(), 1)  # the expired one went
 
     def test_confirmation_link_expires(self):
         """A confirmation link older than its lifetime confirms nothing."""

@@ -81,8 +81,10 @@ class RecipeTests(SimpleTestCase):
         honcho = subprocess.Popen(
             [VENV / "bin" / "honcho", "start", "--port", str(port)],
             cwd=ROOT,
+            # As an operator's environment: no DJANGO_SETTINGS_MODULE (manage.py and
+            # gunicorn.conf.py name the settings themselves).
             env={
-                **site.env,
+                **{k: v for k, v in site.env.items() if k != "DJANGO_SETTINGS_MODULE"},
                 "DEBUG": "0",
                 "MIGRATE": "1",
                 "GUNICORN_WORKERS": "2",

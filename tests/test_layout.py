@@ -10,23 +10,34 @@ from django.test import SimpleTestCase
 
 APP = Path(__file__).resolve().parent.parent / "summaries"
 
-# What each package may import from the app, besides itself. sanitize and charts are
-# leaf utilities anyone may use; management commands and template tags sit on top.
+# What each package may import from the app, besides itself. sanitize, charts and
+# converters are leaf utilities anyone may use; management commands and template tags
+# sit on top.
 ALLOWED = {
     "models": {"sanitize"},
     "tasks": {"models"},
     "search": {"models", "sanitize"},
     "editorial": {"public", "search", "models", "sanitize", "tasks"},
-    "public": {"search", "models", "sanitize", "charts", "tasks"},
-    "api": {"public", "search", "models"},
+    "public": {"converters", "search", "models", "sanitize", "charts", "tasks"},
+    "api": {"converters", "public", "search", "models"},
     "alerts": {"public", "models", "tasks"},
     "importer": {"editorial", "public", "search", "models", "sanitize", "tasks"},
     "synthetic": {"editorial", "public", "search", "models", "sanitize", "tasks"},
-    "admin": {"editorial", "public", "search", "models", "sanitize", "charts", "tasks"},
+    "admin": {
+        "converters",
+        "editorial",
+        "public",
+        "search",
+        "models",
+        "sanitize",
+        "charts",
+        "tasks",
+    },
     # Pages come through the URLconf (the test client), never from public's code.
     "export": {"models"},
     "sanitize": set(),
     "charts": set(),
+    "converters": set(),
 }
 
 

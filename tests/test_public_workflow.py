@@ -151,6 +151,17 @@ class NoUnpublishedTextTests(TestCase):
         ]
         slugs = [v.intervention.slug for v in versions]
         urls += [f"/toolkit/compare/?s=street-lighting&s={slug}" for slug in slugs]
+        # A term that tags drafts only, asked for by its slug: ignored like an unknown one.
+        for param, letter in (("problem", "p"), ("approach", "a")):
+            term = f"{MARKER}-{letter}{self.draft.pk}"
+            urls += [f"/toolkit/?{param}={term}", f"/toolkit/?{param}={term}&{param}=nope"]
+            urls += [f"/api/v1/summaries/?{param}={term}", f"/toolkit/map/?{param}={term}"]
+        # The feed, and numbers no version can have.
+        urls += ["/toolkit/feed/", "/sitemap.xml"]
+        for number in ("0", "2147483648", "9223372036854775808", "1" + "0" * 30):
+            urls += [f"/toolkit/street-lighting/v/{number}/"]
+            urls += [f"/toolkit/street-lighting/v/{number}/cite.bib"]
+            urls += [f"/api/v1/summaries/street-lighting/versions/{number}/"]
         urls += [
             reverse("admin:index"),
             reverse("admin:summaries_summaryversion_changelist") + f"?q={MARKER}",
@@ -186,6 +197,26 @@ class NoUnpublishedTextTests(TestCase):
                 shown = response.content.decode().lower().replace(typed, "")
                 self.assertNotIn(MARKER, shown)
 
+    def test_marker_never_reaches_an_anonymous_post(self):
+        """Following a draft-only term, or a draft's summary, answers as an unknown one
+        does; comment addresses answer without any draft text."""
+        for kind, slug in (
+            ("problem", f"{MARKER}-p{self.draft.pk}"),
+            ("approach", f"{MARKER}-a{self.draft.pk}"),
+            ("summary", f"{MARKER}-programme"),
+        ):
+            with self.subTest(kind=kind):
+                data = {"email": "reader@example.org", "kind": kind, "slug": slug}
+                response = self.client.post("/follow/", data)
+                self.assertEqual(response.status_code, 400)
+                self.assertNotRegex(response.content.decode().lower(), f"{MARKER} \\w")
+        base = f"/admin/summaries/summaryversion/{self.draft.pk}/comments"
+        for address in (f"{base}/add/", f"{base}/x/reply/", f"{base}/1/resolve/"):
+            with self.subTest(address=address):
+                response = self.client.post(address, {"body": "hi"}, follow=True)
+                self.assertIn(response.status_code, {200, 404})
+                self.assertNotRegex(response.content.decode().lower(), f"{MARKER} \\w")
+
     def test_marker_is_really_in_the_drafts(self):
         """The test would notice a leak: staff do see the marker in a preview."""
         staff = make_user(groups=[Group.objects.get(name="Editors")])
@@ -195,6 +226,63 @@ class NoUnpublishedTextTests(TestCase):
         fragments = ("title", "standfirst", "section", "review", "breakdown", "figure", "stated")
         for fragment in fragments:
             self.assertIn(f"{MARKER} {fragment}", html)
+
+
+class DraftOnlyTermTests(TestCase):
+    """A term that tags no live summary is never named; its slug is ignored exactly like
+    an unknown one, with the same response."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.live = make_live("street-lighting", title="Street lighting")
+        cls.live.problems.add(Problem.objects.create(name="Burglary", slug="burglary"))
+        draft = make_draft(title="Secret programme")
+        draft.problems.add(Problem.objects.create(name="Secret problem", slug="secret-xx"))
+        draft.approaches.add(Approach.objects.create(name="Secret approach", slug="secret-yy"))
+
+    def same_as_unknown(self, url, **expected):
+        """``url`` with the draft-only slug answers as with an unknown slug of its length."""
+        known = self.client.get(url.format("secret-xx"))
+        unknown = self.client.get(url.format("unkno-xx0"))
+        self.assertEqual(known.status_code, unknown.status_code)
+        self.assertNotContains(known, "Secret", status_code=known.status_code)
+        self.assertEqual(
+            known.content.decode().replace("secret-xx", "SLUG"),
+            unknown.content.decode().replace("unkno-xx0", "SLUG"),
+        )
+        return known
+
+    def test_list_page_ignores_the_slug(self):
+        """No chip, no facet option, no "Follow new summaries about" for the term."""
+        response = self.same_as_unknown("/toolkit/?problem={}")
+        self.assertNotContains(response, "Follow new summaries about")
+        self.assertContains(response, "Street lighting")  # unfiltered, as for an unknown slug
+        self.same_as_unknown("/toolkit/?problem={}&problem=burglary")
+
+    def test_api_refuses_the_slug_as_unknown(self):
+        """The API's list answers 404 "no such term", as for any unknown slug, and its
+        facets and vocabularies never list the term."""
+        response = self.same_as_unknown("/api/v1/summaries/?problem={}")
+        self.assertEqual(response.status_code, 404)
+        for url in ("/api/v1/summaries/", "/api/v1/vocabularies/", "/api/v1/summaries/?q=street"):
+            self.assertNotContains(self.client.get(url), "Secret")
+
+    def test_following_the_term_is_refused_as_unknown(self):
+        """Asking to follow it answers the page an unknown topic gets, naming nothing."""
+        responses = [
+            self.client.post(
+                "/follow/", {"email": "a@example.org", "kind": "problem", "slug": slug}
+            )
+            for slug in ("secret-xx", "unkno-xx0")
+        ]
+        self.assertEqual([r.status_code for r in responses], [400, 400])
+        self.assertEqual(responses[0].content, responses[1].content)
+
+    def test_the_term_appears_once_it_tags_a_live_summary(self):
+        """Publishing a summary tagged with it makes it an ordinary facet."""
+        self.live.problems.add(Problem.objects.get(slug="secret-xx"))
+        response = self.client.get("/toolkit/?problem=secret-xx")
+        self.assertContains(response, "Follow new summaries about Secret problem")
 
 
 def fill_with_marker(version, related_to=None):

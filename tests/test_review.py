@@ -20,6 +20,7 @@ from summaries.editorial.services import (
     version_withdraw,
 )
 from summaries.models import (
+    COMMENT_MAX_LENGTH,
     AuditAction,
     AuditEvent,
     Notification,
@@ -129,7 +130,9 @@ class ReviewPageTests(ReviewTestCase):
         """An unknown or malformed version answers 404; staff without a role get 403."""
         client = self.client_for(self.reviewer)
         self.assertEqual(client.get(url("summaryversion_review", 999999)).status_code, 404)
-        self.assertEqual(client.get(url("summaryversion_review", "x1")).status_code, 404)
+        for malformed in ("x1", "1.5", "-1", "9223372036854775808"):
+            address = f"/admin/summaries/summaryversion/{malformed}/review/"
+            self.assertEqual(client.get(address).status_code, 404)
         version = self.submitted()
         outsider = self.client_for(make_user("outsider"))
         self.assertEqual(outsider.get(url("summaryversion_review", version.pk)).status_code, 403)
@@ -211,6 +214,44 @@ class CommentTests(ReviewTestCase):
             comments.comment_add(version=version, user=self.reviewer, anchor="nope", body="x")
         with self.assertRaises(ServiceError):
             comments.comment_add(version=version, user=self.reviewer, anchor="title", body=" ")
+
+    def test_replies_have_the_same_cap_as_comments(self):
+        """A reply longer than a comment may be is refused by the model's rule, through
+        the service and through the admin's reply form, and nothing is stored."""
+        version = self.submitted()
+        comment = comments.comment_add(
+            version=version, user=self.reviewer, anchor="title", body="Shorter?"
+        )
+        with self.assertRaises(ServiceError) as caught:
+            comments.comment_reply(comment=comment, user=self.editor, body="x" * 200_000)
+        self.assertIn("at most 5000 characters", str(caught.exception))
+        with self.assertRaises(ServiceError):
+            comments.comment_add(
+                version=version, user=self.reviewer, anchor="title", body="x" * 5001
+            )
+        response = self.client_for(self.editor).post(
+            url("summaryversion_comment_reply", version.pk, comment.pk),
+            {"body": "y" * (COMMENT_MAX_LENGTH + 1)},
+            follow=True,
+        )
+        self.assertContains(response, "at most 5000 characters")
+        self.assertEqual(ReviewComment.objects.count(), 1)
+        comments.comment_reply(comment=comment, user=self.editor, body="z" * COMMENT_MAX_LENGTH)
+        self.assertEqual(comment.replies.get().body, "z" * COMMENT_MAX_LENGTH)
+
+    def test_reply_box_says_the_cap(self):
+        """The reply box stops at the cap, so nobody types a reply that will be refused."""
+        version = self.submitted()
+        comments.comment_add(version=version, user=self.reviewer, anchor="title", body="Hm?")
+        form = self.client_for(self.editor).get(url("summaryversion_change", version.pk))
+        self.assertContains(form, f'maxlength="{COMMENT_MAX_LENGTH}"')
+
+    def test_request_changes_comment_has_the_cap_too(self):
+        """The comment that sends a version back becomes a review comment: same cap."""
+        version = self.submitted()
+        with self.assertRaises(ServiceError):
+            version_request_changes(version=version, user=self.reviewer, comment="x" * 5001)
+        self.assertEqual(SummaryVersion.objects.get(pk=version.pk).state, State.IN_REVIEW)
 
     def test_comments_are_not_copied_to_a_new_draft(self):
         """Comments stay with the version they were made on."""

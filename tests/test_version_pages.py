@@ -4,14 +4,18 @@ import json
 import re
 from datetime import UTC, datetime
 
+import rispy
+from citeproc.source.json import CiteProcJSON
 from django.test import TestCase, override_settings
 from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
+from pybtex.database import parse_string as pybtex_parse
 
 from summaries.editorial.services import draft_start_from, intervention_rename, version_withdraw
 from summaries.models import SummaryVersion
+from summaries.models.plain_text import single_line
 from summaries.public import citations
 from tests.factories import make_draft, make_live, publish
 from tests.helpers import count_get
@@ -180,7 +184,12 @@ class CitationFormatTests(TestCase):
         fields = parse_bibtex(text)
         self.assertEqual(fields["@type"], "misc")
         self.assertEqual(fields["@key"], "cctv-v1")
-        self.assertEqual(fields["title"], r"CCTV \& 100\% \{safer\} car\_parks")
+        self.assertEqual(
+            fields["title"], r"CCTV \& 100\% \textbraceleft{}safer\textbraceright{} car\_parks"
+        )
+        [(key, entry)] = pybtex_parse(text, "bibtex").entries.items()
+        self.assertEqual((key, entry.type), ("cctv-v1", "misc"))
+        self.assertEqual(bibtex_unescaped(entry.fields["title"]), "CCTV & 100% {safer} car_parks")
         self.assertEqual(fields["author"], "{College of Examples}")
         self.assertEqual(fields["year"], "2024")
         self.assertEqual(fields["month"], "nov")
@@ -234,24 +243,64 @@ def parse_bibtex(text: str) -> dict:
     return fields
 
 
+def bibtex_unescaped(value: str) -> str:
+    """A BibTeX field's text as a reader shows it: our escapes undone (each is one of
+    ``citations._BIBTEX_ESCAPES``' values, written out here so the test checks them)."""
+    commands = {
+        "textbackslash": "\\",
+        "textbraceleft": "{",
+        "textbraceright": "}",
+        "textasciitilde": "~",
+        "textasciicircum": "^",
+    }
+    return re.sub(
+        r"\\(\w+)\{\}|\\([&%$#_])|~",
+        lambda m: commands[m[1]] if m[1] else m[2] or "\xa0",
+        value,
+    )
+
+
 class CitationPropertyTests(HypothesisTestCase):
     @classmethod
     def setUpTestData(cls):
         cls.version = make_live("any-title")
 
-    @settings(max_examples=60, deadline=None)
-    @given(st.text(min_size=1, max_size=80))
+    @settings(max_examples=150, deadline=None)
+    @given(
+        st.text(min_size=1, max_size=80)
+        | st.text(
+            alphabet='{}\\\\%&$#_~^@"=,\n\r\x0b\x1b\x00\xa0\u2003 ab', min_size=1, max_size=30
+        )
+    )
     def test_any_title_gives_parseable_citations(self, title):
-        """Whatever an editor writes in the title, the three formats stay well formed."""
+        """Whatever a title holds, a strict parser of each format reads the file back:
+        pybtex the BibTeX, rispy the RIS, citeproc-py the CSL-JSON, each with the title
+        on one line and otherwise exactly as written."""
         version = SummaryVersion.objects.select_related("intervention").get(pk=self.version.pk)
         version.title = title
-        ref = citations.Reference.of(version, "http://localhost/toolkit/any-title/v/1/")
-        fields = parse_bibtex(citations.bibtex(ref))
-        unescaped = re.sub(r"\\text\w+\{\}|\\[{}&%$#_]", "", fields["title"])
-        self.assertNotRegex(unescaped, r"[{}\\&%$#_~^]")
-        self.assertEqual(json.loads(citations.csl_json(ref))[0]["title"], title)
+        url = "http://localhost/toolkit/any-title/v/1/"
+        ref = citations.Reference.of(version, url)
+        expected = single_line(title)
+
+        bib = citations.bibtex(ref)
+        parse_bibtex(bib)  # balanced the way BibTeX itself counts braces
+        entry = pybtex_parse(bib, "bibtex").entries["any-title-v1"]  # strict: raises
+        # BibTeX reads any run of spaces as one space (a no-break space, written as a
+        # tie, excepted).
+        bib_expected = re.sub(r"[^\S\xa0]+", " ", expected).strip()
+        self.assertEqual(bibtex_unescaped(entry.fields["title"]), bib_expected)
+        self.assertEqual(entry.fields["url"], url)
+
+        [record] = rispy.loads(citations.ris(ref))
+        self.assertEqual(record["type_of_reference"], "ELEC")
+        self.assertEqual(record.get("title", ""), expected)
+        self.assertEqual(record["urls"], [url])
         for line in citations.ris(ref).split("\r\n")[:-1]:
             self.assertRegex(line, r"^[A-Z][A-Z0-9]  - [^\r\n]*$")
+
+        item = CiteProcJSON(json.loads(citations.csl_json(ref)))["any-title-v1"]
+        self.assertEqual(str(item.get("title", "")), expected)
+        self.assertEqual(str(item["URL"]), url)
 
 
 class DraftOnlySummaryTests(TestCase):

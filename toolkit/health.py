@@ -93,7 +93,7 @@ CHECKS = {
 
 def readiness() -> tuple[bool, dict[str, str]]:
     """Whether every part needed is ready, and each part's state in words."""
-    ready, states = True, {}
+    ready, states = True, dict[str, str]()
     report_only = set(settings.READINESS_REPORT_ONLY)
     for name, check in CHECKS.items():
         if name in {"migrations", "worker"} and states["database"] != "ok":

@@ -7,14 +7,14 @@ from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template import loader
 
 logger = logging.getLogger(__name__)
 
 
-def client_ip(request) -> str:
+def client_ip(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or behind ``TRUSTED_PROXY_COUNT`` proxies the
     entry of X-Forwarded-For the outermost trusted proxy wrote.
 
@@ -27,7 +27,7 @@ def client_ip(request) -> str:
     forwarded = [address for address in forwarded if address]
     if count and len(forwarded) >= count:
         return forwarded[-count]
-    return request.META.get("REMOTE_ADDR", "")
+    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 class PermissionsPolicyMiddleware:

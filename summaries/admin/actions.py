@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.utils import unquote
 from django.db import OperationalError, transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from summaries.editorial import comments, rules, services
-from summaries.models import AuditAction, SummaryVersion
+from summaries.models import COMMENT_MAX_LENGTH, AuditAction, SummaryVersion
 
 from .common import database_is_locked, refuse_action, version_change_url
 
@@ -42,6 +41,7 @@ class CommentForm(forms.Form):
     comment = forms.CharField(
         label="What needs to change",
         widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        max_length=COMMENT_MAX_LENGTH,  # it becomes a review comment
         help_text="The editors see this on the draft and on their admin home page.",
     )
 
@@ -270,7 +270,7 @@ def action_buttons(user, version: SummaryVersion) -> list[dict]:
 
 
 def workflow_action_view(request, object_id, *, model_admin, spec: ActionSpec):
-    version = model_admin.get_object(request, unquote(object_id))
+    version = model_admin.get_object(request, object_id)
     if version is None:
         return model_admin._get_obj_does_not_exist_redirect(request, model_admin.opts, object_id)
     if not rules.role_allows(request.user, spec.action, version):

@@ -3,7 +3,8 @@
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError, models
-from django.urls import reverse
+from django.http import Http404
+from django.urls import re_path, reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from js_asset import Media
@@ -26,6 +27,22 @@ def history_url(version: SummaryVersion, *, compare_with: SummaryVersion | None 
     if compare_with is None:
         return url
     return f"{url}?old={compare_with.number}&new={version.number}#compare"
+
+
+def _malformed_id(request, object_id):
+    raise Http404("No such address.")
+
+
+def malformed_id_urls(suffixes: list[str]) -> list:
+    """One pattern that answers 404 for any of our own object addresses (``suffixes``,
+    regular expressions) whose id is not a row id.
+
+    Those addresses take ``<row_id:object_id>`` (``summaries/converters.py``). Any other
+    id would fall through to the admin's catch-all, which redirects, a POST's data
+    dropped, to a change page that does not exist. Not behind ``admin_view``: for
+    everyone, signed in or not, such an address does not exist."""
+    alternatives = "|".join(suffixes)
+    return [re_path(rf"^(?P<object_id>.+)/(?:{alternatives})/$", _malformed_id)]
 
 
 class ActionRefused(PermissionDenied):

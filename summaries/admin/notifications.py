@@ -6,7 +6,6 @@ notifications are written by ``editorial/notifications.py``; here they are only 
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect
@@ -15,9 +14,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from summaries import converters  # noqa: F401  (registers <row_id:...>)
 from summaries.models import Notification, NotificationPreference
 
-from .common import AccessibleAdminMixin
+from .common import AccessibleAdminMixin, malformed_id_urls
 
 
 class OwnRowsMixin:
@@ -88,16 +88,17 @@ class NotificationAdmin(AccessibleAdminMixin, OwnRowsMixin, admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
-                "<path:object_id>/open/",
+                "<row_id:object_id>/open/",
                 self.admin_site.admin_view(self.open_view),
                 name="summaries_notification_open",
             ),
+            *malformed_id_urls(["open"]),
             *super().get_urls(),
         ]
 
     def open_view(self, request, object_id):
         """Mark the notification read and go to the page it is about."""
-        notification = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        notification = self.get_queryset(request).filter(pk=object_id).first()
         if notification is None:
             raise Http404
         if notification.read_at is None:

@@ -9,7 +9,6 @@ post to the views here, which call ``editorial/comments.py``.
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -18,10 +17,12 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from summaries import converters  # noqa: F401  (registers <row_id:...>)
 from summaries.editorial import comments, diff, rules
 from summaries.editorial.errors import NotAllowed, ServiceError
 from summaries.models import (
     ANCHOR_CHOICES,
+    COMMENT_MAX_LENGTH,
     VERSION_PART,
     ReviewComment,
     SectionKind,
@@ -74,7 +75,9 @@ FORM_TARGETS = {
 class NewCommentForm(forms.Form):
     anchor = forms.ChoiceField(label="About", choices=ANCHOR_CHOICES)
     body = forms.CharField(
-        label="Comment", widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), max_length=5000
+        label="Comment",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=COMMENT_MAX_LENGTH,
     )
 
 
@@ -110,7 +113,7 @@ def review_view(request, object_id, *, model_admin):
     if not rules.may_view(request.user):
         raise PermissionDenied
     try:
-        version = SummaryVersion.objects.for_page().get(pk=unquote(object_id))
+        version = SummaryVersion.objects.for_page().get(pk=object_id)
     except (SummaryVersion.DoesNotExist, ValueError) as error:
         raise Http404 from error
     live = SummaryVersion.objects.for_page().filter(
@@ -203,7 +206,7 @@ def _back(request, version: SummaryVersion, fragment: str = "", *, anchor: str =
 
 
 def comment_add_view(request, object_id, *, model_admin):
-    version = get_object_or_404(SummaryVersion, pk=unquote(object_id))
+    version = get_object_or_404(SummaryVersion, pk=object_id)
     form = NewCommentForm(request.POST)
     if not form.is_valid():
         model_admin.message_user(
@@ -229,7 +232,7 @@ def comment_add_view(request, object_id, *, model_admin):
 
 
 def comment_reply_view(request, object_id, comment_id, *, model_admin):
-    comment = get_object_or_404(ReviewComment, pk=comment_id, version_id=unquote(object_id))
+    comment = get_object_or_404(ReviewComment, pk=comment_id, version_id=object_id)
     try:
         reply = comments.comment_reply(
             comment=comment, user=request.user, body=request.POST.get("body", "")
@@ -244,7 +247,7 @@ def comment_reply_view(request, object_id, comment_id, *, model_admin):
 
 
 def comment_resolve_view(request, object_id, comment_id, *, model_admin):
-    comment = get_object_or_404(ReviewComment, pk=comment_id, version_id=unquote(object_id))
+    comment = get_object_or_404(ReviewComment, pk=comment_id, version_id=object_id)
     try:
         comments.comment_resolve(comment=comment, user=request.user)
     except NotAllowed as error:
@@ -262,25 +265,25 @@ def review_urls(model_admin) -> list:
     kwargs = {"model_admin": model_admin}
     return [
         path(
-            "<path:object_id>/review/",
+            "<row_id:object_id>/review/",
             view(review_view),
             kwargs,
             name="summaries_summaryversion_review",
         ),
         path(
-            "<path:object_id>/comments/add/",
+            "<row_id:object_id>/comments/add/",
             view(require_POST(comment_add_view)),
             kwargs,
             name="summaries_summaryversion_comment_add",
         ),
         path(
-            "<path:object_id>/comments/<int:comment_id>/reply/",
+            "<row_id:object_id>/comments/<row_id:comment_id>/reply/",
             view(require_POST(comment_reply_view)),
             kwargs,
             name="summaries_summaryversion_comment_reply",
         ),
         path(
-            "<path:object_id>/comments/<int:comment_id>/resolve/",
+            "<row_id:object_id>/comments/<row_id:comment_id>/resolve/",
             view(require_POST(comment_resolve_view)),
             kwargs,
             name="summaries_summaryversion_comment_resolve",

@@ -5,9 +5,10 @@ reviewer approves what was submitted; closed ones are history, shown read-only w
 child rows, and never deleted. The workflow buttons lead to the views in ``actions.py``.
 """
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
@@ -19,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from summaries import converters  # noqa: F401  (registers <row_id:...>)
 from summaries.editorial import authorship, rules, services
 from summaries.models import (
     RATING_FIELDS,
@@ -49,6 +51,7 @@ from .common import (
     NulSafeSearchMixin,
     RevisionCheckForm,
     history_url,
+    malformed_id_urls,
     refuse_action,
     version_change_url,
 )
@@ -481,7 +484,7 @@ class SummaryVersionAdmin(
         view = self.admin_site.admin_view
         action_urls = [
             path(
-                f"<path:object_id>/{slug}/",
+                f"<row_id:object_id>/{slug}/",
                 view(workflow_action_view),
                 {"model_admin": self, "spec": spec},
                 name=f"summaries_summaryversion_{slug.replace('-', '_')}",
@@ -490,25 +493,28 @@ class SummaryVersionAdmin(
         ]
         return [
             path(
-                "<path:object_id>/new-draft/",
+                "<row_id:object_id>/new-draft/",
                 view(require_POST(self.draft_start_view)),
                 name="summaries_summaryversion_new_draft",
             ),
             # Not wrapped in admin_view, which would send visitors to the login page:
             # for them a preview address does not exist at all (404).
             path(
-                "<path:object_id>/preview/",
+                "<row_id:object_id>/preview/",
                 self.preview_view,
                 name="summaries_summaryversion_preview",
             ),
             *action_urls,
             *review_urls(self),
+            *malformed_id_urls(
+                ["new-draft", "preview", "review", r"comments/.+", *map(re.escape, ACTIONS)]
+            ),
             *super().get_urls(),
         ]
 
     def draft_start_view(self, request, object_id):
         """Start a draft from the live version ("edit") or from an old one ("restore")."""
-        version = self.get_object(request, unquote(object_id))
+        version = self.get_object(request, object_id)
         if version is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         try:
@@ -547,7 +553,7 @@ class SummaryVersionAdmin(
         if not rules.may_view(request.user):
             raise PermissionDenied
         try:
-            version = SummaryVersion.objects.for_page().get(pk=unquote(object_id))
+            version = SummaryVersion.objects.for_page().get(pk=object_id)
         except (SummaryVersion.DoesNotExist, ValueError) as error:
             raise Http404 from error
         if version.published_at is None:

@@ -34,6 +34,7 @@ from summaries.models import (
     Subscription,
     SummaryVersion,
 )
+from summaries.models.plain_text import single_line
 from summaries.public.citations import version_url
 
 from .targets import site_url
@@ -80,7 +81,8 @@ def _expand(outbox: AlertOutbox) -> int:
     chosen: dict[str, Subscription] = {}
     for subscription in followers:
         best = chosen.get(subscription.email)
-        if best is None or _KIND_ORDER[subscription.kind] < _KIND_ORDER[best.kind]:
+        rank = _KIND_ORDER[FollowKind(subscription.kind)]
+        if best is None or rank < _KIND_ORDER[FollowKind(best.kind)]:
             chosen[subscription.email] = subscription
     AlertDelivery.objects.bulk_create(
         [AlertDelivery(outbox=outbox, subscription=s) for s in chosen.values()],
@@ -214,10 +216,11 @@ def alert_message(delivery: AlertDelivery) -> EmailMessage | None:
         "unsubscribe_url": unsubscribe_url,
         "toolkit_name": settings.TOOLKIT_NAME,
     }
+    title = single_line(version.title)  # a subject is one line, whatever is stored
     if previous is None:
-        subject = f"New summary: {version.title}"
+        subject = f"New summary: {title}"
     else:
-        subject = f"Updated: {version.title} (version {version.number})"
+        subject = f"Updated: {title} (version {version.number})"
     return EmailMessage(
         subject=subject,
         body=render_to_string("alerts/email/alert.txt", context),

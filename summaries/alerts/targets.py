@@ -4,7 +4,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from summaries.models import Approach, FollowKind, Intervention, Problem, SummaryVersion
+from summaries.models import (
+    Approach,
+    FollowKind,
+    Intervention,
+    Problem,
+    SummaryVersion,
+    live_terms,
+)
+from summaries.models.plain_text import single_line
 
 MODELS = {FollowKind.PROBLEM: Problem, FollowKind.APPROACH: Approach}
 
@@ -13,7 +21,7 @@ MODELS = {FollowKind.PROBLEM: Problem, FollowKind.APPROACH: Approach}
 class Target:
     kind: str
     id: int
-    name: str  # what the pages and emails call it
+    name: str  # what the pages and emails call it: one line (an email's subject)
     url: str  # its public page
 
 
@@ -30,24 +38,30 @@ def target_by_slug(kind: str, slug: str) -> Target | None:
         if version is None:
             return None
         return Target(
-            kind, version.intervention_id, version.title, version.intervention.get_absolute_url()
+            kind,
+            version.intervention_id,
+            single_line(version.title),
+            version.intervention.get_absolute_url(),
         )
     model = MODELS.get(kind)  # type: ignore[call-overload]
     if model is None:
         return None
-    term = model.objects.filter(slug=slug).first()
+    # A term tagging drafts alone cannot be followed, nor named: as if it did not exist.
+    term = live_terms(model).filter(slug=slug).first()
     if term is None:
         return None
-    return Target(kind, term.pk, term.name, term_url(kind, term.slug))
+    return Target(kind, term.pk, single_line(term.name), term_url(kind, term.slug))
 
 
-def target_by_id(kind: str, target_id) -> Target | None:
+def target_by_id(kind: str, target_id: int) -> Target | None:
     if kind == FollowKind.SUMMARY:
         intervention = Intervention.objects.filter(pk=target_id).first()
         return None if intervention is None else target_by_slug(kind, intervention.slug)
     model = MODELS.get(kind)  # type: ignore[call-overload]
-    term = None if model is None else model.objects.filter(pk=target_id).first()
-    return None if term is None else Target(kind, term.pk, term.name, term_url(kind, term.slug))
+    term = None if model is None else live_terms(model).filter(pk=target_id).first()
+    if term is None:
+        return None
+    return Target(kind, term.pk, single_line(term.name), term_url(kind, term.slug))
 
 
 def term_url(kind: str, slug: str) -> str:

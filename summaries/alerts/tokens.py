@@ -2,9 +2,13 @@
 
 A confirmation link carries the whole request (address, what to follow), signed with a
 timestamp and valid for ``FOLLOW_CONFIRM_MAX_AGE`` seconds, so nothing about an address
-is stored until its owner confirms. An unsubscribe link names one subscription and
+is stored until its owner confirms. It works once: a used link's digest is kept
+(``UsedConfirmation``) until it would have expired. An unsubscribe link names one subscription and
 never expires: every alert carries one, and it must still work years later.
 """
+
+import hashlib
+import secrets
 
 from django.conf import settings
 from django.core import signing
@@ -15,7 +19,10 @@ UNSUBSCRIBE_SALT = "summaries.alerts.unsubscribe"
 
 def confirm_token(*, email: str, kind: str, target_id: int) -> str:
     signer = signing.TimestampSigner(salt=CONFIRM_SALT)
-    return signer.sign_object({"e": email, "k": kind, "t": target_id}, compress=True)
+    # A nonce makes every link its own: links asked for in the same second would
+    # otherwise be one link, used up by the first (a link works once).
+    data = {"e": email, "k": kind, "t": target_id, "n": secrets.token_urlsafe(6)}
+    return signer.sign_object(data, compress=True)
 
 
 def read_confirm_token(token: str) -> dict | None:
@@ -28,6 +35,11 @@ def read_confirm_token(token: str) -> dict | None:
     if not isinstance(data, dict) or not {"e", "k", "t"} <= data.keys():
         return None
     return data
+
+
+def confirm_token_digest(token: str) -> str:
+    """What is kept of a used confirmation link (``UsedConfirmation``): not the address."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def unsubscribe_token(subscription_id: int) -> str:

@@ -12,21 +12,24 @@ visitor's behalf. Asking to follow only sends the address's owner a link they mu
 click; confirming and unsubscribing need the signed token from the email itself.
 """
 
+from datetime import timedelta
+
 from django import forms
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from summaries.models import FollowKind, Subscription
+from summaries.models import FollowKind, Subscription, UsedConfirmation
 from summaries.tasks import enqueue
 from toolkit.middleware import client_ip
 
 from . import throttle, tokens
-from .targets import target_by_id, target_by_slug
+from .targets import Target, target_by_id, target_by_slug
 from .tasks import TARGET_FIELD, send_follow_confirmation
 
 
@@ -67,6 +70,10 @@ def follow(request):
     return render(request, "alerts/follow_sent.html", {"target": target})
 
 
+def _link_used(request: HttpRequest, target: Target) -> HttpResponse:
+    return render(request, "alerts/link_used.html", {"target": target}, status=410)
+
+
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
@@ -74,19 +81,31 @@ def confirm(request, token):
     """The link in the confirmation email: a button (GET), then following (POST).
 
     Confirming takes a press of the button, not the visit: mail scanners that open
-    every link in a message would otherwise confirm for the reader.
+    every link in a message would otherwise confirm for the reader. A link works once:
+    used, it says so, even after an unsubscribe (which it must not undo).
     """
     data = tokens.read_confirm_token(token)
     target = None if data is None else target_by_id(data["k"], data["t"])
-    if target is None:
+    if data is None or target is None:
         return render(request, "alerts/link_expired.html", status=400)
+    digest = tokens.confirm_token_digest(token)
     if request.method != "POST":
+        if UsedConfirmation.objects.filter(digest=digest).exists():
+            return _link_used(request, target)
         return render(request, "alerts/confirm.html", {"target": target, "email": data["e"]})
+    now = timezone.now()
     with transaction.atomic():
+        UsedConfirmation.objects.filter(expires_at__lt=now).delete()
+        _, first_use = UsedConfirmation.objects.get_or_create(
+            digest=digest,
+            defaults={"expires_at": now + timedelta(seconds=settings.FOLLOW_CONFIRM_MAX_AGE)},
+        )
+        if not first_use:
+            return _link_used(request, target)
         Subscription.objects.get_or_create(
             email=data["e"],
             kind=target.kind,
-            **{TARGET_FIELD[target.kind]: target.id},
+            **{TARGET_FIELD[FollowKind(target.kind)]: target.id},
             defaults={"confirmed_at": timezone.now()},
         )
     return render(request, "alerts/confirmed.html", {"target": target, "email": data["e"]})

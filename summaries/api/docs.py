@@ -54,6 +54,12 @@ def _limits(schema: dict) -> str:
     return ", ".join(words)
 
 
+def _response_schema(response: dict) -> dict:
+    """The schema of a response's first (only) media type."""
+    media_types: list[dict] = list(response.get("content", {}).values())
+    return media_types[0].get("schema", {}) if media_types else {}
+
+
 def operations(document: dict) -> list[dict]:
     """Each operation of the document, in its order, with what the page shows of it."""
     found = []
@@ -82,11 +88,7 @@ def operations(document: dict) -> list[dict]:
                         {
                             "status": status,
                             "description": response.get("description", ""),
-                            "type": type_of(
-                                next(iter(response.get("content", {}).values()), {}).get(
-                                    "schema", {}
-                                )
-                            )
+                            "type": type_of(_response_schema(response))
                             if response.get("content")
                             else [],
                         }

@@ -21,10 +21,10 @@ from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from ninja import Query
+from ninja import Path, Query
 from ninja.errors import HttpError, ValidationError
 
-from summaries import search
+from summaries import converters, search
 from summaries.models import TAXONOMY, Outcome, Scale, State, SummaryVersion
 from summaries.models.generation import current_generation, summary_generation
 from summaries.public import pages
@@ -336,13 +336,19 @@ def versions_list(request, slug: str):
 
 
 @api.get(
-    "/summaries/{slug}/versions/{number}/",
+    # <version_number:...> (summaries/converters.py): a number no version can have is no
+    # address at all (404), before any query.
+    "/summaries/{slug}/versions/{version_number:number}/",
     response={200: schemas.VersionContent, **PROBLEMS},
     url_name="version",
     summary="One published version, as published",
     tags=["versions"],
 )
-def version_detail(request, slug: str, number: int):
+def version_detail(
+    request,
+    slug: str,
+    number: Annotated[int, Path(ge=1, le=converters.VERSION_NUMBER_MAX)],
+):
     """The version's content as it was published (the live one or a superseded one).
     410 for a withdrawn version or any version of a withdrawn summary; 404 for a number
     never published."""

@@ -20,7 +20,7 @@ import time
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 
 from summaries.public.cache import public_page
 from toolkit.guarded_cache import guarded
@@ -47,7 +47,7 @@ def parse_rate(rate: str) -> tuple[int, int] | None:
         ) from None
 
 
-def _rate_limited(request) -> HttpResponse | None:
+def _rate_limited(request: HttpRequest) -> HttpResponse | None:
     limit = parse_rate(settings.API_RATE_LIMIT)
     if limit is None:
         return None

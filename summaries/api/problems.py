@@ -4,12 +4,14 @@ status, so a client reads ``status``, ``title`` and ``detail`` whatever went wro
 import json
 from http import HTTPStatus
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
-def problem_response(request, status: int, detail: str, **extensions) -> HttpResponse:
+def problem_response(
+    request: HttpRequest, status: int, detail: str, **extensions: object
+) -> HttpResponse:
     """A problem response for ``request``; ``extensions`` are extra members (RFC 9457 §3.2)."""
     body = {
         "type": "about:blank",
@@ -27,7 +29,7 @@ def problem_response(request, status: int, detail: str, **extensions) -> HttpRes
 class ApiProblem(Exception):
     """Raised by an endpoint to answer with a problem (400, 404, 410)."""
 
-    def __init__(self, status: int, detail: str, **extensions):
+    def __init__(self, status: int, detail: str, **extensions: object) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail

@@ -9,7 +9,7 @@ instead of silently vanishing from the API.
 """
 
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field, PlainSerializer, WithJsonSchema, create_model
@@ -98,9 +98,14 @@ class RatingOut(Strict):
     meaning: str
 
 
-Ratings = create_model(
-    "Ratings", __base__=Strict, **dict.fromkeys(RATING_FIELDS, (RatingOut | None, ...))
-)
+# Models whose fields come from the registries (a field per rating dimension, per
+# vocabulary): made at import time, so a type checker sees them as their base.
+if TYPE_CHECKING:
+    Ratings = Strict
+else:
+    Ratings = create_model(
+        "Ratings", __base__=Strict, **dict.fromkeys(RATING_FIELDS, (RatingOut | None, ...))
+    )
 
 
 class TermRef(Strict):
@@ -108,9 +113,12 @@ class TermRef(Strict):
     name: str
 
 
-Taxonomy = create_model(
-    "Taxonomy", __base__=Strict, **dict.fromkeys(TAXONOMY_KEYS, (list[TermRef], ...))
-)
+if TYPE_CHECKING:
+    Taxonomy = Strict
+else:
+    Taxonomy = create_model(
+        "Taxonomy", __base__=Strict, **dict.fromkeys(TAXONOMY_KEYS, (list[TermRef], ...))
+    )
 
 
 class KeyFigure(Strict):
@@ -239,14 +247,18 @@ class RatingBrief(Strict):
     label: str
 
 
-RatingsBrief = create_model(
-    "RatingsBrief", __base__=Strict, **dict.fromkeys(RATING_FIELDS, (RatingBrief | None, ...))
-)
-
-
-TaxonomyNames = create_model(
-    "TaxonomyNames", __base__=Strict, **dict.fromkeys(TAXONOMY_KEYS, (list[str], ...))
-)
+if TYPE_CHECKING:
+    RatingsBrief = Strict
+    TaxonomyNames = Strict
+else:
+    RatingsBrief = create_model(
+        "RatingsBrief",
+        __base__=Strict,
+        **dict.fromkeys(RATING_FIELDS, (RatingBrief | None, ...)),
+    )
+    TaxonomyNames = create_model(
+        "TaxonomyNames", __base__=Strict, **dict.fromkeys(TAXONOMY_KEYS, (list[str], ...))
+    )
 
 
 class KeyFigureBrief(Strict):

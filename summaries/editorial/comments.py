@@ -8,6 +8,7 @@ Comments stay with the version they were made on, so its history keeps them.
 
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -66,6 +67,16 @@ def mark_resolvable(user: Actor, version: SummaryVersion, threads: list[ReviewCo
         )
 
 
+def _save(comment: ReviewComment) -> ReviewComment:
+    """Save ``comment`` after the model's own validation (its length cap above all)."""
+    try:
+        comment.full_clean()
+    except ValidationError as error:
+        raise ServiceError(" ".join(error.messages)) from error
+    comment.save()
+    return comment
+
+
 def _audit(comment: ReviewComment, user: Actor, action: str, text: str) -> None:
     version = comment.version
     AuditEvent.objects.create(
@@ -95,12 +106,14 @@ def comment_add(
         raise ServiceError(f"There is no part “{anchor}” to comment on.")
     if not body.strip():
         raise ServiceError("Write the comment first.")
-    comment = ReviewComment.objects.create(
-        version=version,
-        anchor=anchor,
-        body=body.strip(),
-        author=user,
-        requested_changes=requested_changes,
+    comment = _save(
+        ReviewComment(
+            version=version,
+            anchor=anchor,
+            body=body.strip(),
+            author=user,
+            requested_changes=requested_changes,
+        )
     )
     _audit(comment, user, AuditAction.COMMENT, f"On {ANCHORS[anchor]}: {comment.body}")
     return comment
@@ -114,8 +127,10 @@ def comment_reply(*, comment: ReviewComment, user: Actor, body: str) -> ReviewCo
         raise NotAllowed("Only editors and reviewers reply, and only on an open version.")
     if not body.strip():
         raise ServiceError("Write the reply first.")
-    reply = ReviewComment.objects.create(
-        version=root.version, anchor=root.anchor, body=body.strip(), author=user, parent=root
+    reply = _save(
+        ReviewComment(
+            version=root.version, anchor=root.anchor, body=body.strip(), author=user, parent=root
+        )
     )
     _audit(reply, user, AuditAction.COMMENT, f"Reply on {ANCHORS[root.anchor]}: {reply.body}")
     return reply

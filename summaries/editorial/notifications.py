@@ -24,6 +24,7 @@ from summaries.models import (
     SummaryVersion,
     VersionAuthor,
 )
+from summaries.models.plain_text import single_line
 from summaries.tasks import background_task, enqueue
 
 from . import rules
@@ -82,7 +83,7 @@ def version_event(
         path = reverse("admin:summaries_summaryversion_change", args=[version.pk])
     words = {
         "actor": actor.get_full_name() or actor.get_username() if actor else "The system",
-        "title": version.title,
+        "title": single_line(version.title),  # a subject is one line, whatever is stored
         "n": version.number,
         "when": when,
     }

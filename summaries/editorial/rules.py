@@ -11,9 +11,11 @@ rule holds for every code path, not only for the buttons a page happens to show.
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
 
+from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
 
 from summaries.models import EDITABLE_STATES, AuditAction, SectionKind, State, SummaryVersion
+from summaries.models.plain_text import validate_single_line
 
 from .authorship import is_author
 from .errors import NotAllowed, ServiceError
@@ -29,6 +31,11 @@ RENAME = "summaries.change_intervention"
 VIEW = "summaries.view_summaryversion"
 REVIEW = "summaries.review_summaryversion"
 PUBLISH = "summaries.publish_summaryversion"
+
+# The version's own one-line texts (by field, with the name the form gives them), checked
+# again on submit: a row stored before the models refused control characters (or by raw
+# SQL) is caught before a reviewer sees it.
+ONE_LINE_FIELDS = {"title": "Title", "change_note": "Change note"}
 
 CLOSED_STATES = (State.PUBLISHED, State.SUPERSEDED, State.WITHDRAWN, State.ARCHIVED)
 
@@ -207,6 +214,11 @@ def submit_problems(version: SummaryVersion, *, change_note: str | None = None) 
     problems = []
     if not version.title.strip():
         problems.append("Add a title.")
+    for name, label in ONE_LINE_FIELDS.items():
+        try:
+            validate_single_line(getattr(version, name))
+        except ValidationError as error:
+            problems += [f"{label}: {message}" for message in error.messages]
     if not version.standfirst.strip():
         problems.append("Add a standfirst (one sentence saying what the intervention is).")
     bodies = dict(version.sections.values_list("kind", "body"))

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 
 from summaries import search
 from summaries.models import (
+    COMMENT_MAX_LENGTH,
     TAXONOMY,
     AlertOutbox,
     AuditAction,
@@ -281,6 +282,11 @@ def version_request_changes(
     rules.check(user, AuditAction.REQUEST_CHANGES, version)
     if not comment.strip():
         raise ServiceError("Say what needs to change: the comment is required.")
+    if len(comment.strip()) > COMMENT_MAX_LENGTH:
+        raise ServiceError(
+            f"Say what needs to change in at most {COMMENT_MAX_LENGTH} characters "
+            f"(this has {len(comment.strip())}); add detail as comments on the parts."
+        )
     version.state = State.CHANGES_REQUESTED
     version.review_comment = comment.strip()
     # A schedule was an approval of the text as it stood; changes cancel it.

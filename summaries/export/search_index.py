@@ -44,4 +44,4 @@ async def _build(pages: Path, output: Path) -> int:
     )
     async with PagefindIndex(config=config) as index:
         indexed = await index.add_directory(str(pages))
-    return indexed["page_count"]
+    return int(indexed["page_count"])

@@ -4,7 +4,7 @@ Everything is importable from ``summaries.models``: code outside this package ne
 to know which module a model lives in.
 """
 
-from .alerts import AlertDelivery, AlertOutbox, FollowKind, Subscription
+from .alerts import AlertDelivery, AlertOutbox, FollowKind, Subscription, UsedConfirmation
 from .audit import AuditAction, AuditEvent, AuditEventQuerySet
 from .content import (
     SECTION_ORDER,
@@ -24,6 +24,7 @@ from .outcomes import Direction, EffectSizeKind, Outcome, OutcomeResult
 from .published import PublishedPage
 from .review import (
     ANCHOR_CHOICES,
+    COMMENT_MAX_LENGTH,
     VERSION_PART,
     Notification,
     NotificationKind,
@@ -44,6 +45,7 @@ from .versions import (
     State,
     SummaryVersion,
     VersionQuerySet,
+    live_terms,
     tag_field,
 )
 from .vocabularies import (
@@ -70,7 +72,9 @@ __all__ = [
     "AlertOutbox",
     "FollowKind",
     "Subscription",
+    "UsedConfirmation",
     "ANCHOR_CHOICES",
+    "COMMENT_MAX_LENGTH",
     "VERSION_PART",
     "Notification",
     "NotificationKind",
@@ -120,5 +124,6 @@ __all__ = [
     "Term",
     "VersionQuerySet",
     "Vocabulary",
+    "live_terms",
     "tag_field",
 ]

@@ -97,6 +97,26 @@ class Subscription(models.Model):
         }[FollowKind(self.kind)]
 
 
+class UsedConfirmation(models.Model):
+    """A confirmation link that has been used, so it works once.
+
+    Only a digest of the link's token is kept (never the address it carries), and only
+    until the link would have expired anyway: after that the signature refuses it.
+    Unsubscribing deletes the subscription but not this row, so the old link cannot
+    subscribe the address again.
+    """
+
+    digest = models.CharField("token digest", max_length=64, unique=True)
+    expires_at = models.DateTimeField("forgotten after")
+
+    class Meta:
+        ordering = ["expires_at"]
+        indexes = [models.Index(fields=["expires_at"], name="usedconfirmation_expiry")]
+
+    def __str__(self):
+        return f"confirmation link {self.digest[:12]}…"
+
+
 class AlertOutbox(models.Model):
     """A publication whose alerts are still to be worked out and sent."""
 

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django_prose_editor.fields import ProseEditorField
 
 from ..sanitize import RICH_TEXT_EXTENSIONS, sanitize_html
+from .plain_text import validate_single_line
 from .versions import Intervention, SummaryVersion
 
 
@@ -98,7 +99,10 @@ class SystematicReview(models.Model):
         "position", default=1, help_text="Order on the page; 1 first."
     )
     label = models.CharField(
-        "label", max_length=60, help_text="How the text refers to it, e.g. 'Review one'."
+        "label",
+        max_length=60,
+        validators=[validate_single_line],
+        help_text="How the text refers to it, e.g. 'Review one'.",
     )
     citation = models.TextField(
         "citation", blank=True, help_text="Full reference: authors, year, title, journal."
@@ -179,7 +183,10 @@ class ReviewBreakdown(models.Model):
         "breakdown", max_length=20, choices=BreakdownKind, help_text="What is counted."
     )
     label = models.CharField(
-        "label", max_length=120, help_text="The approach or country, e.g. 'CBT' or 'Canada'."
+        "label",
+        max_length=120,
+        validators=[validate_single_line],
+        help_text="The approach or country, e.g. 'CBT' or 'Canada'.",
     )
     count = models.PositiveIntegerField("count", help_text="How many studies or tests.")
     unit = models.CharField(
@@ -253,7 +260,10 @@ class KeyFigure(models.Model):
         "position", default=1, help_text="Order on the page; lower numbers come first."
     )
     outcome = models.CharField(
-        "outcome", max_length=120, help_text="What was measured, e.g. 'Sexual reoffending'."
+        "outcome",
+        max_length=120,
+        validators=[validate_single_line],
+        help_text="What was measured, e.g. 'Sexual reoffending'.",
     )
     comparison_rate = models.DecimalField(
         "comparison rate (%)",
@@ -285,6 +295,7 @@ class KeyFigure(models.Model):
         "note",
         max_length=300,
         blank=True,
+        validators=[validate_single_line],
         help_text="How it was measured, e.g. 'arrest, charge or conviction; Review one'.",
     )
 
@@ -390,10 +401,16 @@ class ExternalLink(models.Model):
     position = models.PositiveSmallIntegerField(
         "position", default=0, help_text="Order on the page; lower numbers come first."
     )
-    title = models.CharField("title", max_length=200, help_text="The link text.")
+    title = models.CharField(
+        "title", max_length=200, validators=[validate_single_line], help_text="The link text."
+    )
     url = models.URLField("address", max_length=500, help_text="Full address, https://...")
     description = models.CharField(
-        "description", max_length=300, blank=True, help_text="Optional: why it is worth reading."
+        "description",
+        max_length=300,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="Optional: why it is worth reading.",
     )
 
     class Meta:

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from .content import SystematicReview
+from .plain_text import validate_single_line
 from .scales import Dimension, ScaleLevel
 from .versions import SummaryVersion
 from .vocabularies import Problem
@@ -26,7 +27,11 @@ class Outcome(models.Model):
     """Something an intervention's effect is measured on, e.g. 'Sexual reoffending'."""
 
     name = models.CharField(
-        "name", max_length=120, unique=True, help_text="The outcome as the public sees it."
+        "name",
+        max_length=120,
+        unique=True,
+        validators=[validate_single_line],
+        help_text="The outcome as the public sees it.",
     )
     slug = models.SlugField(
         "slug",
@@ -186,6 +191,7 @@ class OutcomeResult(models.Model):
         "note",
         max_length=300,
         blank=True,
+        validators=[validate_single_line],
         help_text="How it was measured, e.g. 'arrest, charge or conviction'.",
     )
 

@@ -13,6 +13,7 @@ onto a new draft. Comments stay with the version they were made on.
 """
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -70,8 +71,16 @@ ANCHOR_CHOICES = [
 ]
 
 
+COMMENT_MAX_LENGTH = 5000
+
+
 class ReviewComment(models.Model):
-    """A reviewer's or editor's comment on one part of a version, or a reply to one."""
+    """A reviewer's or editor's comment on one part of a version, or a reply to one.
+
+    Comments and replies alike hold at most ``COMMENT_MAX_LENGTH`` characters: the
+    field's validator says so to every path that cleans the model (the services do),
+    and its ``max_length`` sizes the admin's forms.
+    """
 
     version = models.ForeignKey(
         SummaryVersion,
@@ -80,7 +89,11 @@ class ReviewComment(models.Model):
         verbose_name="version",
     )
     anchor = models.CharField("about", max_length=40, choices=ANCHOR_CHOICES, default=VERSION_PART)
-    body = models.TextField("comment")
+    body = models.TextField(
+        "comment",
+        max_length=COMMENT_MAX_LENGTH,
+        validators=[MaxLengthValidator(COMMENT_MAX_LENGTH)],
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -4,6 +4,8 @@ with its ordered levels. Seeded by migration ``0002``; ordinary data afterwards.
 from django.db import models
 from django.urls import reverse
 
+from .plain_text import validate_single_line
+
 
 class Dimension(models.TextChoices):
     """The things a summary is rated on: EMMIE and the quality of the evidence."""
@@ -27,12 +29,16 @@ class Scale(models.Model):
         help_text="What this scale rates. Each dimension has exactly one scale.",
     )
     name = models.CharField(
-        "name", max_length=120, help_text="The scale's name as shown to the public."
+        "name",
+        max_length=120,
+        validators=[validate_single_line],
+        help_text="The scale's name as shown to the public.",
     )
     question = models.CharField(
         "question",
         max_length=200,
         blank=True,
+        validators=[validate_single_line],
         help_text="The question the rating answers, e.g. 'How effective is it?'.",
     )
     description = models.TextField(
@@ -62,7 +68,10 @@ class ScaleLevel(models.Model):
         "slug", max_length=60, help_text="Stable identifier used in filter links."
     )
     label = models.CharField(
-        "label", max_length=120, help_text="The rating in words, as shown to the public."
+        "label",
+        max_length=120,
+        validators=[validate_single_line],
+        help_text="The rating in words, as shown to the public.",
     )
     description = models.TextField(
         "meaning", help_text="A short, plain-English meaning of this level."
@@ -71,6 +80,7 @@ class ScaleLevel(models.Model):
         "icon",
         max_length=40,
         blank=True,
+        validators=[validate_single_line],
         help_text="Optional name of an icon shown beside the words (never instead of them).",
     )
 

@@ -17,8 +17,9 @@ from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from .plain_text import validate_single_line
 from .scales import Dimension, ScaleLevel
-from .vocabularies import TAXONOMY, Approach, Focus, Population, Problem, Setting
+from .vocabularies import TAXONOMY, Approach, Focus, Population, Problem, Setting, Term
 
 
 class InterventionQuerySet(models.QuerySet):
@@ -235,6 +236,7 @@ class SummaryVersion(models.Model):
     title = models.CharField(
         "title",
         max_length=200,
+        validators=[validate_single_line],
         help_text="The intervention's name, e.g. 'Psychosocial treatment for sex offenders'.",
     )
     standfirst = models.TextField(
@@ -296,6 +298,7 @@ class SummaryVersion(models.Model):
         "change note",
         max_length=500,
         blank=True,
+        validators=[validate_single_line],
         help_text="What changed in this version and why; shown in the public change log.",
     )
 
@@ -461,3 +464,21 @@ class SummaryVersion(models.Model):
             (dimension, getattr(self, f"{field}_rating"))
             for field, dimension in RATING_FIELDS.items()
         ]
+
+
+def live_terms(model: type[Term]) -> models.QuerySet:
+    """The terms of one vocabulary (a ``Term`` model) that tag at least one live version.
+
+    Only these are ever named to the public: a term that tags drafts alone is a draft's
+    content. Every public place that turns a slug into a term (the list's facets, the
+    API's facets, following a topic) looks it up here, so such a slug is ignored exactly
+    as an unknown one is. A lazy queryset: the semi-join runs with each lookup.
+    """
+    [vocabulary] = [v for v in TAXONOMY if v.model is model]
+    field = tag_field(vocabulary.field)
+    through = field.remote_field.through
+    assert through is not None  # set when the model class was made
+    tagged = through._default_manager.filter(
+        **{f"{field.m2m_field_name()}__state": State.PUBLISHED}
+    ).values(f"{field.m2m_reverse_field_name()}_id")
+    return model._default_manager.filter(pk__in=tagged)

@@ -11,12 +11,18 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models.functions import Lower
 
+from .plain_text import validate_single_line
+
 
 class Term(models.Model):
     """A term of one of the taxonomy vocabularies used to browse summaries."""
 
     name = models.CharField(
-        "name", max_length=120, unique=True, help_text="The term as the public sees it."
+        "name",
+        max_length=120,
+        unique=True,
+        validators=[validate_single_line],
+        help_text="The term as the public sees it.",
     )
     slug = models.SlugField(
         "slug",

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from summaries.models import SummaryVersion
+from summaries.models.plain_text import single_line
 
 FORMATS = {
     # suffix: (label, content type)
@@ -48,11 +49,13 @@ class Reference:
 
     @classmethod
     def of(cls, version: SummaryVersion, url: str) -> "Reference":
+        # Every format is line based or one-line per value: a line break or another
+        # control character stored in a title (before the models refused them) is a space.
         return cls(
             key=f"{version.intervention.slug}-v{version.number}",
-            author=settings.TOOLKIT_ORGANISATION,
-            title=version.title,
-            container=settings.TOOLKIT_NAME,
+            author=single_line(settings.TOOLKIT_ORGANISATION),
+            title=single_line(version.title),
+            container=single_line(settings.TOOLKIT_NAME),
             version=version.number,
             published=timezone.localdate(version.published_at),
             url=url,
@@ -69,10 +72,13 @@ def text(ref: Reference) -> str:
 
 
 # Characters BibTeX (and LaTeX behind it) treats as commands; each becomes its escaped form.
+# Braces become commands, not \{ and \}: BibTeX counts every brace in a field's value,
+# escaped or not, so "\{" alone leaves the entry unbalanced and a strict parser (pybtex)
+# refuses the file. Each replacement is itself balanced.
 _BIBTEX_ESCAPES = {
     "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
     "&": r"\&",
     "%": r"\%",
     "$": r"\$",
@@ -80,13 +86,17 @@ _BIBTEX_ESCAPES = {
     "_": r"\_",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
+    "\xa0": "~",  # a no-break space is BibTeX's tie (a literal ~ is escaped above)
 }
+_BIBTEX_SPACES = re.compile(r"[^\S\xa0]+")
 _BIBTEX_SPECIAL = re.compile("[" + re.escape("".join(_BIBTEX_ESCAPES)) + "]")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 def _bibtex_text(value: str) -> str:
-    value = " ".join(value.split())  # no line breaks inside a field
+    # No line breaks inside a field, and every other space one plain space, as BibTeX
+    # reads them anyway (a no-break space is kept, as a tie).
+    value = _BIBTEX_SPACES.sub(" ", single_line(value)).strip()
     return _BIBTEX_SPECIAL.sub(lambda match: _BIBTEX_ESCAPES[match.group()], value)
 
 
@@ -114,7 +124,7 @@ def bibtex(ref: Reference) -> str:
 
 
 def _ris_text(value: str) -> str:
-    return " ".join(value.split())
+    return single_line(value)  # one tag a line: a line break would start a new one
 
 
 def ris(ref: Reference) -> str:
@@ -136,15 +146,17 @@ def ris(ref: Reference) -> str:
 
 
 def csl(ref: Reference) -> list[dict]:
-    """CSL-JSON: a list of one item, as Zotero, Pandoc and citeproc read it."""
+    """CSL-JSON: a list of one item, as Zotero, Pandoc and citeproc read it. Its text
+    values are one line, as in the other formats, whatever a stored reference holds."""
+    author = single_line(ref.author)
     return [
         {
             "id": ref.key,
             "type": "webpage",
-            "title": ref.title,
-            "author": [{"literal": ref.author}],
-            "publisher": ref.author,
-            "container-title": ref.container,
+            "title": single_line(ref.title),
+            "author": [{"literal": author}],
+            "publisher": author,
+            "container-title": single_line(ref.container),
             "version": str(ref.version),
             "issued": {
                 "date-parts": [[ref.published.year, ref.published.month, ref.published.day]]

@@ -2,7 +2,8 @@
 
 An updated summary keeps its entry id (its address) with a new ``updated`` date, so feed
 readers show it as changed rather than as a new summary. Editors' plain text is escaped
-for the feed's HTML summary, so it is never markup in a feed reader.
+for the feed's HTML summary, so it is never markup in a feed reader, and loses any
+character XML cannot carry (``models/plain_text.py``), so no stored value breaks the feed.
 """
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from summaries.models import SummaryVersion
+from summaries.models.plain_text import single_line, xml_text
 
 FEED_LENGTH = 20
 
@@ -38,15 +40,17 @@ class RecentSummariesFeed(Feed):
             .order_by("-published_at", "pk")[:FEED_LENGTH]
         )
 
+    # XML 1.0 cannot carry most control characters: one stored in a title (before the
+    # models refused them) would otherwise stop the feed for everyone.
     def item_title(self, version):
-        return version.title
+        return single_line(version.title)
 
     def item_description(self, version):
         # Django writes the description as <summary type="html">, so feed readers render
         # it as HTML. The standfirst and change note are plain text: escaped here, a
         # standfirst of "<img onerror=...>" shows as those characters, never as markup.
         note = f" Version {version.number}: {version.change_note}" if version.change_note else ""
-        return escape(f"{version.standfirst}{note}")
+        return xml_text(escape(f"{version.standfirst}{note}"))
 
     def item_link(self, version):
         return version.get_absolute_url()

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from summaries import converters  # noqa: F401  (registers <version_number:...>)
+
 from . import downloads, evidence_views, views
 from .cache import public_page
 from .feeds import RecentSummariesFeed
@@ -22,9 +24,9 @@ urlpatterns = [
     path("compare/", evidence_views.compare, name="compare"),
     path("<slug:slug>/", views.summary_detail, name="detail"),
     path("<slug:slug>/data.json", downloads.summary_data, name="detail_data"),
-    path("<slug:slug>/v/<int:number>/", views.version_detail, name="version"),
+    path("<slug:slug>/v/<version_number:number>/", views.version_detail, name="version"),
     path(
-        "<slug:slug>/v/<int:number>/cite.<str:fmt>",
+        "<slug:slug>/v/<version_number:number>/cite.<str:fmt>",
         views.version_citation,
         name="version_citation",
     ),

@@ -6,7 +6,8 @@ Seven facets, each a GET parameter taking slugs, repeatable: one per taxonomy vo
 (OR); facets narrow each other (AND).
 
 An unknown value (a renamed term in an old bookmark, or junk) is ignored, not an error:
-the page shows what the known values select and says which were not recognised.
+the page shows what the known values select and says which were not recognised. A term
+that tags no live summary (drafts only) is unknown here: the public never sees it named.
 """
 
 import copy
@@ -17,7 +18,7 @@ import django_filters
 from django import forms
 from django.db.models import ManyToManyField, QuerySet
 
-from summaries.models import TAXONOMY, Dimension, ScaleLevel, SummaryVersion
+from summaries.models import TAXONOMY, Dimension, ScaleLevel, SummaryVersion, live_terms
 
 # More values than any vocabulary has; bounds the work a crafted URL can ask for.
 MAX_VALUES_PER_FACET = 50
@@ -90,9 +91,11 @@ else:
         "_TaxonomyFacets",
         (django_filters.FilterSet,),
         {
+            # Only terms that tag a live summary: one that tags drafts alone is ignored
+            # like an unknown slug, never named in a chip, a facet or "follow".
             vocabulary.param: FacetFilter(
                 field_name=vocabulary.field,
-                queryset=vocabulary.model._default_manager.all(),
+                queryset=live_terms(vocabulary.model),
                 label=vocabulary.label,
             )
             for vocabulary in TAXONOMY

@@ -19,7 +19,7 @@ again, rather than never.
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from importlib import import_module
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -40,7 +40,7 @@ class AbandonedTask(Exception):
     """The worker stopped while running the task (it was queued again)."""
 
 
-def days_ago(days: int):
+def days_ago(days: int) -> datetime:
     return timezone.now() - timedelta(days=days)
 
 

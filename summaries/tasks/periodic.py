@@ -16,7 +16,7 @@ import functools
 import logging
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.utils import timezone
@@ -64,7 +64,8 @@ def ensure_scheduled(*, starting: bool = False) -> list[str]:
     """Queue the next run of each periodic task that has none waiting; their paths."""
     now = timezone.now()
     queued = []
-    for path, spec in settings.PERIODIC_TASKS.items():
+    timetable = cast(dict[str, dict[str, Any]], settings.PERIODIC_TASKS)
+    for path, spec in timetable.items():
         the_task: Task = import_string(path)
         if not isinstance(the_task.get_backend(), DatabaseBackend):
             continue  # a backend that cannot wait (the tests' immediate one)

@@ -4,6 +4,7 @@ from django import template
 
 from summaries.admin.review import threads
 from summaries.editorial import comments
+from summaries.models import COMMENT_MAX_LENGTH
 
 register = template.Library()
 
@@ -27,6 +28,12 @@ def open_comments(context, version) -> dict:
 def comments_by_version(versions) -> dict:
     """Every comment thread of the given versions, by version id."""
     return threads([v.pk for v in versions])
+
+
+@register.simple_tag
+def comment_max_length() -> int:
+    """The cap on a comment or a reply, for the reply box (the model enforces it)."""
+    return COMMENT_MAX_LENGTH
 
 
 @register.filter

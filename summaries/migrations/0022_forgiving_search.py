@@ -125,7 +125,7 @@ def index_live_versions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('summaries', '0017_published_pages'),
+        ('summaries', '0021_used_confirmation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
