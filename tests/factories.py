@@ -13,6 +13,7 @@ from summaries.models import (
     State,
     SummaryVersion,
     SystematicReview,
+    UpdateStatus,
 )
 
 _serial = count(1)
@@ -57,10 +58,15 @@ def make_complete_draft(slug=None, *, user=None, **kwargs) -> SummaryVersion:
     version = make_draft(slug, sections=sections, user=user, **kwargs)
     version.effect_rating = level(Dimension.EFFECT, "reduced")
     version.quality_rating = level(Dimension.QUALITY, "moderate")
+    version.update_status = update_status()
     version.change_note = "First version."
     version.save()
     SystematicReview.objects.create(version=version, label="Review one", studies=10)
     return version
+
+
+def update_status(slug: str = UpdateStatus.UP_TO_DATE) -> UpdateStatus:
+    return UpdateStatus.objects.get(slug=slug)
 
 
 def send_to_review(version: SummaryVersion, *, user=None) -> SummaryVersion:

@@ -20,8 +20,15 @@ from django.core.management import call_command
 
 from summaries.demo import data
 from summaries.editorial import comments
+from summaries.editorial.challenges import challenge_file
 from summaries.editorial.services import draft_start_from
-from summaries.models import Notification, NotificationKind, SummaryVersion
+from summaries.models import (
+    Notification,
+    NotificationKind,
+    Suggestion,
+    SuggestionKind,
+    SummaryVersion,
+)
 from summaries.public.views import AXE_CORE_VERSION
 from tests.factories import make_live
 
@@ -72,6 +79,12 @@ PUBLIC_PAGES = {
     "overview": "/toolkit/overview/",
     "compare": f"/toolkit/compare/?s={data.SLUG}&s=street-lighting",
     "compare-refused": f"/toolkit/compare/?s={data.SLUG}&s=no-such-summary",
+    "pipeline": "/toolkit/pipeline/",
+    "pipeline-bad-filter": "/toolkit/pipeline/?stage=nope&q=restorative",
+    "suggest": "/toolkit/suggest/",
+    "report-a-problem": f"{SUMMARY}report/",
+    "challenge-a-rating": f"{SUMMARY}challenge/",
+    "numbers": "/toolkit/numbers/",
 }
 
 
@@ -107,7 +120,23 @@ def browser_data(live_server):
         "axe-editor", password=ADMIN_PASSWORD, is_staff=True
     )
     editor.groups.add(Group.objects.get(name="Editors"))
-    return {"draft_pk": draft.pk, "intervention_pk": draft.intervention_id}
+    challenge = challenge_file(
+        version=live,
+        rating="effect",
+        rating_label="Effect: Reduced crime",
+        reasons="Most studies were small.",
+        evidence="",
+        email="critic@example.org",
+    )
+    suggestion = Suggestion.objects.create(
+        kind=SuggestionKind.SUGGESTION, subject="Street triage", body="Nurses with police."
+    )
+    return {
+        "draft_pk": draft.pk,
+        "intervention_pk": draft.intervention_id,
+        "suggestion_pk": suggestion.pk,
+        "challenge_pk": challenge.pk,
+    }
 
 
 @pytest.fixture
@@ -151,13 +180,14 @@ def assert_no_violations(found: dict[str, list[str]]) -> None:
 def test_public_page_has_no_axe_violations(page, live_server, name):
     """axe-core finds no WCAG 2.2 A/AA or best-practice violation on each public page."""
     response = page.goto(live_server.url + PUBLIC_PAGES[name])
-    expected = {"not-found": 404, "compare-refused": 400}
+    expected = {"not-found": 404, "compare-refused": 400, "pipeline-bad-filter": 400}
     assert response.status == expected.get(name, 200)
     assert_no_violations({name: axe_violations(page)})
 
 
 def test_admin_pages_have_no_axe_violations(admin_page, live_server, browser_data):
     """The admin pages editors use have no violation outside Django's excluded markup."""
+    challenge = browser_data["challenge_pk"]
     pages = {
         "index": ADMIN,
         "interventions": f"{ADMIN}summaries/intervention/",
@@ -169,6 +199,14 @@ def test_admin_pages_have_no_axe_violations(admin_page, live_server, browser_dat
         "notification settings": f"{ADMIN}summaries/notificationpreference/",
         "intervention": f"{ADMIN}summaries/intervention/{browser_data['intervention_pk']}/change/",
         "add term": f"{ADMIN}summaries/problem/add/",
+        "pipeline": f"{ADMIN}summaries/pipelineentry/",
+        "add pipeline entry": f"{ADMIN}summaries/pipelineentry/add/",
+        "queue": f"{ADMIN}summaries/suggestion/",
+        "queue item": f"{ADMIN}summaries/suggestion/{browser_data['suggestion_pk']}/change/",
+        "close queue item": f"{ADMIN}summaries/suggestion/{browser_data['suggestion_pk']}/close/",
+        "challenges": f"{ADMIN}summaries/challenge/",
+        "challenge": f"{ADMIN}summaries/challenge/{challenge}/change/",
+        "challenge workflow": f"{ADMIN}summaries/challenge/{challenge}/workflow/",
     }
     found = {}
     for name, path in pages.items():

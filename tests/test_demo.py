@@ -101,6 +101,17 @@ class LoadDemoTests(TestCase):
         """The demo says its ratings are an editor's reading, not published ratings."""
         self.assertEqual(self.version.ratings_basis, RatingsBasis.EDITOR_READING)
 
+    def test_up_to_date_with_the_last_search_from_review_one(self):
+        """The demo summary is up to date, its last search for evidence 2021 (Review one,
+        studies published up to 2021), and its page says so near the title."""
+        self.assertEqual(self.version.update_status.slug, "up-to-date")
+        self.assertEqual(
+            (self.version.last_search_year, self.version.last_search_month), (2021, None)
+        )
+        response = self.client.get(self.version.get_absolute_url())
+        self.assertContains(response, "Up to date")
+        self.assertContains(response, 'Last search for evidence: <time datetime="2021">2021</time>')
+
     def test_second_run_changes_nothing(self):
         """Loading the demo twice gives the same database."""
         before = snapshot()

@@ -1,5 +1,5 @@
 """The app's packages depend on each other in one direction only (summaries/README.md):
-admin, importer, synthetic, api and alerts -> editorial and public -> search -> models;
+admin, importer, synthetic, api, alerts and feedback -> editorial and public -> search -> models;
 tasks (the background-task machinery) sits just above models, for all of them to use;
 export -> models (it requests pages through the URLconf, never imports how they are made)."""
 
@@ -21,6 +21,7 @@ ALLOWED = {
     "public": {"converters", "search", "models", "sanitize", "charts", "tasks"},
     "api": {"converters", "public", "search", "models"},
     "alerts": {"public", "models", "tasks"},
+    "feedback": {"editorial", "public", "alerts", "models"},
     "importer": {"editorial", "public", "search", "models", "sanitize", "tasks"},
     "synthetic": {"editorial", "public", "search", "models", "sanitize", "tasks"},
     "admin": {

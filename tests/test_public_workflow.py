@@ -19,11 +19,13 @@ from summaries.models import (
     KeyFigure,
     Outcome,
     OutcomeResult,
+    PipelineEntry,
     Problem,
     RelatedSummary,
     Scale,
     Section,
     SectionKind,
+    Stage,
     SummaryVersion,
     SystematicReview,
 )
@@ -115,6 +117,14 @@ class NoUnpublishedTextTests(TestCase):
         withdrawn = make_live("withdrawn-summary", title="Withdrawn summary")
         version_withdraw(version=withdrawn, reason="Withdrawn for review.")
         fill_with_marker(draft_start_from(version=withdrawn))
+        # A pipeline entry that became a summary still in draft: the pipeline shows the
+        # entry, never the draft.
+        PipelineEntry.objects.create(
+            title="Youth mentoring",
+            description="Adults mentoring young people.",
+            stage=Stage.BEING_ASSESSED,
+            intervention=cls.secret_only.intervention,
+        )
 
     def public_urls(self):
         versions = SummaryVersion.objects.all()
@@ -156,6 +166,14 @@ class NoUnpublishedTextTests(TestCase):
             term = f"{MARKER}-{letter}{self.draft.pk}"
             urls += [f"/toolkit/?{param}={term}", f"/toolkit/?{param}={term}&{param}=nope"]
             urls += [f"/api/v1/summaries/?{param}={term}", f"/toolkit/map/?{param}={term}"]
+        # The pipeline, its download and the API's, also searched for the marker.
+        urls += ["/toolkit/pipeline/", "/toolkit/pipeline.csv", "/api/v1/pipeline/"]
+        urls += [f"/toolkit/pipeline/?q={MARKER}", "/toolkit/pipeline/?stage=being_assessed"]
+        # The numbers, the public forms and their answers, for every summary asked for.
+        urls += ["/toolkit/numbers/", "/toolkit/suggest/", "/toolkit/suggest/sent/"]
+        for slug in {v.intervention.slug for v in versions}:
+            for form in ("report", "challenge"):
+                urls += [f"/toolkit/{slug}/{form}/", f"/toolkit/{slug}/{form}/sent/"]
         # The feed, and numbers no version can have.
         urls += ["/toolkit/feed/", "/sitemap.xml"]
         for number in ("0", "2147483648", "9223372036854775808", "1" + "0" * 30):

@@ -275,6 +275,14 @@ FOLLOW_CONFIRM_MAX_AGE = env_int("FOLLOW_CONFIRM_HOURS", 72) * 3600
 FOLLOW_THROTTLE_PER_CLIENT = {"limit": env_int("FOLLOW_LIMIT_PER_CLIENT", 20), "period": 3600}
 FOLLOW_THROTTLE_PER_ADDRESS = {"limit": env_int("FOLLOW_LIMIT_PER_ADDRESS", 3), "period": 3600}
 
+# The public forms (suggest, report a problem): spam checks without a CAPTCHA service
+# (summaries/feedback/spam.py).
+FEEDBACK_THROTTLE_PER_CLIENT = {"limit": env_int("FEEDBACK_LIMIT_PER_CLIENT", 10), "period": 3600}
+FEEDBACK_MIN_FILL_SECONDS = env_int("FEEDBACK_MIN_FILL_SECONDS", 3)
+FEEDBACK_MAX_LINKS = env_int("FEEDBACK_MAX_LINKS", 2)
+# Challenges to a rating: the days from receipt to the target date for a decision.
+CHALLENGE_TARGET_DAYS = env_int("CHALLENGE_TARGET_DAYS", 60)
+
 # Background tasks (django-tasks, summaries/tasks/README.md): queued as rows in the
 # database and run by the worker process (`manage.py run_worker`, the Procfile's worker).
 # TASKS_BACKEND=immediate runs each task at once in the process that queues it (after

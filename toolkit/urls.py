@@ -16,6 +16,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", project_views.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Before the public pages, whose <slug>/ would otherwise take "suggest/".
+    path("toolkit/", include("summaries.feedback.urls")),
     path("toolkit/", include("summaries.public.urls")),
     path("api/v1/docs/", api_docs, name="api_docs"),
     path("api/v1/", api.urls),

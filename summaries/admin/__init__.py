@@ -10,6 +10,9 @@ through ``services``; the admin only turns ``ServiceError`` into a message.
 - ``versions``: writing a version, its child rows, starting drafts, preview.
 - ``actions``: the workflow actions on a version (submit, review, publish, withdraw...).
 - ``audit``: the append-only audit log, read-only for everyone.
+- ``pipeline``: the evidence pipeline's entries, and starting a summary from one.
+- ``challenges``: challenges to a rating and their workflow, overdue first.
+- ``suggestions``: the queue of suggestions and problem reports from the public.
 - ``synonyms``: the synonyms and abbreviations search applies, kept by editors, and their log.
 """
 
@@ -18,8 +21,11 @@ from django.contrib import admin
 
 from . import (  # noqa: F401  (they register models)
     audit,
+    challenges,
     interventions,
     notifications,
+    pipeline,
+    suggestions,
     synonyms,
     versions,
     vocabularies,

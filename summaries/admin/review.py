@@ -41,6 +41,10 @@ _FIELD_ANCHORS = {
     "Title": "title",
     "Standfirst": "standfirst",
     "Evidence last reviewed": "evidence_reviewed_on",
+    "Update status": "update_status",
+    "Reason for the status": "update_status",
+    "Last search for evidence": "update_status",
+    "Reassess by": "update_status",
     "Change note": "change_note",
     **{kind.label: f"section-{kind.value}" for kind in SectionKind},
 }
@@ -61,6 +65,7 @@ FORM_TARGETS = {
     "taxonomy": "#id_problems",
     "ratings": "#id_effect_rating",
     "evidence_reviewed_on": "#id_evidence_reviewed_on",
+    "update_status": "#id_update_status",
     "change_note": "#id_change_note",
     # The section's own form (templates/admin/summaries/summaryversion/section_form.html),
     # in whichever part it is; the form's script shows that part and focuses its editor.
@@ -88,8 +93,8 @@ class _Empty:
         def all(self):
             return self
 
-    title = standfirst = change_note = ""
-    evidence_reviewed_on = None
+    title = standfirst = change_note = update_status_reason = last_search_text = ""
+    evidence_reviewed_on = update_status = reassess_on = None
 
     def __getattr__(self, name):
         if name.endswith("_rating"):

@@ -325,6 +325,18 @@ class SummaryVersionAdmin(
         ("Taxonomy", {"fields": list(TAXONOMY_FIELDS), "classes": ["part-summary"]}),
         ("Dates and note", {"fields": ["evidence_reviewed_on", "change_note"]}),
         (
+            "Update status",
+            {
+                "classes": ["part-summary"],
+                "fields": [
+                    "update_status",
+                    "update_status_reason",
+                    ("last_search_year", "last_search_month"),
+                    "reassess_on",
+                ],
+            },
+        ),
+        (
             "Version",
             {
                 "classes": ["part-summary", "after-sections"],

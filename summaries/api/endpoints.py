@@ -25,9 +25,9 @@ from ninja import Path, Query
 from ninja.errors import HttpError, ValidationError
 
 from summaries import converters, search
-from summaries.models import TAXONOMY, Outcome, Scale, State, SummaryVersion
+from summaries.models import TAXONOMY, Outcome, Scale, Stage, State, SummaryVersion
 from summaries.models.generation import current_generation, summary_generation
-from summaries.public import pages
+from summaries.public import pages, pipeline
 from summaries.public.citations import version_url
 from summaries.public.downloads import live_rows, summary_row
 from summaries.public.selectors import (
@@ -183,6 +183,9 @@ def summaries_list(
     ] = None,
     quality: Annotated[
         list[str] | None, Query(description="Quality level slugs (any of them)")
+    ] = None,
+    status: Annotated[
+        list[str] | None, Query(description="Update status slugs (any of them)")
     ] = None,
 ):
     """The live summaries, as the list page finds them: the same search (`q`), the same
@@ -496,3 +499,44 @@ def scale_detail(request, dimension: str):
     if scale is None:
         raise ApiProblem(404, f"No scale has the dimension {dimension!r}.")
     return _scale(scale)
+
+
+# --- The pipeline ----------------------------------------------------------------------
+
+PipelineStage = Literal[tuple(Stage.values)]  # type: ignore[valid-type]
+
+
+@api.get(
+    "/pipeline/",
+    response={200: schemas.PipelineOut, 400: schemas.Problem},
+    url_name="pipeline",
+    summary="What is being assessed, and what was considered and not rated",
+    tags=["pipeline"],
+)
+def pipeline_list(
+    request,
+    stage: Annotated[list[PipelineStage] | None, Query(description="Stages (any of them)")] = None,
+    q: Annotated[
+        str,
+        Query(
+            description="Words in the title or description (all of them)",
+            max_length=pipeline.QUERY_MAX_LENGTH,
+        ),
+    ] = "",
+):
+    """The entries of `/toolkit/pipeline/`, newest stage change first, with how many
+    each stage holds: interventions suggested, being screened or assessed, and those
+    considered and not rated, with the reason. An entry whose summary is published
+    leaves the list (it is among `/summaries/`)."""
+    form = pipeline.PipelineFilterForm({"stage": stage or [], "q": q})
+    if not form.is_valid():
+        raise ApiProblem(400, "Bad parameter: " + ", ".join(sorted(form.errors)) + ".")
+    entries = form.entries().order_by("-stage_changed_on", "title", "pk")
+    counts = pipeline.stage_counts()
+    return {
+        "stages": [
+            {"stage": value, "label": label, "total": counts[value]}
+            for value, label in Stage.choices
+        ],
+        "results": [pipeline.entry_as_dict(entry) for entry in entries],
+    }

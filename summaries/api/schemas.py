@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field, PlainSerializer, WithJsonSchema, create_model
 
-from summaries.models import RATING_FIELDS, TAXONOMY, Direction, EffectSizeKind
+from summaries.models import RATING_FIELDS, TAXONOMY, Direction, EffectSizeKind, Stage
 
 # Built from the registries, so a new rating or vocabulary appears in the API by itself.
 TAXONOMY_KEYS = [vocabulary.key for vocabulary in TAXONOMY]
@@ -209,6 +209,22 @@ class OutcomeResultOut(Strict):
     note: str
 
 
+class UpdateStatusOut(Strict):
+    """Whether the summary is current (after Cochrane's update status)."""
+
+    status: str | None = Field(
+        description="up-to-date, update-pending, update-in-progress or no-update-planned; "
+        "null when none was given"
+    )
+    label: str | None
+    reason: str
+    last_search: str | None = Field(
+        description="The last search for evidence, as precise as known: 2021 or 2021-03",
+        pattern=r"^[0-9]{4}(-[0-9]{2})?$",
+    )
+    reassess_on: DateString | None = Field(description="When it is to be reassessed")
+
+
 class Summary(Strict):
     """One summary, everything its page shows: the fields of its ``data.json``."""
 
@@ -220,6 +236,7 @@ class Summary(Strict):
     published_at: DateTimeString
     first_published_at: DateTimeString | None
     evidence_reviewed_on: DateString | None
+    update_status: UpdateStatusOut
     change_note: str
     ratings_basis: str
     ratings: Ratings
@@ -354,3 +371,30 @@ def schema_names() -> dict[str, Any]:
             VersionList,
         )
     }
+
+
+# --- The pipeline ----------------------------------------------------------------------
+
+
+class PipelineEntryOut(Strict):
+    """An intervention being assessed, or considered and not rated."""
+
+    id: int
+    title: str
+    description: str
+    stage: Literal[tuple(Stage.values)]  # type: ignore[valid-type]
+    stage_label: str
+    stage_changed_on: DateString
+    not_rated_reason: str = Field(description="Why it was not rated; empty at other stages")
+    demo: bool = Field(description="Made up for the demo, not a real assessment")
+
+
+class PipelineStageCount(Strict):
+    stage: Literal[tuple(Stage.values)]  # type: ignore[valid-type]
+    label: str
+    total: int = Field(description="Entries at this stage, whatever the filters")
+
+
+class PipelineOut(Strict):
+    stages: list[PipelineStageCount]
+    results: list[PipelineEntryOut]

@@ -156,6 +156,35 @@ REVIEWS = [
     },
 ]
 
+# Update status: up to date, the last search for evidence being Review one's (studies
+# "published up to 2021", the more recent of the two reviews). The text gives no month,
+# so none is given here, and no reassess date, which the text does not state either.
+UPDATE_STATUS = "up-to-date"
+UPDATE_STATUS_REASON = (
+    "Review one, the more recent of the two reviews, covers studies published up to 2021."
+)
+LAST_SEARCH_REVIEW = "Review one"
+
+# Two pipeline entries, to show the pipeline page: made up for the demo, marked as demo
+# content (``is_demo``) and saying so in their own text, so no reader takes them for a
+# real assessment. (title, description, stage, reason not rated)
+PIPELINE = [
+    (
+        "Restorative justice conferencing",
+        "Demo entry, not a real assessment. Facilitated meetings between people who "
+        "offended and those they harmed, to agree how to repair the harm.",
+        "screening",
+        "",
+    ),
+    (
+        "Neighbourhood noticeboards",
+        "Demo entry, not a real assessment. Public noticeboards giving crime prevention "
+        "advice in residential streets.",
+        "not_rated",
+        "No systematic review meets the inclusion criteria (an example reason).",
+    ),
+]
+
 EXTERNAL_LINKS = [
     (
         "Psychosocial treatment for sex offenders (College of Policing)",

@@ -220,6 +220,10 @@ def _summary(version: SummaryVersion) -> list[Entry]:
         _field("Title", version.title),
         _field("Standfirst", version.standfirst),
         _field("Evidence last reviewed", version.evidence_reviewed_on),
+        _field("Update status", version.update_status and version.update_status.label),
+        _field("Reason for the status", version.update_status_reason),
+        _field("Last search for evidence", version.last_search_text),
+        _field("Reassess by", version.reassess_on),
         _field("Change note", version.change_note),
     ]
 

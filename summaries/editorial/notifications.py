@@ -38,6 +38,7 @@ SUBJECTS = {
     NotificationKind.PUBLISHED: "Published: {title} (v{n})",
     NotificationKind.SCHEDULED: "Scheduled for publication: {title} (v{n})",
     NotificationKind.WITHDRAWN: "Withdrawn: {title} (v{n})",
+    NotificationKind.PROBLEM_REPORTED: "Problem reported: {title} (v{n})",
 }
 
 MESSAGES = {
@@ -46,6 +47,7 @@ MESSAGES = {
     NotificationKind.PUBLISHED: "{actor} published “{title}” (v{n}); it is live.",
     NotificationKind.SCHEDULED: "{actor} scheduled “{title}” (v{n}) for publication at {when}.",
     NotificationKind.WITHDRAWN: "{actor} withdrew “{title}” (v{n}) from the public site.",
+    NotificationKind.PROBLEM_REPORTED: "A reader reported a problem with “{title}” (v{n}).",
 }
 
 
@@ -72,6 +74,26 @@ def authors(version: SummaryVersion) -> "list[User]":
     return list(get_user_model().objects.filter(pk__in=ids, is_active=True))
 
 
+def editors() -> "list[User]":
+    """Active staff who may edit summaries (through a group or their own permissions)."""
+    users = get_user_model().objects.with_perm(
+        rules.EDIT,
+        include_superusers=False,
+        backend="django.contrib.auth.backends.ModelBackend",
+    )
+    return list(users.filter(is_active=True, is_staff=True))
+
+
+def problem_reported(*, version: SummaryVersion, path: str) -> list[Notification]:
+    """Tell the summary's editors (those who wrote ``version``; if nobody did, every
+    editor) that a reader reported a problem with its page; ``path``, the report in the
+    admin's queue."""
+    recipients = authors(version) or editors()
+    return _notify(
+        recipients, version=version, kind=NotificationKind.PROBLEM_REPORTED, actor=None, path=path
+    )
+
+
 def version_event(
     *, version: SummaryVersion, kind: str, actor: "User | None", when: str = ""
 ) -> list[Notification]:
@@ -81,6 +103,18 @@ def version_event(
         path = reverse("admin:summaries_summaryversion_review", args=[version.pk])
     else:
         path = reverse("admin:summaries_summaryversion_change", args=[version.pk])
+    return _notify(recipients, version=version, kind=kind, actor=actor, path=path, when=when)
+
+
+def _notify(
+    recipients: "list[User]",
+    *,
+    version: SummaryVersion,
+    kind: str,
+    actor: "User | None",
+    path: str,
+    when: str = "",
+) -> list[Notification]:
     words = {
         "actor": actor.get_full_name() or actor.get_username() if actor else "The system",
         "title": single_line(version.title),  # a subject is one line, whatever is stored

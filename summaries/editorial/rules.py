@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, TypeAlias
 from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
 
-from summaries.models import EDITABLE_STATES, AuditAction, SectionKind, State, SummaryVersion
+from summaries.models import (
+    EDITABLE_STATES,
+    AuditAction,
+    SectionKind,
+    State,
+    SummaryVersion,
+    UpdateStatus,
+)
 from summaries.models.plain_text import validate_single_line
 
 from .authorship import is_author
@@ -35,7 +42,11 @@ PUBLISH = "summaries.publish_summaryversion"
 # The version's own one-line texts (by field, with the name the form gives them), checked
 # again on submit: a row stored before the models refused control characters (or by raw
 # SQL) is caught before a reviewer sees it.
-ONE_LINE_FIELDS = {"title": "Title", "change_note": "Change note"}
+ONE_LINE_FIELDS = {
+    "title": "Title",
+    "change_note": "Change note",
+    "update_status_reason": "Reason for the status",
+}
 
 CLOSED_STATES = (State.PUBLISHED, State.SUPERSEDED, State.WITHDRAWN, State.ARCHIVED)
 
@@ -229,6 +240,13 @@ def submit_problems(version: SummaryVersion, *, change_note: str | None = None) 
         problems.append("Choose the effect rating.")
     if version.quality_rating_id is None:
         problems.append("Choose the quality of evidence rating.")
+    if version.update_status_id is None:
+        problems.append("Choose the update status: is the summary up to date?")
+    elif (
+        version.update_status.slug == UpdateStatus.NO_UPDATE_PLANNED
+        and not version.update_status_reason.strip()
+    ):
+        problems.append("Say why no update is planned (the reason for the status).")
     for figure in version.key_figures.all():
         if problem := figure.inconsistency():
             problems.append(f"Key figure “{figure.outcome}”: {problem}")

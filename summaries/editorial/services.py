@@ -137,7 +137,9 @@ def _refuse_second_draft(intervention: Intervention) -> None:
 # Addresses under /toolkit/ that the site uses itself (see urls.py). "data" is kept for
 # the open data downloads (/toolkit/data.json, /toolkit/data.csv), so that no summary at
 # /toolkit/data/ is ever mistaken for them.
-RESERVED_SLUGS = frozenset({"data", "feed", "scales", "map", "compare", "overview"})
+RESERVED_SLUGS = frozenset(
+    {"data", "feed", "scales", "map", "compare", "overview", "pipeline", "numbers", "suggest"}
+)
 
 
 def slug_check_available(slug: str, *, intervention: Intervention | None = None) -> None:

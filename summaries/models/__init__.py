@@ -6,6 +6,7 @@ to know which module a model lives in.
 
 from .alerts import AlertDelivery, AlertOutbox, FollowKind, Subscription, UsedConfirmation
 from .audit import AuditAction, AuditEvent, AuditEventQuerySet
+from .challenges import Challenge, ChallengeQuerySet, ChallengeStatus
 from .content import (
     SECTION_ORDER,
     BreakdownKind,
@@ -21,6 +22,7 @@ from .content import (
 from .infrastructure import PageGeneration, PublicContent, SearchEntry
 from .live_words import IndexedWords, LiveWord
 from .outcomes import Direction, EffectSizeKind, Outcome, OutcomeResult
+from .pipeline import STAGE_MEANINGS, PipelineEntry, PipelineEntryQuerySet, Stage
 from .published import PublishedPage
 from .review import (
     ANCHOR_CHOICES,
@@ -33,7 +35,14 @@ from .review import (
     VersionAuthor,
 )
 from .scales import Dimension, Scale, ScaleLevel
+from .suggestions import (
+    Suggestion,
+    SuggestionKind,
+    SuggestionQuerySet,
+    SuggestionStatus,
+)
 from .synonyms import MAX_TERM_WORDS, SynonymChange, SynonymGroup, split_terms, term_words
+from .update_status import MONTHS, UpdateStatus
 from .versions import (
     EDITABLE_STATES,
     OPEN_STATES,
@@ -62,6 +71,19 @@ from .vocabularies import (
 
 __all__ = [
     "IndexedWords",
+    "Challenge",
+    "ChallengeQuerySet",
+    "ChallengeStatus",
+    "Suggestion",
+    "SuggestionKind",
+    "SuggestionQuerySet",
+    "SuggestionStatus",
+    "STAGE_MEANINGS",
+    "PipelineEntry",
+    "PipelineEntryQuerySet",
+    "Stage",
+    "MONTHS",
+    "UpdateStatus",
     "MAX_TERM_WORDS",
     "LiveWord",
     "SynonymChange",

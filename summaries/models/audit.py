@@ -22,6 +22,10 @@ class AuditAction(models.TextChoices):
     RENAME = "rename", "Changed the address"
     COMMENT = "comment", "Commented"
     RESOLVE_COMMENT = "resolve_comment", "Resolved a comment"
+    CHALLENGE_RECEIVED = "challenge_received", "Challenge received"
+    CHALLENGE_ACKNOWLEDGED = "challenge_ack", "Acknowledged a challenge"
+    CHALLENGE_REVIEW = "challenge_review", "Sent a challenge to two reviewers"
+    CHALLENGE_DECIDED = "challenge_decided", "Decided a challenge"
 
 
 class AuditEventQuerySet(models.QuerySet):

@@ -62,6 +62,7 @@ ANCHOR_CHOICES = [
     ("taxonomy", "Taxonomy"),
     ("ratings", "Ratings"),
     ("evidence_reviewed_on", "Evidence last reviewed"),
+    ("update_status", "Update status"),
     ("change_note", "Change note"),
     *((f"section-{kind.value}", f"Section: {kind.label}") for kind in SectionKind),
     ("key_figures", "Key figures"),
@@ -144,6 +145,7 @@ class NotificationKind(models.TextChoices):
     PUBLISHED = "published", "Published"
     SCHEDULED = "scheduled", "Scheduled"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    PROBLEM_REPORTED = "problem_reported", "Problem reported"
 
 
 class Notification(models.Model):

@@ -12,6 +12,7 @@ fields, each with the verbose name and help text editors read in the admin.
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from .plain_text import validate_single_line
 from .scales import Dimension, ScaleLevel
+from .update_status import MONTHS, UpdateStatus
 from .vocabularies import TAXONOMY, Approach, Focus, Population, Problem, Setting, Term
 
 
@@ -152,7 +154,11 @@ class VersionQuerySet(models.QuerySet):
 
         return (
             self.defer("search_vector")
-            .select_related("intervention", *(f"{field}_rating__scale" for field in RATING_FIELDS))
+            .select_related(
+                "intervention",
+                "update_status",
+                *(f"{field}_rating__scale" for field in RATING_FIELDS),
+            )
             .prefetch_related(
                 "sections",
                 "key_figures",
@@ -294,6 +300,47 @@ class SummaryVersion(models.Model):
         blank=True,
         help_text="When the evidence base was last checked for new reviews.",
     )
+    # Update status (after Cochrane): is the summary current, and when is it looked at next.
+    update_status = models.ForeignKey(
+        UpdateStatus,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="update status",
+        help_text="Whether the summary is current: up to date, update pending, update in "
+        "progress, or no update planned. Shown near the title; needed to submit.",
+    )
+    update_status_reason = models.CharField(
+        "reason for the status",
+        max_length=500,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="Why, in a sentence readers see beside the status, e.g. 'A new review "
+        "published in 2024 is being assessed'. Needed when no update is planned.",
+    )
+    last_search_year = models.PositiveSmallIntegerField(
+        "last search for evidence (year)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+        help_text="The year of the most recent search for evidence the summary rests on "
+        "(the reviews' search, e.g. 2021 for studies 'published up to 2021').",
+    )
+    last_search_month = models.PositiveSmallIntegerField(
+        "last search for evidence (month)",
+        null=True,
+        blank=True,
+        choices=MONTHS,
+        help_text="The month of that search, if known; leave empty when only the year is.",
+    )
+    reassess_on = models.DateField(
+        "reassess by",
+        null=True,
+        blank=True,
+        help_text="When to look again for new evidence. From this date the summary is "
+        "listed on the dashboard as due for evidence review.",
+    )
     change_note = models.CharField(
         "change note",
         max_length=500,
@@ -390,6 +437,22 @@ class SummaryVersion(models.Model):
                 condition=~Q(state=State.PUBLISHED) | Q(published_at__isnull=False),
                 name="version_published_has_date",
             ),
+            models.CheckConstraint(
+                condition=Q(last_search_year__isnull=True)
+                | Q(last_search_year__gte=1900, last_search_year__lte=2100),
+                name="version_last_search_year_range",
+                violation_error_message="Give a year between 1900 and 2100.",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_search_month__isnull=True)
+                | Q(
+                    last_search_year__isnull=False,
+                    last_search_month__gte=1,
+                    last_search_month__lte=12,
+                ),
+                name="version_last_search_month_with_year",
+                violation_error_message="A month needs its year.",
+            ),
         ]
         indexes = [
             models.Index(fields=["state", "intervention"]),
@@ -450,8 +513,28 @@ class SummaryVersion(models.Model):
             level = getattr(self, f"{field}_rating")
             if level is not None and level.scale.dimension != dimension:
                 errors[f"{field}_rating"] = f"Choose a level of the {dimension.label} scale."
+        if self.last_search_month is not None and self.last_search_year is None:
+            errors["last_search_year"] = "Give the year of the search too."
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def last_search_text(self) -> str:
+        """The last search for evidence as far as it is known: "March 2021", "2021" or ""."""
+        if self.last_search_year is None:
+            return ""
+        if self.last_search_month is None:
+            return str(self.last_search_year)
+        return f"{dict(MONTHS)[self.last_search_month]} {self.last_search_year}"
+
+    @property
+    def last_search_iso(self) -> str:
+        """The same as ISO 8601 reduced precision: "2021-03", "2021" or ""."""
+        if self.last_search_year is None:
+            return ""
+        if self.last_search_month is None:
+            return f"{self.last_search_year:04d}"
+        return f"{self.last_search_year:04d}-{self.last_search_month:02d}"
 
     def taxonomy(self):
         """(vocabulary, its terms) for each vocabulary with terms on this version."""

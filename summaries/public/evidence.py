@@ -96,6 +96,8 @@ class Row:
     url: str  # the summary's page
     approaches: list[ApproachTag]
     cells: list[Cell]
+    status: str = ""  # the update status's slug, "" when none was given
+    status_label: str = ""
 
 
 @dataclass
@@ -111,11 +113,15 @@ SLUG_MARK = "slug-of-the-row"
 def build_rows(versions: QuerySet, columns: list[Outcome]) -> list[Row]:
     """The map's rows of ``versions`` (a queryset of live versions in the map's order,
     sliced for a page or whole for a download): three queries whatever their number."""
-    found = list(versions.values_list("id", "title", "intervention__slug"))
+    found = list(
+        versions.values_list(
+            "id", "title", "intervention__slug", "update_status__slug", "update_status__label"
+        )
+    )
     if not found:
         return []
     # A page's few ids as parameters; the whole grid as a subquery (no list of 10,000).
-    ids = [pk for pk, _, _ in found] if versions.query.is_sliced else versions.values("id")
+    ids = [row[0] for row in found] if versions.query.is_sliced else versions.values("id")
     approaches: dict[int, list[ApproachTag]] = {}
     for version_id, *approach in (
         SummaryVersion.approaches.through.objects.filter(summaryversion__in=ids)
@@ -165,7 +171,7 @@ def build_rows(versions: QuerySet, columns: list[Outcome]) -> list[Row]:
     # is letters, digits, hyphens and underscores, which reverse() puts in as they are.
     before, after = reverse("summaries:detail", kwargs={"slug": SLUG_MARK}).split(SLUG_MARK)
     rows = []
-    for pk, title, slug in found:
+    for pk, title, slug, status, status_label in found:
         url = f"{before}{slug}{after}"
         mine = results.get(pk)
         if mine is None:
@@ -177,7 +183,9 @@ def build_rows(versions: QuerySet, columns: list[Outcome]) -> list[Row]:
                 else Cell(gap.outcome, result, url + anchor)
                 for gap, anchor in zip(gaps, anchors, strict=True)
             ]
-        rows.append(Row(title, slug, url, approaches.get(pk, []), cells))
+        rows.append(
+            Row(title, slug, url, approaches.get(pk, []), cells, status or "", status_label or "")
+        )
     return rows
 
 
@@ -222,6 +230,7 @@ def grid_as_dict(rows: list[Row], columns: list[Outcome], origin: str) -> dict:
                 "title": row.title,
                 "url": origin + row.url,
                 "approaches": [a.slug for a in row.approaches],
+                "update_status": row.status or None,
                 "cells": {
                     cell.outcome.slug: None
                     if cell.result is None

@@ -53,6 +53,8 @@ from django.utils.safestring import SafeString, mark_safe
 from summaries.models import (
     RATING_FIELDS,
     TAXONOMY,
+    Challenge,
+    ChallengeStatus,
     KeyFigure,
     PageGeneration,
     PublicContent,
@@ -223,6 +225,20 @@ def outcome_result_as_dict(result) -> dict:
     }
 
 
+def update_status_as_dict(version: SummaryVersion) -> dict:
+    """Whether the summary is current: its status (null if none was given), the reason,
+    the last search for evidence as far as it is known ("2021" or "2021-03") and the date
+    it is to be reassessed."""
+    status = version.update_status
+    return {
+        "status": None if status is None else status.slug,
+        "label": None if status is None else status.label,
+        "reason": version.update_status_reason,
+        "last_search": version.last_search_iso or None,
+        "reassess_on": _iso(version.reassess_on),
+    }
+
+
 def summary_as_dict(
     version: SummaryVersion, related: list[Card], absolute_uri: Callable[[str], str]
 ) -> dict:
@@ -242,6 +258,7 @@ def summary_as_dict(
         "published_at": _iso(version.published_at),
         "first_published_at": _iso(intervention.first_published_at),
         "evidence_reviewed_on": _iso(version.evidence_reviewed_on),
+        "update_status": update_status_as_dict(version),
         "change_note": version.change_note,
         "ratings_basis": version.ratings_basis,
         "ratings": {
@@ -374,6 +391,23 @@ def change_logs_of(intervention_ids: Iterable[int]) -> dict[int, list[SummaryVer
     return logs
 
 
+def challenge_notes_of(intervention_ids: Iterable[int]) -> dict[int, list[dict]]:
+    """Each summary's decided challenges that led to a change, newest first, as its
+    change log notes them (the date decided, the outcome, the note). One query."""
+    notes: dict[int, list[dict]] = {pk: [] for pk in intervention_ids}
+    rows = (
+        Challenge.objects.decided()
+        .filter(intervention_id__in=list(notes), led_to_change=True)
+        .order_by("intervention_id", "-decided_at", "-pk")
+        .values_list("intervention_id", "decided_at", "status", "change_log_note")
+    )
+    for intervention_id, decided_at, status, note in rows:
+        notes[intervention_id].append(
+            {"decided_at": decided_at, "outcome": ChallengeStatus(status).label, "note": note}
+        )
+    return notes
+
+
 @dataclass
 class Built:
     """A version's page as built from its rows."""
@@ -389,6 +423,7 @@ def build(
     *,
     related: list[Card],
     change_log: list[SummaryVersion],
+    challenge_notes: list[dict] | None = None,
 ) -> Built:
     """The body, card and data of ``version`` (loaded with ``for_page()``); ``related``,
     the cards of its live related summaries in its order; ``change_log``, its summary's
@@ -400,6 +435,7 @@ def build(
             "version": version,
             "related": related,
             "change_log": change_log,
+            "challenge_notes": challenge_notes or [],
             "citation": citations.text(ref),
             "cite_formats": _cite_formats(version, ref),
         },
@@ -427,8 +463,14 @@ def build_versions(versions: list[SummaryVersion]) -> list[Built]:
     targets = {link.target_id for v in versions for link in v.related_summaries.all()}
     live = live_cards_of(targets) if targets else {}
     logs = change_logs_of({v.intervention_id for v in versions})
+    notes = challenge_notes_of({v.intervention_id for v in versions})
     return [
-        build(v, related=_related_cards(v, live), change_log=logs[v.intervention_id])
+        build(
+            v,
+            related=_related_cards(v, live),
+            change_log=logs[v.intervention_id],
+            challenge_notes=notes[v.intervention_id],
+        )
         for v in versions
     ]
 

@@ -2,7 +2,7 @@ from django.urls import path
 
 from summaries import converters  # noqa: F401  (registers <version_number:...>)
 
-from . import downloads, evidence_views, views
+from . import downloads, evidence_views, numbers, pipeline, views
 from .cache import public_page
 from .feeds import RecentSummariesFeed
 
@@ -22,6 +22,10 @@ urlpatterns = [
     path("map.json", evidence_views.evidence_map_json, name="map_json"),
     path("overview/", evidence_views.overview, name="overview"),
     path("compare/", evidence_views.compare, name="compare"),
+    # What is being assessed (pipeline.py): a reserved word, never a summary's slug.
+    path("pipeline/", pipeline.pipeline, name="pipeline"),
+    path("pipeline.csv", pipeline.pipeline_csv, name="pipeline_csv"),
+    path("numbers/", numbers.numbers, name="numbers"),
     path("<slug:slug>/", views.summary_detail, name="detail"),
     path("<slug:slug>/data.json", downloads.summary_data, name="detail_data"),
     path("<slug:slug>/v/<version_number:number>/", views.version_detail, name="version"),

@@ -2,7 +2,7 @@
 many it would give: the results with every *other* facet applied, counted per option with
 one GROUP BY per facet.
 
-The search is matched once, into a common table expression that the count and the seven
+The search is matched once, into a common table expression that the count and the
 GROUP BYs share, all in one query (whatever the number of results); cached per query,
 filters and public content generation.
 """
@@ -15,7 +15,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import ManyToManyField, QuerySet
 
-from summaries.models import ScaleLevel, SummaryVersion
+from summaries.models import ScaleLevel, SummaryVersion, UpdateStatus
 from toolkit.guarded_cache import guarded
 
 from .filters import SummaryFilter
@@ -149,7 +149,7 @@ def _count_all(
             f"(SELECT {key} AS term_id, COUNT(*) AS n FROM {source} GROUP BY {key}) g "
             f"JOIN {terms} t ON t.id = g.term_id"
         )
-    # PostgreSQL would otherwise inline the CTE into each branch, matching it eight times;
+    # PostgreSQL would otherwise inline the CTE into each branch, matching it once per facet;
     # SQLite (3.35 and later) materialises a CTE read more than once by itself.
     materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
     columns = ", ".join(["id", *(q(field.column) for field in ratings)])
@@ -191,4 +191,4 @@ def _facet(name: str, label: str, counts: list, chosen: list) -> Facet:
 
 
 def _display(term: Any) -> str:
-    return term.label if isinstance(term, ScaleLevel) else term.name
+    return term.label if isinstance(term, ScaleLevel | UpdateStatus) else term.name

@@ -1,9 +1,9 @@
 """The facets of the search and browse page (``/toolkit/``), with django-filter.
 
-Seven facets, each a GET parameter taking slugs, repeatable: one per taxonomy vocabulary
+Eight facets, each a GET parameter taking slugs, repeatable: one per taxonomy vocabulary
 (``problem``, ``focus``, ``approach``, ``setting``, ``population``: ``TAXONOMY``) and
-``effect``, ``quality`` (rating levels). Several values of one facet widen the results
-(OR); facets narrow each other (AND).
+``effect``, ``quality`` (rating levels) and ``status`` (update status). Several values
+of one facet widen the results (OR); facets narrow each other (AND).
 
 An unknown value (a renamed term in an old bookmark, or junk) is ignored, not an error:
 the page shows what the known values select and says which were not recognised. A term
@@ -18,7 +18,14 @@ import django_filters
 from django import forms
 from django.db.models import ManyToManyField, QuerySet
 
-from summaries.models import TAXONOMY, Dimension, ScaleLevel, SummaryVersion, live_terms
+from summaries.models import (
+    TAXONOMY,
+    Dimension,
+    ScaleLevel,
+    SummaryVersion,
+    UpdateStatus,
+    live_terms,
+)
 
 # More values than any vocabulary has; bounds the work a crafted URL can ask for.
 MAX_VALUES_PER_FACET = 50
@@ -113,6 +120,9 @@ class SummaryFilter(_TaxonomyFacets):
         field_name="quality_rating",
         queryset=_levels(Dimension.QUALITY),
         label="Quality of evidence",
+    )
+    status = FacetFilter(
+        field_name="update_status", queryset=UpdateStatus.objects.all(), label="Update status"
     )
 
     class Meta:

@@ -5,8 +5,10 @@
   what is scheduled.
 - Editors: their drafts, theirs in review, those sent back to them, and theirs recently
   published. "Theirs" means they created the version or saved text in it.
-- Everyone: live summaries due for evidence review, whose evidence was last reviewed more
-  than ``EVIDENCE_REVIEW_MONTHS`` ago (or never), overdue first.
+- Everyone: live summaries due for evidence review: their reassess date has come, or,
+  for those without one, their evidence was last reviewed more than
+  ``EVIDENCE_REVIEW_MONTHS`` ago (or never); the longest due first.
+- Reviewers: open challenges to a rating, by target date, so the overdue ones first.
 - Everyone: their unread notifications, and their latest workflow actions with each
   version's state now.
 
@@ -19,11 +21,13 @@ from datetime import date
 from django import template
 from django.conf import settings
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from summaries.editorial import rules
+from summaries.editorial import challenges, rules
 from summaries.models import (
     AuditEvent,
+    Challenge,
     Notification,
     NotificationPreference,
     State,
@@ -59,11 +63,14 @@ def evidence_review_cutoff(today: date | None = None) -> date:
 
 
 def due_for_evidence_review(today: date | None = None):
-    """Live versions whose evidence was last reviewed before the cut-off, or never,
-    never-reviewed first, then the longest ago."""
+    """Live versions whose reassess date (their update status's) has come; for those
+    without one, whose evidence was last reviewed before the cut-off, or never."""
+    today = today or timezone.localdate()
     cutoff = evidence_review_cutoff(today)
     return SummaryVersion.objects.live().filter(
-        Q(evidence_reviewed_on__isnull=True) | Q(evidence_reviewed_on__lt=cutoff)
+        Q(reassess_on__lte=today)
+        | Q(reassess_on__isnull=True)
+        & (Q(evidence_reviewed_on__isnull=True) | Q(evidence_reviewed_on__lt=cutoff))
     )
 
 
@@ -81,6 +88,13 @@ def review_queue(user) -> dict:
         for version in queue["in_review"]["versions"]:
             version.by_me = version.pk in mine or version.submitted_by_id == user.pk
         queue["scheduled"] = _listing(in_review.exclude(publish_at=None), "publish_at", "pk")
+    if user.has_perm(challenges.DECIDE):
+        waiting = challenges.overdue_first(Challenge.objects).select_related("intervention")
+        queue["challenges"] = {
+            "count": waiting.count(),
+            "overdue": waiting.filter(target_on__lt=timezone.localdate()).count(),
+            "items": list(waiting[:LIMIT]),
+        }
     if user.has_perm(rules.EDIT):
         mine = SummaryVersion.objects.filter(
             Q(created_by=user) | Q(pk__in=VersionAuthor.objects.filter(user=user).values("version"))
@@ -93,9 +107,11 @@ def review_queue(user) -> dict:
         queue["published"] = _listing(
             mine.filter(state=State.PUBLISHED), "-published_at", "-pk", limit=RECENT
         )
+    # Never reviewed and no date set first, then by the date that made each due (its
+    # reassess date, else when its evidence was last reviewed), oldest first.
     queue["evidence_due"] = _listing(
         due_for_evidence_review(),
-        F("evidence_reviewed_on").asc(nulls_first=True),
+        Coalesce("reassess_on", "evidence_reviewed_on").asc(nulls_first=True),
         "title",
     )
     queue["evidence_months"] = settings.EVIDENCE_REVIEW_MONTHS

@@ -1,5 +1,6 @@
 """Load the demo: the seed summary, published, with its taxonomy, ratings, key figures,
-reviews and links; and, for local use only, demo editor, reviewer and admin accounts.
+reviews, links and update status; two pipeline entries marked as demo content; and, for
+local use only, demo editor, reviewer and admin accounts.
 
 Idempotent: a second run finds the demo in place and changes nothing.
 """
@@ -23,10 +24,13 @@ from summaries.models import (
     KeyFigure,
     Outcome,
     OutcomeResult,
+    PipelineEntry,
     Problem,
     RatingsBasis,
     ScaleLevel,
+    UpdateStatus,
 )
+from summaries.models.generation import public_content_changed
 
 
 class Command(BaseCommand):
@@ -42,6 +46,7 @@ class Command(BaseCommand):
     def handle(self, *args, no_accounts=False, **options):
         terms = self.load_taxonomy()
         self.load_outcomes()
+        self.load_pipeline()
         if Intervention.objects.filter(slug=data.SLUG).exists():
             self.stdout.write(f"Demo summary already loaded: /toolkit/{data.SLUG}/")
         else:
@@ -70,6 +75,19 @@ class Command(BaseCommand):
             )
             if created:
                 outcome.problems.set([problems[s] for s in problem_slugs if s in problems])
+
+    def load_pipeline(self):
+        created = False
+        for title, description, stage, reason in data.PIPELINE:
+            _entry, made = PipelineEntry.objects.get_or_create(
+                title=title,
+                is_demo=True,
+                defaults={"description": description, "stage": stage, "not_rated_reason": reason},
+            )
+            created = created or made
+        if created:
+            # The pipeline page, its CSV and the API list them.
+            public_content_changed(interventions=())
 
     def load_outcome_results(self, version):
         outcomes = Outcome.objects.in_bulk(field_name="slug")
@@ -117,6 +135,13 @@ class Command(BaseCommand):
         for field, slug in data.RATINGS.items():
             level = ScaleLevel.objects.get(scale__dimension=RATING_FIELDS[field], slug=slug)
             setattr(version, f"{field}_rating", level)
+        version.update_status = UpdateStatus.objects.get(slug=data.UPDATE_STATUS)
+        version.update_status_reason = data.UPDATE_STATUS_REASON
+        version.last_search_year = next(
+            review["published_up_to"]
+            for review in data.REVIEWS
+            if review["label"] == data.LAST_SEARCH_REVIEW
+        )
         version.save()
         for field, field_terms in terms.items():
             getattr(version, field).set(field_terms)

@@ -1,10 +1,14 @@
-"""Everything held about one email address: export it (as JSON) or delete it."""
+"""Everything held about one email address: export it (as JSON) or delete it.
+
+That is its subscriptions (and their alerts), and the suggestions and problem reports it
+sent that are still open (a closed one holds no address). Deleting removes the address
+from those and keeps what was said, which holds nothing to reach the person by."""
 
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from summaries.models import AlertDelivery, Subscription
+from summaries.models import AlertDelivery, Subscription, Suggestion
 
 
 class Command(BaseCommand):
@@ -21,10 +25,15 @@ class Command(BaseCommand):
         subscriptions = Subscription.objects.filter(email=email).select_related(
             "intervention", "problem", "approach"
         )
+        sent = Suggestion.objects.filter(email__iexact=email)
         if action == "delete":
             count = len(subscriptions)
             subscriptions.delete()  # their pending alerts go with them (cascade)
-            self.stdout.write(f"Deleted {count} subscriptions of {email}.")
+            forgotten = sent.update(email="")
+            self.stdout.write(
+                f"Deleted {count} subscriptions of {email}, and the address from "
+                f"{forgotten} suggestions and problem reports."
+            )
             return
         data = {
             "email": email,
@@ -45,6 +54,16 @@ class Command(BaseCommand):
                     ],
                 }
                 for subscription in subscriptions
+            ],
+            "suggestions_and_problem_reports": [
+                {
+                    "kind": item.kind,
+                    "subject": item.subject,
+                    "message": item.body,
+                    "evidence_url": item.evidence_url,
+                    "received_at": item.received_at.isoformat(),
+                }
+                for item in sent.order_by("received_at", "pk")
             ],
         }
         self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))

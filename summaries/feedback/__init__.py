@@ -1,0 +1,1 @@
+"""What readers send in: suggestions of what to assess, problems with a page."""
