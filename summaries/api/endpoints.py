@@ -201,7 +201,7 @@ def summaries_list(
     # the next, so the list is in title order, as on the page.
     sort = sort if query or sort != "relevance" else None
     sort = sort or ("relevance" if query else "title")
-    filterset = SummaryFilter(request.GET, queryset=live_rows())
+    filterset = SummaryFilter(request.GET, queryset=SummaryVersion.objects.live())
     too_many, unknown = _facet_errors(request, filterset)
     for status, errors, what in ((400, too_many, "Too many"), (404, unknown, "No such")):
         if errors:
@@ -214,7 +214,9 @@ def summaries_list(
         counted = search.search_counted(filterset, query, generation=generation, verbatim=verbatim)
         total, facets = counted.total, counted.facets
         # The same filters over the ranked matches (``qs`` is built from it when read).
-        filterset.queryset = search.search_live(live_rows(), counted.reading.query)
+        filterset.queryset = search.search_live(
+            SummaryVersion.objects.live(), counted.reading.query
+        )
         reading = {
             "query": counted.reading.typed.text(),
             "corrected_from": counted.corrected_from or None,
@@ -224,8 +226,11 @@ def summaries_list(
     else:
         key = cache_key(filterset, None, generation=generation[0])
         total, facets = search_counts(filterset, SummaryVersion.objects.live(), key=key)
+    # The page's ids first, then their rows: the rows' review and study totals are an
+    # aggregate over a join, which the database would otherwise compute for every match
+    # before taking the page.
     paginator: Paginator = KnownCountPaginator(
-        filterset.qs.order_by(*SORTS[sort]), page_size, count=total
+        filterset.qs.order_by(*SORTS[sort]).values_list("pk", flat=True), page_size, count=total
     )
     try:
         page_obj = paginator.page(page)
@@ -239,8 +244,11 @@ def summaries_list(
         params = [(k, v) for k, values in request.GET.lists() if k != "page" for v in values]
         return absolute(f"{request.path}?{urlencode([*params, ('page', number)])}")
 
+    ids = list(page_obj.object_list)
+    found = {version.pk: version for version in live_rows().filter(pk__in=ids)}
     rows = []
-    for version in page_obj.object_list:
+    # A version withdrawn between the two reads is left out of this page.
+    for version in (found[pk] for pk in ids if pk in found):
         row = summary_row(version, absolute)
         row["api_url"] = absolute(reverse("api:summary", kwargs={"slug": row["slug"]}))
         rows.append(row)

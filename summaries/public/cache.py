@@ -29,8 +29,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 from summaries.models.generation import current_generation, summary_generation
-
-from .snapshot import one_snapshot
+from summaries.models.snapshot import one_snapshot
 
 logger = logging.getLogger(__name__)
 

@@ -63,10 +63,10 @@ from summaries.models import (
     SummaryVersion,
 )
 from summaries.models.generation import public_content_changed
+from summaries.models.snapshot import one_snapshot
 from summaries.tasks import background_task, enqueue
 
 from . import citations
-from .snapshot import one_snapshot
 
 logger = logging.getLogger(__name__)
 
