@@ -5,6 +5,7 @@ the map, and behind the dashboard's "due for evidence review"."""
 import json
 from datetime import date, timedelta
 
+from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.test import TestCase
 from django.urls import reverse
@@ -89,7 +90,7 @@ class UpdateStatusPageTests(TestCase):
 class UpdateStatusWorkflowTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.editor = make_user()
+        cls.editor = make_user(groups=[Group.objects.get(name="Editors")])
 
     def test_submit_needs_a_status(self):
         """A draft without an update status is refused at submit, saying what to do."""

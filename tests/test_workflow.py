@@ -79,9 +79,10 @@ class SubmitTests(WorkflowTestCase):
             self.assertIn(f"Write the section “{kind.label}”.", problems)
         self.assertIn("Choose the effect rating.", problems)
         self.assertIn("Choose the quality of evidence rating.", problems)
+        self.assertIn("Choose the update status: is the summary up to date?", problems)
         self.assertIn("Add at least one systematic review to the evidence base.", problems)
         self.assertIn("Write a change note: what changed in this version and why.", problems)
-        self.assertEqual(len(problems), 14)
+        self.assertEqual(len(problems), 15)
         self.assertEqual(self.fresh(draft).state, State.DRAFT)
         self.assertEqual(self.events(draft), [("create", None, "", "draft", "")])
 

@@ -29,7 +29,7 @@ from summaries.editorial.errors import ServiceError
 from summaries.models import AuditEvent, Challenge, ChallengeStatus
 from summaries.models.challenges import DECIDED, OPEN, TEXT_MAX_LENGTH
 
-from .common import NulSafeSearchMixin
+from .common import AccessibleAdminMixin, NulSafeSearchMixin
 
 
 def eligible_reviewers(challenge: Challenge):
@@ -92,7 +92,7 @@ class DecideForm(forms.Form):
 
 
 @admin.register(Challenge)
-class ChallengeAdmin(NulSafeSearchMixin, admin.ModelAdmin):
+class ChallengeAdmin(NulSafeSearchMixin, AccessibleAdminMixin, admin.ModelAdmin):
     list_display = ["received_at", "intervention", "rating_label", "status", "target_on", "late"]
     list_filter = ["status"]
     search_fields = ["rating_label", "reasons", "intervention__slug"]
@@ -123,16 +123,14 @@ class ChallengeAdmin(NulSafeSearchMixin, admin.ModelAdmin):
         return obj.is_overdue
 
     def get_queryset(self, request):
+        return super().get_queryset(request).select_related("intervention")
+
+    def get_ordering(self, request):
+        # Open challenges first, by target date (so the overdue ones lead).
         open_first = Case(
             When(status__in=OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
         )
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("intervention")
-            .annotate(open_first=open_first)
-            .order_by("open_first", "target_on", "received_at", "pk")
-        )
+        return [open_first.asc(), "target_on", "received_at", "pk"]
 
     def has_add_permission(self, request):
         return False  # challenges come from the public form only

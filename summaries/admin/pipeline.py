@@ -15,14 +15,23 @@ from summaries.editorial.errors import ServiceError
 from summaries.editorial.pipeline import pipeline_entry_start_summary
 from summaries.models import PipelineEntry
 
-from .common import EditorFieldsMixin, NulSafeSearchMixin, PublicContentAdminMixin
+from .common import (
+    AccessibleAdminMixin,
+    EditorFieldsMixin,
+    NulSafeSearchMixin,
+    PublicContentAdminMixin,
+)
 
 SLUG_MAX_LENGTH = 120
 
 
 @admin.register(PipelineEntry)
 class PipelineEntryAdmin(
-    PublicContentAdminMixin, NulSafeSearchMixin, EditorFieldsMixin, admin.ModelAdmin
+    PublicContentAdminMixin,
+    NulSafeSearchMixin,
+    AccessibleAdminMixin,
+    EditorFieldsMixin,
+    admin.ModelAdmin,
 ):
     list_display = ["title", "stage", "stage_changed_on", "intervention", "is_demo"]
     list_filter = ["stage", "is_demo"]

@@ -27,7 +27,7 @@ from summaries.models import (
 from summaries.models.pipeline import DESCRIPTION_MAX_LENGTH
 from summaries.models.suggestions import BODY_MAX_LENGTH
 
-from .common import NulSafeSearchMixin
+from .common import AccessibleAdminMixin, NulSafeSearchMixin
 
 
 class CloseForm(forms.Form):
@@ -71,7 +71,7 @@ class CloseForm(forms.Form):
 
 
 @admin.register(Suggestion)
-class SuggestionAdmin(NulSafeSearchMixin, admin.ModelAdmin):
+class SuggestionAdmin(NulSafeSearchMixin, AccessibleAdminMixin, admin.ModelAdmin):
     list_display = ["received_at", "kind", "__str__", "intervention", "status"]
     list_filter = ["status", "kind"]
     search_fields = ["subject", "body"]
@@ -94,21 +94,23 @@ class SuggestionAdmin(NulSafeSearchMixin, admin.ModelAdmin):
     actions = None
 
     def get_queryset(self, request):
+        return super().get_queryset(request).select_related("intervention")
+
+    def get_ordering(self, request):
+        # Open items first, the oldest first (the change list orders by this, not by the
+        # queryset's own order).
         open_first = Case(
             When(status=SuggestionStatus.NEW, then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         )
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("intervention")
-            .annotate(open_first=open_first)
-            .order_by("open_first", "received_at", "pk")
-        )
+        return [open_first.asc(), "received_at", "pk"]
 
     def has_add_permission(self, request):
         return False  # items come from the public forms only
+
+    def has_change_permission(self, request, obj=None):
+        return False  # as sent; "Close" changes an item, through the service
 
     def has_delete_permission(self, request, obj=None):
         return False  # closing keeps the record and deletes the personal data

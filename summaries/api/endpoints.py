@@ -511,8 +511,6 @@ def scale_detail(request, dimension: str):
 
 # --- The pipeline ----------------------------------------------------------------------
 
-PipelineStage = Literal[tuple(Stage.values)]  # type: ignore[valid-type]
-
 
 @api.get(
     "/pipeline/",
@@ -523,7 +521,10 @@ PipelineStage = Literal[tuple(Stage.values)]  # type: ignore[valid-type]
 )
 def pipeline_list(
     request,
-    stage: Annotated[list[PipelineStage] | None, Query(description="Stages (any of them)")] = None,
+    stage: Annotated[
+        list[str] | None,
+        Query(description="Stages (any of them): " + ", ".join(Stage.values)),
+    ] = None,
     q: Annotated[
         str,
         Query(
@@ -538,7 +539,13 @@ def pipeline_list(
     leaves the list (it is among `/summaries/`)."""
     form = pipeline.PipelineFilterForm({"stage": stage or [], "q": q})
     if not form.is_valid():
-        raise ApiProblem(400, "Bad parameter: " + ", ".join(sorted(form.errors)) + ".")
+        errors = [
+            {"parameter": name, "message": str(message)}
+            for name, messages in form.errors.items()
+            for message in messages
+        ]
+        names = ", ".join(sorted(form.errors))
+        raise ApiProblem(400, f"Bad parameter: {names}.", errors=errors)
     entries = form.entries().order_by("-stage_changed_on", "title", "pk")
     counts = pipeline.stage_counts()
     return {

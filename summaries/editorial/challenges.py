@@ -84,7 +84,7 @@ def challenge_file(
 
 
 def _locked(challenge: Challenge, *states: str) -> Challenge:
-    locked = Challenge.objects.select_for_update().get(pk=challenge.pk)
+    locked: Challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
     if locked.status not in states:
         raise ServiceError(f"This challenge is {locked.get_status_display().lower()} now.")
     return locked

@@ -240,12 +240,10 @@ def submit_problems(version: SummaryVersion, *, change_note: str | None = None) 
         problems.append("Choose the effect rating.")
     if version.quality_rating_id is None:
         problems.append("Choose the quality of evidence rating.")
-    if version.update_status_id is None:
+    status = version.update_status
+    if status is None:
         problems.append("Choose the update status: is the summary up to date?")
-    elif (
-        version.update_status.slug == UpdateStatus.NO_UPDATE_PLANNED
-        and not version.update_status_reason.strip()
-    ):
+    elif status.slug == UpdateStatus.NO_UPDATE_PLANNED and not version.update_status_reason.strip():
         problems.append("Say why no update is planned (the reason for the status).")
     for figure in version.key_figures.all():
         if problem := figure.inconsistency():

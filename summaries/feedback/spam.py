@@ -42,7 +42,8 @@ def seconds_since(token: str) -> float | None:
         return None
     if not isinstance(started, int | float):
         return None
-    return time.time() - started
+    elapsed = time.time() - started
+    return elapsed if elapsed <= TOKEN_MAX_AGE else None
 
 
 def links_in(*texts: str) -> int:

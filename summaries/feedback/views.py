@@ -1,6 +1,7 @@
-"""``/toolkit/suggest/`` and ``/toolkit/<slug>/report/``: a suggestion of what to assess,
-and a problem with a summary's page (the GOV.UK pattern). Each is a form (GET), kept in
-the admin's queue when sent (POST), then a "thank you" page (redirect after POST).
+"""``/toolkit/suggest/``, ``/toolkit/<slug>/report/`` and ``/toolkit/<slug>/challenge/``:
+a suggestion of what to assess, a problem with a summary's page (the GOV.UK pattern) and
+a challenge to one of its ratings. Each is a form (GET), kept when sent (POST: the admin's
+queue, or the challenges' workflow), then a "thank you" page (redirect after POST).
 
 Never cached (a form carries its CSRF token and the time it was served). Bad input of
 any kind is named on the form, with status 400; a client over the throttle gets 429 with

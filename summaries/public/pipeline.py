@@ -69,7 +69,7 @@ def stage_counts() -> dict[str, int]:
     counted = dict(
         PipelineEntry.objects.public()
         .order_by()
-        .values_list("stage")
+        .values("stage")
         .annotate(n=Count("id"))
         .values_list("stage", "n")
     )
