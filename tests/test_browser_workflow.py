@@ -128,6 +128,9 @@ def test_editor_writes_a_summary_and_submits_it(browser, live_server):
     assert "Created “street-lighting” and its first draft" in editor.message()
     for index in range(9):
         write_section(page, index, f"Section {index} says what the evidence shows.")
+    open_part_of(page, "#id_update_status")
+    page.select_option("#id_update_status", label="Up to date")
+    page.fill("#id_last_search_year", "2024")
     open_part_of(page, "#id_effect_rating")
     page.select_option("#id_effect_rating", label="Reduced crime")
     open_part_of(page, "#id_quality_rating")
