@@ -522,8 +522,7 @@ def scale_detail(request, dimension: str):
 def pipeline_list(
     request,
     stage: Annotated[
-        list[str] | None,
-        Query(description="Stages (any of them): " + ", ".join(Stage.values)),
+        list[schemas.PipelineStage] | None, Query(description="Stages (any of them)")
     ] = None,
     q: Annotated[
         str,

@@ -376,13 +376,20 @@ def schema_names() -> dict[str, Any]:
 # --- The pipeline ----------------------------------------------------------------------
 
 
+# The stages as the API's parameter and fields name them (a string to the type checker).
+if TYPE_CHECKING:
+    PipelineStage = str
+else:
+    PipelineStage = Literal[tuple(Stage.values)]
+
+
 class PipelineEntryOut(Strict):
     """An intervention being assessed, or considered and not rated."""
 
     id: int
     title: str
     description: str
-    stage: Literal[tuple(Stage.values)]  # type: ignore[valid-type]
+    stage: PipelineStage
     stage_label: str
     stage_changed_on: DateString
     not_rated_reason: str = Field(description="Why it was not rated; empty at other stages")
@@ -390,7 +397,7 @@ class PipelineEntryOut(Strict):
 
 
 class PipelineStageCount(Strict):
-    stage: Literal[tuple(Stage.values)]  # type: ignore[valid-type]
+    stage: PipelineStage
     label: str
     total: int = Field(description="Entries at this stage, whatever the filters")
 
