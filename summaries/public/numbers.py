@@ -54,7 +54,7 @@ def search_age_months(year: int, month: int | None, today: date) -> int:
 
 def summary_figures(today: date) -> dict:
     live = SummaryVersion.objects.live()
-    counted = live.aggregate(
+    counted: dict = live.aggregate(
         total=Count("pk"),
         up_to_date=Count("pk", filter=Q(update_status__slug=UpdateStatus.UP_TO_DATE)),
         with_status=Count("pk", filter=Q(update_status__isnull=False)),

@@ -55,7 +55,7 @@ class PipelineFilterForm(forms.Form):
 
     def entries(self) -> QuerySet[PipelineEntry]:
         """The public entries the valid filters choose (every entry when none are valid)."""
-        found = PipelineEntry.objects.public()
+        found: QuerySet[PipelineEntry] = PipelineEntry.objects.public()
         data = self.cleaned_data if self.is_valid() else {}
         if data.get("stage"):
             found = found.filter(stage__in=data["stage"])
@@ -137,7 +137,7 @@ def pipeline_csv(request):
     """The filtered entries as CSV, one row each, with a header row; invalid filters 400."""
     form = PipelineFilterForm(request.GET)
     if not form.is_valid():
-        errors = " ".join(message for messages in form.errors.values() for message in messages)
+        errors = " ".join(str(message) for messages in form.errors.values() for message in messages)
         return HttpResponse(
             f"Bad filter: {errors}\n", status=400, content_type="text/plain; charset=utf-8"
         )
