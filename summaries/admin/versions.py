@@ -27,6 +27,7 @@ from summaries.models import (
     TAXONOMY,
     TAXONOMY_FIELDS,
     AuditAction,
+    DowngradeReason,
     ExternalLink,
     KeyFigure,
     OutcomeResult,
@@ -73,7 +74,7 @@ def _parent_is_open(obj) -> bool:
     """Whether an inline's parent (a version, or a review of one) may still be edited."""
     if obj is None:
         return True
-    version = obj.version if isinstance(obj, SystematicReview) else obj
+    version = obj.version if isinstance(obj, SystematicReview | OutcomeResult) else obj
     return version.is_editable
 
 
@@ -204,18 +205,31 @@ class OutcomeResultFormSet(forms.BaseInlineFormSet):
 
 
 class OutcomeResultInline(VersionChildInline, admin.StackedInline):
-    """Results by outcome: ratings, and what the text states (numbers only if it gives them)."""
+    """Results by outcome: ratings, and what the text states (numbers only if it gives them).
+    The reasons its certainty was rated down are edited on the result's own page."""
 
     model = OutcomeResult
     formset = OutcomeResultFormSet
-    fields = [
-        ("outcome", "position"),
-        ("effect_rating", "quality_rating", "direction"),
-        "stated",
-        ("comparison_rate", "treatment_rate", "relative_change", "percentage_points"),
-        ("effect_size_kind", "effect_size", "interval_low", "interval_high"),
-        "reviews",
-        "note",
+    show_change_link = True
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("outcome", "position"),
+                    ("effect_rating", "quality_rating", "direction"),
+                    "certainty",
+                    "stated",
+                    ("comparison_rate", "treatment_rate", "relative_change", "percentage_points"),
+                    ("effect_size_kind", "effect_size", "interval_low", "interval_high"),
+                    "reviews",
+                    "note",
+                ],
+                "description": "The reasons a result's certainty was rated down (risk of "
+                "bias, inconsistency, ...) are edited on the result's own page: save this "
+                "version, then choose “Change” beside the result.",
+            },
+        )
     ]
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 80})},
@@ -641,6 +655,60 @@ class SystematicReviewAdmin(BusyDatabaseMixin, EditorFieldsMixin, admin.ModelAdm
 
     def has_delete_permission(self, request, obj=None):
         return False  # deleted on their version's page, with the version's other rows
+
+    def response_post_save_change(self, request, obj):
+        return redirect(version_change_url(obj.version_id))
+
+
+# --- Outcome results' reasons for rating down: reached from their version ---------------
+
+
+class DowngradeReasonInline(VersionChildInline, admin.TabularInline):
+    model = DowngradeReason
+    fields = ["domain", "severity", "explanation", "position"]
+    extra = 1
+
+
+class OutcomeResultForm(RevisionCheckForm):
+    def version(self):
+        return self.instance.version
+
+
+@admin.register(OutcomeResult)
+class OutcomeResultAdmin(BusyDatabaseMixin, EditorFieldsMixin, admin.ModelAdmin):
+    """An outcome result's certainty and the reasons it was rated down (GRADE's domains);
+    its other fields are edited with its version."""
+
+    form = OutcomeResultForm
+    list_display = ["outcome", "version"]
+    list_select_related = ["outcome", "version"]
+    readonly_fields = ["version", "outcome"]
+    fields = ["version", "outcome", "loaded_revision", "certainty"]
+    inlines = [DowngradeReasonInline]
+
+    def has_module_permission(self, request):
+        return False
+
+    def has_add_permission(self, request):
+        return False  # added on their version's page
+
+    def has_change_permission(self, request, obj=None):
+        is_open = obj is None or obj.version.is_editable
+        return is_open and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deleted on their version's page, with the version's other rows
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A result is part of its version: saving it counts as a save of the version.
+        obj.version.last_saved_by = request.user
+        obj.version.save(update_fields=["last_saved_by", "updated_at"])
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if form.has_changed() or any(formset.has_changed() for formset in formsets):
+            authorship.record_save(version=form.instance.version, user=request.user)
 
     def response_post_save_change(self, request, obj):
         return redirect(version_change_url(obj.version_id))

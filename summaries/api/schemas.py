@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field, PlainSerializer, WithJsonSchema, create_model
 
-from summaries.models import RATING_FIELDS, TAXONOMY, Direction, EffectSizeKind
+from summaries.models import RATING_FIELDS, TAXONOMY, Direction, EffectSizeKind, Severity
 
 # Built from the registries, so a new rating or vocabulary appears in the API by itself.
 TAXONOMY_KEYS = [vocabulary.key for vocabulary in TAXONOMY]
@@ -192,12 +192,31 @@ class EffectSize(Strict):
     interval_high: DecimalString | None
 
 
+class DomainRef(Strict):
+    slug: str
+    name: str
+
+
+class DowngradeReasonOut(Strict):
+    """Why the certainty of an outcome's evidence was rated down, in one domain."""
+
+    domain: DomainRef = Field(description="GRADE's domains, as the toolkit names them")
+    severity: Literal[tuple(Severity.values)]  # type: ignore[valid-type]
+    explanation: str = Field(description="In the text's own words where it gives them")
+
+
 class OutcomeResultOut(Strict):
     """What the text states about one outcome; a number it does not give is null."""
 
     outcome: OutcomeRef
     effect: OutcomeLevel | None = Field(description="On the effect scale")
     quality: OutcomeLevel | None = Field(description="On the quality of evidence scale")
+    certainty: OutcomeLevel | None = Field(
+        description="On the certainty scale (GRADE's high, moderate, low, very low)"
+    )
+    downgrade_reasons: list[DowngradeReasonOut] = Field(
+        description="Why the certainty was rated down; empty when no reason is given"
+    )
     direction: Literal[tuple(Direction.values)]  # type: ignore[valid-type]
     stated: str = Field(description="What the text says, in its words")
     comparison_rate: DecimalString | None = Field(description="Per cent")

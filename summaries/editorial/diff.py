@@ -279,14 +279,25 @@ def _outcome_result(result):
     parts = [
         ("Effect rating", result.effect_rating and result.effect_rating.label),
         ("Quality rating", result.quality_rating and result.quality_rating.label),
+        ("Certainty", result.certainty and result.certainty.label),
     ]
     for name, label in OUTCOME_RESULT_FIELDS.items():
         display = getattr(result, f"get_{name}_display", None)
         parts.append((label, display() if display else getattr(result, name)))
     # Reviews by label: a new draft's copies of the same reviews are not a change.
     parts.append(("Reviews", ", ".join(sorted(r.label for r in result.reviews.all()))))
+    # Each reason on its own line, in its order: a reworded, added or removed reason
+    # shows as such.
+    parts += [
+        (f"Rated down for {reason.domain.name.lower()}", _reason(reason))
+        for reason in result.downgrade_reasons.all()
+    ]
     outcome = result.outcome
     return outcome.pk, outcome.name, parts
+
+
+def _reason(reason) -> str:
+    return f"{reason.get_severity_display().lower()}: {reason.explanation}"
 
 
 def _review(review):

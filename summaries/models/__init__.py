@@ -6,6 +6,7 @@ to know which module a model lives in.
 
 from .alerts import AlertDelivery, AlertOutbox, FollowKind, Subscription, UsedConfirmation
 from .audit import AuditAction, AuditEvent, AuditEventQuerySet
+from .certainty import CertaintyDomain, DowngradeReason, Severity
 from .content import (
     SECTION_ORDER,
     BreakdownKind,
@@ -88,6 +89,9 @@ __all__ = [
     "TAXONOMY",
     "TAXONOMY_FIELDS",
     "Approach",
+    "CertaintyDomain",
+    "DowngradeReason",
+    "Severity",
     "AuditAction",
     "AuditEvent",
     "AuditEventQuerySet",

@@ -147,6 +147,7 @@ class VersionQuerySet(models.QuerySet):
         amount of content: the version with its intervention and ratings (with their
         scales), its child rows and its taxonomy. Public pages read their stored copy
         (``PublishedPage``); this loads what builds it, and what the admin shows."""
+        from .certainty import DowngradeReason
         from .content import RelatedSummary, SystematicReview
         from .outcomes import OutcomeResult
 
@@ -161,8 +162,16 @@ class VersionQuerySet(models.QuerySet):
                 Prefetch(
                     "outcome_results",
                     OutcomeResult.objects.select_related(
-                        "outcome", "effect_rating__scale", "quality_rating__scale"
-                    ).prefetch_related("reviews"),
+                        "outcome",
+                        "effect_rating__scale",
+                        "quality_rating__scale",
+                        "certainty__scale",
+                    ).prefetch_related(
+                        "reviews",
+                        Prefetch(
+                            "downgrade_reasons", DowngradeReason.objects.select_related("domain")
+                        ),
+                    ),
                 ),
                 Prefetch("related_summaries", RelatedSummary.objects.select_related("target")),
                 *(vocabulary.field for vocabulary in TAXONOMY),

@@ -204,6 +204,15 @@ def outcome_result_as_dict(result) -> dict:
         "outcome": {"slug": result.outcome.slug, "name": result.outcome.name},
         "effect": _level(result.effect_rating),
         "quality": _level(result.quality_rating),
+        "certainty": _level(result.certainty),
+        "downgrade_reasons": [
+            {
+                "domain": {"slug": reason.domain.slug, "name": reason.domain.name},
+                "severity": reason.severity,
+                "explanation": reason.explanation,
+            }
+            for reason in result.downgrade_reasons.all()
+        ],
         "direction": result.direction,
         "stated": result.stated,
         "comparison_rate": _decimal(result.comparison_rate),
