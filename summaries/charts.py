@@ -429,6 +429,53 @@ def icon_array(frequency: NaturalFrequency | None, *, id: str) -> IconArray | No
     )
 
 
+# --- Economic evidence ---------------------------------------------------------------------
+
+CURRENCY_SYMBOLS = {"GBP": "£", "USD": "US$", "EUR": "€"}
+
+
+def money(amount, currency: str) -> str:
+    """1250 GBP -> '£1,250'; 99.5 -> '£99.50'; another currency by its code ('AUD 1,250').
+    A negative amount (a loss) keeps its minus sign: '−£500'."""
+    if amount is None:
+        return ""
+    value = Decimal(amount)
+    number = f"{abs(value):,.0f}" if value == value.to_integral_value() else f"{abs(value):,.2f}"
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    text = f"{symbol}{number}" if symbol else f"{currency} {number}"
+    return f"−{text}" if value < 0 else text
+
+
+def benefit_cost_chart(figures) -> BarChart | None:
+    """Benefits (solid) and costs (hatched) per participant for each perspective, as bars
+    labelled in words; None unless some figure gives an amount. A loss is drawn by its
+    size and written with its minus sign; the table beside the chart gives every figure."""
+    figures = [f for f in figures if f.benefits is not None or f.costs is not None]
+    if not figures:
+        return None
+    rows = []
+    for figure in figures:
+        perspective = figure.get_perspective_display()
+        for name, value, fill in (
+            ("benefits", figure.benefits, Fill.SOLID),
+            ("costs", figure.costs, Fill.HATCHED),
+        ):
+            rows.append(
+                Row(
+                    f"{perspective}: {name}",
+                    None if value is None else abs(value),
+                    money(value, figure.currency),
+                    fill,
+                )
+            )
+    return bar_chart(
+        rows,
+        id=f"benefit-costs-{figures[0].version_id}",
+        title="Bar chart of benefits and costs per participant by perspective, as the "
+        "reviews state them. The table gives the same figures with their price year.",
+    )
+
+
 # --- Evidence map markers -----------------------------------------------------------------
 
 MARKER_BOX = 36  # viewBox units, square; the marker is centred in it

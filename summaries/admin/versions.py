@@ -27,6 +27,8 @@ from summaries.models import (
     TAXONOMY,
     TAXONOMY_FIELDS,
     AuditAction,
+    BenefitCost,
+    Dimension,
     DowngradeReason,
     ExternalLink,
     KeyFigure,
@@ -39,6 +41,7 @@ from summaries.models import (
     State,
     SummaryVersion,
     SystematicReview,
+    UnitCost,
 )
 from summaries.public import views
 from summaries.sanitize import sanitize_html
@@ -237,6 +240,40 @@ class OutcomeResultInline(VersionChildInline, admin.StackedInline):
     }
 
 
+class VersionReviewsFormSet(forms.BaseInlineFormSet):
+    """A row's source review may be only a review of its own version."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "review" in form.fields:
+            form.fields["review"].queryset = SystematicReview.objects.filter(
+                version=self.instance.pk
+            ).order_by("position", "id")
+
+
+class UnitCostInline(VersionChildInline, admin.StackedInline):
+    """Costs per participant, each with its currency and price year (both required)."""
+
+    model = UnitCost
+    formset = VersionReviewsFormSet
+    fields = [("amount", "currency", "price_year", "position"), "description", "review"]
+
+
+class BenefitCostInline(VersionChildInline, admin.StackedInline):
+    """Benefits and costs per participant by perspective, the ratio and the chance that
+    benefits exceed costs; the ratio must agree with the amounts."""
+
+    model = BenefitCost
+    formset = VersionReviewsFormSet
+    fields = [
+        ("perspective", "position"),
+        ("benefits", "costs", "currency", "price_year"),
+        ("ratio", "chance_benefits_exceed_costs"),
+        "review",
+        "note",
+    ]
+
+
 class RelatedSummaryInline(VersionChildInline, admin.TabularInline):
     model = RelatedSummary
     fields = ["target", "position"]
@@ -369,6 +406,15 @@ class SummaryVersionAdmin(
             "Economic cost rating",
             {"fields": ["economic_cost_rating"], "classes": ["part-economic"]},
         ),
+        (
+            "Economic evidence",
+            {
+                "fields": ["no_economic_evaluation", "cost_band"],
+                "classes": ["part-economic"],
+                "description": "Unit costs and benefit-cost figures, only as the reviews "
+                "state them, are below the section.",
+            },
+        ),
     ]
     # Checkboxes for the taxonomy. Django's bundled select2 autocomplete renders an
     # unlabelled search box and a <span> inside its <ul> (WCAG 1.3.1, 4.1.2), and five
@@ -380,6 +426,8 @@ class SummaryVersionAdmin(
         SystematicReviewInline,
         KeyFigureInline,
         OutcomeResultInline,
+        UnitCostInline,
+        BenefitCostInline,
         RelatedSummaryInline,
         ExternalLinkInline,
     ]
@@ -437,6 +485,12 @@ class SummaryVersionAdmin(
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "cost_band":
+            # The bands, lowest first, each with its range in pounds.
+            kwargs["queryset"] = ScaleLevel.objects.filter(scale__dimension=Dimension.COST_BAND)
+            formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            formfield.label_from_instance = lambda level: f"{level.label}: {level.description}"
+            return formfield
         dimension = RATING_FIELDS.get(db_field.name.removesuffix("_rating"))
         if dimension is None:
             return super().formfield_for_foreignkey(db_field, request, **kwargs)

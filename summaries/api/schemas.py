@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field, PlainSerializer, WithJsonSchema, create_model
 
-from summaries.models import RATING_FIELDS, TAXONOMY, Direction, EffectSizeKind, Severity
+from summaries.models import (
+    RATING_FIELDS,
+    TAXONOMY,
+    Direction,
+    EffectSizeKind,
+    Perspective,
+    Severity,
+)
 
 # Built from the registries, so a new rating or vocabulary appears in the API by itself.
 TAXONOMY_KEYS = [vocabulary.key for vocabulary in TAXONOMY]
@@ -228,6 +235,41 @@ class OutcomeResultOut(Strict):
     note: str
 
 
+class CostBand(Strict):
+    level: str
+    label: str
+    meaning: str = Field(description="The band's range, e.g. '£100 to £499 per participant.'")
+
+
+class UnitCostOut(Strict):
+    amount: DecimalString = Field(description="Cost per participant, as stated")
+    currency: str = Field(description="ISO 4217 code, e.g. GBP")
+    price_year: int = Field(description="The year whose prices the amount is in")
+    description: str
+    review: str | None = Field(description="Label of the review it comes from")
+
+
+class BenefitCostOut(Strict):
+    perspective: Literal[tuple(Perspective.values)]  # type: ignore[valid-type]
+    benefits: DecimalString | None = Field(description="Per participant, as stated")
+    costs: DecimalString | None = Field(description="Per participant, as stated")
+    currency: str | None = Field(description="ISO 4217 code; null when no amount is given")
+    price_year: int | None
+    ratio: DecimalString | None = Field(description="Benefit-cost ratio, as stated")
+    chance_benefits_exceed_costs: DecimalString | None = Field(description="Per cent")
+    review: str | None = Field(description="Label of the review it comes from")
+    note: str
+
+
+class Economics(Strict):
+    """The economic evidence as the reviews state it."""
+
+    no_economic_evaluation: bool = Field(description="The reviews report no economic evaluation")
+    cost_band: CostBand | None = Field(description="On the cost-band scale; null if not given")
+    unit_costs: list[UnitCostOut]
+    benefit_costs: list[BenefitCostOut]
+
+
 class Summary(Strict):
     """One summary, everything its page shows: the fields of its ``data.json``."""
 
@@ -245,6 +287,7 @@ class Summary(Strict):
     taxonomy: Taxonomy
     key_figures: list[KeyFigure]
     outcomes: list[OutcomeResultOut]
+    economics: Economics
     reviews: list[Review]
     sections: list[SectionOut]
     related_summaries: list[RelatedRef]

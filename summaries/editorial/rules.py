@@ -242,6 +242,16 @@ def submit_problems(version: SummaryVersion, *, change_note: str | None = None) 
             f"Outcome “{name}”: choose its certainty of the evidence (it gives reasons for "
             "rating it down)."
         )
+    for figure in version.benefit_costs.all():
+        if problem := figure.inconsistency():
+            problems.append(f"Benefit-cost figure “{figure.get_perspective_display()}”: {problem}")
+    if version.no_economic_evaluation and (
+        version.unit_costs.exists() or version.benefit_costs.exists()
+    ):
+        problems.append(
+            "Economic evidence: untick “no economic evaluation found”, or remove the unit "
+            "costs and benefit-cost figures."
+        )
     if not version.reviews.exists():
         problems.append("Add at least one systematic review to the evidence base.")
     if change_note is not None and not change_note.strip():

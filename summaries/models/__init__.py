@@ -19,6 +19,7 @@ from .content import (
     SectionKind,
     SystematicReview,
 )
+from .economics import BenefitCost, Perspective, UnitCost
 from .infrastructure import PageGeneration, PublicContent, SearchEntry
 from .live_words import IndexedWords, LiveWord
 from .outcomes import Direction, EffectSizeKind, Outcome, OutcomeResult
@@ -89,6 +90,9 @@ __all__ = [
     "TAXONOMY",
     "TAXONOMY_FIELDS",
     "Approach",
+    "BenefitCost",
+    "Perspective",
+    "UnitCost",
     "CertaintyDomain",
     "DowngradeReason",
     "Severity",

@@ -20,6 +20,9 @@ class Dimension(models.TextChoices):
     # Not a rating of the version: each outcome result's certainty (GRADE's levels,
     # seeded by migration 0023), so it is not in ``RATING_FIELDS``.
     CERTAINTY = "certainty", "Certainty of the evidence"
+    # Not a rating of the evidence either: what the intervention costs, in bands of pounds
+    # per participant (EIF-style, seeded by migration 0024): ``SummaryVersion.cost_band``.
+    COST_BAND = "cost-band", "Cost band"
 
 
 class Scale(models.Model):

@@ -149,15 +149,22 @@ class VersionQuerySet(models.QuerySet):
         (``PublishedPage``); this loads what builds it, and what the admin shows."""
         from .certainty import DowngradeReason
         from .content import RelatedSummary, SystematicReview
+        from .economics import BenefitCost, UnitCost
         from .outcomes import OutcomeResult
 
         return (
             self.defer("search_vector")
-            .select_related("intervention", *(f"{field}_rating__scale" for field in RATING_FIELDS))
+            .select_related(
+                "intervention",
+                "cost_band__scale",
+                *(f"{field}_rating__scale" for field in RATING_FIELDS),
+            )
             .prefetch_related(
                 "sections",
                 "key_figures",
                 "external_links",
+                Prefetch("unit_costs", UnitCost.objects.select_related("review")),
+                Prefetch("benefit_costs", BenefitCost.objects.select_related("review")),
                 Prefetch("reviews", SystematicReview.objects.prefetch_related("breakdowns")),
                 Prefetch(
                     "outcome_results",
@@ -287,6 +294,24 @@ class SummaryVersion(models.Model):
     )
     economic_cost_rating = _rating_field(
         Dimension.ECONOMIC_COST, "How much the evidence says about its costs."
+    )
+    cost_band = models.ForeignKey(
+        ScaleLevel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"scale__dimension": Dimension.COST_BAND},
+        verbose_name="cost band",
+        help_text="What it costs per participant, in bands of pounds (the cost-band scale). "
+        "Only if the reviews give the cost; never guessed.",
+    )
+    no_economic_evaluation = models.BooleanField(
+        "no economic evaluation found",
+        default=False,
+        help_text="Tick when the reviews report no economic evaluation (e.g. 'no formal "
+        "economic analysis was provided'): the page says so. Leave unticked when you give "
+        "unit costs or benefit-cost figures.",
     )
     ratings_basis = models.CharField(
         "ratings basis",

@@ -79,6 +79,18 @@ def figure_event_phrase(figure, results) -> str:
     return plain_event_phrase(figure.outcome)
 
 
+@register.simple_tag
+def money(amount, currency) -> str:
+    """``{% money cost.amount cost.currency %}``: '£1,250', 'AUD 1,250'."""
+    return charts.money(amount, currency)
+
+
+@register.simple_tag
+def benefit_cost_chart(figures) -> charts.BarChart | None:
+    """``{% benefit_cost_chart figures as chart %}``: benefits and costs as bar geometry."""
+    return charts.benefit_cost_chart(figures)
+
+
 @register.filter(is_safe=False)
 def excerpt(value: str, length: int) -> str:
     """``truncatechars`` without its cost for text that already fits (most standfirsts):
