@@ -355,3 +355,80 @@ class DemoCertaintyTests(TestCase):
             Decimal(results.get(outcome__slug="sexual-reoffending").comparison_rate),
             Decimal("13.6"),
         )
+
+
+class CertaintyAlertTests(TestCase):
+    def test_an_update_email_says_which_certainty_and_cost_band_changed(self):
+        """Followers read that an outcome's certainty and the cost band changed."""
+        from django.core import mail
+        from django.core.management import call_command
+
+        from summaries.models import AlertOutbox, FollowKind, Subscription
+
+        live = make_live("cctv", title="CCTV")
+        add_result(live, certainty="low")
+        add_result(live, slug="violent", name="Violent reoffending", certainty="moderate")
+        Subscription.objects.create(
+            email="reader@example.org",
+            kind=FollowKind.SUMMARY,
+            intervention=live.intervention,
+            confirmed_at="2024-01-01T00:00Z",
+        )
+        AlertOutbox.objects.all().delete()
+        draft = draft_start_from(version=live, change_note="A new trial.")
+        draft.cost_band = level(Dimension.COST_BAND, "medium")
+        draft.save()
+        draft.outcome_results.filter(outcome__slug="sexual").update(
+            certainty=level(Dimension.CERTAINTY, "moderate")
+        )
+        publish(draft)
+        call_command("send_alerts", verbosity=0)
+        [message] = mail.outbox
+        self.assertIn(
+            "Certainty of the evidence changed:\n- Sexual reoffending: Low -> Moderate\n",
+            message.body,
+        )
+        self.assertNotIn("Violent reoffending", message.body)  # unchanged
+        self.assertIn("- Cost band: not rated -> Medium cost", message.body)
+
+
+class CertaintyElsewhereTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.live = make_live("treatment", title="Treatment")
+        add_result(cls.live, certainty="low", reasons=[("risk-of-bias", RCTS)])
+        cls.live.cost_band = level(Dimension.COST_BAND, "medium-low")
+        cls.live.save()
+        cls.other = make_live("lighting", title="Lighting")
+        cls.other.no_economic_evaluation = True
+        cls.other.save()
+
+    def test_map_cells_say_the_certainty_in_words(self):
+        """An evidence-map cell names its certainty; the downloads carry it."""
+        import csv
+        import io
+
+        response = self.client.get("/toolkit/map/")
+        self.assertContains(response, "Effect not rated; quality not rated; low certainty;")
+        rows = list(
+            csv.DictReader(io.StringIO(self.client.get("/toolkit/map.csv").content.decode()))
+        )
+        self.assertEqual(rows[1]["sexual_certainty"], "low")
+        data = self.client.get("/toolkit/map.json").json()
+        treatment = next(s for s in data["summaries"] if s["slug"] == "treatment")
+        self.assertEqual(treatment["cells"]["sexual"]["certainty"], "low")
+
+    def test_compare_puts_certainty_and_cost_band_side_by_side(self):
+        """The comparison gives each summary's cost band and each outcome's certainty."""
+        response = self.client.get("/toolkit/compare/?s=treatment&s=lighting")
+        self.assertContains(
+            response,
+            "<div><dt>Cost band</dt><dd>Medium-low cost (£100 to £499 per participant)</dd></div>",
+            html=True,
+        )
+        self.assertContains(
+            response,
+            "<div><dt>Cost band</dt><dd>No economic evaluation found</dd></div>",
+            html=True,
+        )
+        self.assertContains(response, "quality not rated; low certainty")
