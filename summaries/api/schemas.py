@@ -330,6 +330,11 @@ class KeyFigureBrief(Strict):
     relative_change: DecimalString | None
 
 
+class HeadlineOutcome(Strict):
+    outcome: str
+    certainty: RatingBrief | None
+
+
 class SummaryItem(Strict):
     """One summary in a list: the fields of a row of ``/toolkit/data.json``."""
 
@@ -345,6 +350,11 @@ class SummaryItem(Strict):
     key_figure: KeyFigureBrief | None
     reviews: int
     studies: int | None
+    cost_band: RatingBrief | None = Field(description="On the cost-band scale")
+    no_economic_evaluation: bool = Field(description="The reviews report no economic evaluation")
+    headline_outcome: HeadlineOutcome | None = Field(
+        description="The first of its outcome results, with its certainty of the evidence"
+    )
 
 
 class FacetOption(Strict):
