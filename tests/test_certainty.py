@@ -432,3 +432,46 @@ class CertaintyElsewhereTests(TestCase):
             html=True,
         )
         self.assertContains(response, "quality not rated; low certainty")
+
+
+class CertaintyAndCostFacetTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        treatment = make_draft("treatment", title="Treatment")
+        add_result(treatment, certainty="low")
+        add_result(treatment, slug="violent", name="Violent reoffending", certainty="high")
+        treatment.cost_band = level(Dimension.COST_BAND, "medium")
+        treatment.save()
+        publish(treatment)
+        make_live("lighting", title="Lighting")
+
+    def test_the_headline_outcomes_certainty_is_kept_at_publication(self):
+        """Publishing stores the first outcome's certainty on the version."""
+        live = SummaryVersion.objects.live().get(intervention__slug="treatment")
+        self.assertEqual(live.headline_certainty.slug, "low")
+
+    def test_list_filters_by_certainty_and_cost_band_with_counts(self):
+        """The list page offers both facets, with counts, and filters by them."""
+        response = self.client.get("/toolkit/", {"certainty": "low"})
+        self.assertContains(response, "<legend>Certainty (headline outcome)</legend>", html=True)
+        self.assertContains(response, "<legend>Cost band</legend>", html=True)
+        self.assertContains(response, "Treatment")
+        self.assertNotContains(response, ">Lighting<")
+        self.assertNotContains(self.client.get("/toolkit/", {"cost": "high"}), ">Treatment<")
+
+    def test_the_api_takes_the_same_facets(self):
+        """The API's list filters by certainty and cost band and names unknown values."""
+        body = check_against_document(
+            self,
+            self.client.get(f"{API}/summaries/?cost=medium"),
+            f"{API}/summaries/",
+            doc=document(),
+        )
+        self.assertEqual([r["slug"] for r in body["results"]], ["treatment"])
+        row = body["results"][0]
+        self.assertEqual(row["cost_band"], {"level": "medium", "label": "Medium cost"})
+        self.assertEqual(
+            row["headline_outcome"],
+            {"outcome": "Sexual reoffending", "certainty": {"level": "low", "label": "Low"}},
+        )
+        self.assertEqual(self.client.get(f"{API}/summaries/?certainty=sure").status_code, 404)

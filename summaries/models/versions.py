@@ -306,6 +306,18 @@ class SummaryVersion(models.Model):
         help_text="What it costs per participant, in bands of pounds (the cost-band scale). "
         "Only if the reviews give the cost; never guessed.",
     )
+    headline_certainty = models.ForeignKey(
+        ScaleLevel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        limit_choices_to={"scale__dimension": Dimension.CERTAINTY},
+        verbose_name="certainty of the headline outcome",
+        help_text="The certainty of the first outcome result, set when the version is "
+        "published (it never changes after): what the list's certainty facet filters by.",
+    )
     no_economic_evaluation = models.BooleanField(
         "no economic evaluation found",
         default=False,
