@@ -276,6 +276,8 @@ class OutcomeResult(models.Model):
             self.effect_size is None
         ):
             errors["effect_size"] = "An interval needs the effect size it belongs to."
+        if self.certainty is not None and self.certainty.scale.dimension != Dimension.CERTAINTY:
+            errors["certainty"] = "Choose a level of the certainty scale."
         if errors:
             raise ValidationError(errors)
 

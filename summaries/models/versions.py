@@ -496,6 +496,9 @@ class SummaryVersion(models.Model):
             level = getattr(self, f"{field}_rating")
             if level is not None and level.scale.dimension != dimension:
                 errors[f"{field}_rating"] = f"Choose a level of the {dimension.label} scale."
+        band = self.cost_band
+        if band is not None and band.scale.dimension != Dimension.COST_BAND:
+            errors["cost_band"] = "Choose a band of the cost-band scale."
         if errors:
             raise ValidationError(errors)
 
