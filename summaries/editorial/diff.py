@@ -19,7 +19,14 @@ from typing import Any
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from summaries.models import RATING_FIELDS, TAXONOMY, SectionKind, SummaryVersion
+from summaries.models import (
+    RATING_FIELDS,
+    TAXONOMY,
+    DowngradeReason,
+    SectionKind,
+    SummaryVersion,
+    UnitCost,
+)
 
 BLOCK_TAGS = {"p", "li", "h3", "h4", "br", "ul", "ol"}
 REVIEW_FIELDS = {
@@ -297,7 +304,7 @@ def _outcome_result(result):
     return outcome.pk, outcome.name, parts
 
 
-def _reason(reason) -> str:
+def _reason(reason: DowngradeReason) -> str:
     return f"{reason.get_severity_display().lower()}: {reason.explanation}"
 
 
@@ -315,7 +322,7 @@ def _economics(version: SummaryVersion) -> list[Entry]:
     return entries
 
 
-def _unit_cost(cost) -> str:
+def _unit_cost(cost: UnitCost) -> str:
     parts = [f"{cost.currency} {cost.amount} per participant ({cost.price_year} prices)"]
     parts += [cost.description, cost.review and f"from {cost.review.label}"]
     return "; ".join(part for part in parts if part)

@@ -242,9 +242,10 @@ def submit_problems(version: SummaryVersion, *, change_note: str | None = None) 
             f"Outcome “{name}”: choose its certainty of the evidence (it gives reasons for "
             "rating it down)."
         )
-    for figure in version.benefit_costs.all():
-        if problem := figure.inconsistency():
-            problems.append(f"Benefit-cost figure “{figure.get_perspective_display()}”: {problem}")
+    for benefit_cost in version.benefit_costs.all():
+        if problem := benefit_cost.inconsistency():
+            perspective = benefit_cost.get_perspective_display()
+            problems.append(f"Benefit-cost figure “{perspective}”: {problem}")
     if version.no_economic_evaluation and (
         version.unit_costs.exists() or version.benefit_costs.exists()
     ):
