@@ -99,7 +99,7 @@ class RatioCheckTests(TestCase):
         with self.assertRaises(ValidationError) as raised:
             figure.full_clean()
         message = raised.exception.message_dict["ratio"][0]
-        self.assertIn("9000.00 / 1500.00 = 6.00", message)
+        self.assertIn("does not match the amounts: 9000 / 1500 = 6.00.", message)
         self.assertIn("between 5.99 and 6.01", message)
         self.assertIn(f"Benefit-cost figure “Taxpayers”: {message}", submit_problems(draft))
         figure.ratio = Decimal("6.00")

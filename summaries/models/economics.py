@@ -167,6 +167,11 @@ def ratio_bounds(benefits: Decimal, costs: Decimal) -> tuple[Decimal, Decimal]:
     return low, high
 
 
+def _plain(amount: Decimal) -> str:
+    """9000.00 -> '9000', 99.50 -> '99.5': an amount as typed, whether saved or not."""
+    return f"{amount.normalize():f}"
+
+
 class BenefitCost(models.Model):
     """Benefits and costs per participant from one perspective, the benefit-cost ratio and
     the chance that benefits exceed costs, as a review states them."""
@@ -281,7 +286,8 @@ class BenefitCost(models.Model):
             return ""
         computed = (b / c).quantize(TWO_DECIMALS)
         return (
-            f"The benefit-cost ratio ({ratio}) does not match the amounts: {b} / {c} = "
+            f"The benefit-cost ratio ({ratio}) does not match the amounts: {_plain(b)} / "
+            f"{_plain(c)} = "
             f"{computed}. Allowing for the amounts being rounded to the whole unit and the "
             f"ratio to two decimals, it must be between {low} and {high}. Check the "
             "benefits, the costs and the ratio against the review."
