@@ -188,6 +188,18 @@ class ActionPageTests(StaffTestCase):
         draft.refresh_from_db()
         self.assertEqual(draft.state, State.DRAFT)
 
+    def test_an_action_on_a_missing_version_says_so(self):
+        """An action's address for a version that does not exist (deleted, mistyped) takes
+        the reviewer to the admin's home with a message, as the admin's own pages do."""
+        missing = make_draft().pk + 1000
+        client = self.client_for(self.reviewer)
+        for name in ("publish", "new_draft"):
+            with self.subTest(action=name):
+                url = reverse(f"admin:summaries_summaryversion_{name}", args=[missing])
+                response = client.post(url, follow=True)
+                self.assertRedirects(response, reverse("admin:index"))
+                self.assertContains(response, f"with ID “{missing}” doesn’t exist")
+
     def test_buttons_follow_role_and_state(self):
         """Each user sees the buttons for what they may do now, and no others."""
         draft = make_complete_draft(user=self.editor)

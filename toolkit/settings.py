@@ -160,8 +160,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # writes (SQLite fails it at once, "database is locked"; select_for_update does
         # nothing on SQLite), so two editors saving together would lose one save to the
         # 503 page. Begun immediate, the second waits for the first, then reads what it
-        # saved and answers as any stale save does. Public pages' read-only snapshots
-        # begin deferred (summaries/public/cache.py), so readers never queue for writers.
+        # saved and answers as any stale save does. Public pages read outside a
+        # transaction here (summaries/models/snapshot.py), so readers never queue for
+        # writers.
         transaction_mode="IMMEDIATE",
         # How long to wait for another transaction's lock before giving up, in seconds.
         timeout=20,

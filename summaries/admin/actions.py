@@ -22,7 +22,12 @@ from django.utils.html import format_html, format_html_join
 from summaries.editorial import comments, rules, services
 from summaries.models import COMMENT_MAX_LENGTH, AuditAction, SummaryVersion
 
-from .common import database_is_locked, refuse_action, version_change_url
+from .common import (
+    database_is_locked,
+    missing_version_redirect,
+    refuse_action,
+    version_change_url,
+)
 
 # --- The forms: what each action asks for ---------------------------------------------
 
@@ -272,7 +277,7 @@ def action_buttons(user, version: SummaryVersion) -> list[dict]:
 def workflow_action_view(request, object_id, *, model_admin, spec: ActionSpec):
     version = model_admin.get_object(request, object_id)
     if version is None:
-        return model_admin._get_obj_does_not_exist_redirect(request, model_admin.opts, object_id)
+        return missing_version_redirect(request, model_admin, object_id)
     if not rules.role_allows(request.user, spec.action, version):
         raise refuse_action(request.user, spec.action, version, spec.label)
     back = redirect(version_change_url(version.pk))

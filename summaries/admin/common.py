@@ -1,9 +1,11 @@
 """Pieces every admin page of the app shares."""
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError, models
 from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import re_path, reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
@@ -201,6 +203,18 @@ class RevisionCheckForm(forms.ModelForm):
         return cleaned_data
 
 
+def missing_version_redirect(request, model_admin, object_id):
+    """What the admin's own views do for an address whose version does not exist (a
+    deleted draft, a mistyped id): back to the admin's home, saying so."""
+    model_admin.message_user(
+        request,
+        f"{model_admin.opts.verbose_name.capitalize()} with ID “{object_id}” doesn’t exist. "
+        "Perhaps it was deleted?",
+        messages.WARNING,
+    )
+    return redirect(reverse("admin:index", current_app=model_admin.admin_site.name))
+
+
 def database_is_locked(error: OperationalError) -> bool:
     """Whether SQLite gave up waiting for another transaction's lock."""
     return "database is locked" in str(error) or "database table is locked" in str(error)
@@ -220,9 +234,10 @@ class BusyDatabaseMixin:
             if request.method != "POST" or object_id is None or not database_is_locked(error):
                 raise
         request.database_was_busy = True
-        # Outside a transaction, so showing the form waits for no lock; the form refuses
-        # to validate, so nothing is saved.
-        return self._changeform_view(request, object_id, form_url, extra_context)
+        # Shown again by the admin's own view: the form refuses to validate, so nothing is
+        # saved. Its transaction waits for the lock once more; the other write has had its
+        # full timeout, so it has almost always finished (if not, the 503 page answers).
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

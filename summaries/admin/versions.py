@@ -56,6 +56,7 @@ from .common import (
     RevisionCheckForm,
     history_url,
     malformed_id_urls,
+    missing_version_redirect,
     refuse_action,
     version_change_url,
 )
@@ -584,7 +585,7 @@ class SummaryVersionAdmin(
         """Start a draft from the live version ("edit") or from an old one ("restore")."""
         version = self.get_object(request, object_id)
         if version is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            return missing_version_redirect(request, self, object_id)
         try:
             if version.is_live:
                 draft = services.draft_start_from(version=version, user=request.user)

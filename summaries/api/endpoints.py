@@ -12,13 +12,13 @@ Caching, ETags, CORS and rate limiting are the same for every endpoint and live 
 ``middleware.py``.
 """
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from ninja import Path, Query
@@ -27,6 +27,7 @@ from ninja.errors import HttpError, ValidationError
 from summaries import converters, search
 from summaries.models import TAXONOMY, Outcome, Scale, State, SummaryVersion
 from summaries.models.generation import current_generation, summary_generation
+from summaries.models.vocabularies import Vocabulary
 from summaries.public import pages
 from summaries.public.citations import version_url
 from summaries.public.downloads import live_rows, summary_row
@@ -71,12 +72,12 @@ PROBLEMS = {400: schemas.Problem, 404: schemas.Problem, 410: schemas.Problem}
 
 
 @api.exception_handler(ApiProblem)
-def _api_problem(request, exc: ApiProblem):
+def _api_problem(request: HttpRequest, exc: ApiProblem) -> HttpResponse:
     return problem_response(request, exc.status, exc.detail, **exc.extensions)
 
 
 @api.exception_handler(ValidationError)
-def _bad_parameters(request, exc: ValidationError):
+def _bad_parameters(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
         {
             "parameter": str(error.get("loc", ["", ""])[-1]),
@@ -89,28 +90,35 @@ def _bad_parameters(request, exc: ValidationError):
 
 
 @api.exception_handler(HttpError)
-def _http_error(request, exc: HttpError):
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem_response(request, exc.status_code, str(exc))
 
 
-def _absolute(request, path: str) -> str:
+def _absolute(request: HttpRequest, path: str) -> str:
     return request.build_absolute_uri(path)
 
 
-def _resolved_live(request, slug: str, url_name: str, *, live=None, **url_kwargs):
+def _resolved_live(
+    request: HttpRequest,
+    slug: str,
+    url_name: str,
+    *,
+    live: QuerySet[SummaryVersion] | None = None,
+    **url_kwargs: Any,
+) -> SummaryVersion | HttpResponse:
     """The live version for ``slug``, or a 301 to the current slug; raises 404 or 410."""
     resolved = resolve_slug(slug, live=live)
     if resolved.state == SlugState.LIVE:
-        return resolved.version, None
+        return resolved.found
     if resolved.state == SlugState.WITHDRAWN:
-        raise _withdrawn(resolved.version)
+        raise _withdrawn(resolved.found)
     if resolved.state == SlugState.MOVED:
         url = reverse(f"api:{url_name}", kwargs={"slug": resolved.slug, **url_kwargs})
         if query := request.META.get("QUERY_STRING"):
             url = f"{url}?{query}"
         response = HttpResponsePermanentRedirect(url)
         patch_cache_control(response, max_age=MOVED_MAX_AGE)
-        return None, response
+        return response
     raise ApiProblem(404, "No summary has this address.")
 
 
@@ -126,7 +134,7 @@ def _withdrawn(version: SummaryVersion) -> ApiProblem:
 # --- Summaries -------------------------------------------------------------------------
 
 
-def _facet_errors(request, filterset: SummaryFilter) -> tuple[list[dict], list[dict]]:
+def _facet_errors(request: HttpRequest, filterset: SummaryFilter) -> tuple[list[dict], list[dict]]:
     """The facet values given too many times (400), and those that name no term (404:
     the page ignores them; a client should know)."""
     selected = filterset.selected()
@@ -156,7 +164,7 @@ def _facet_errors(request, filterset: SummaryFilter) -> tuple[list[dict], list[d
     tags=["summaries"],
 )
 def summaries_list(
-    request,
+    request: HttpRequest,
     q: Annotated[
         str, Query(description='Words, "phrases", -exclusions and `or`', max_length=1000)
     ] = "",
@@ -189,7 +197,7 @@ def summaries_list(
         Query(description="Certainty level slugs of the headline outcome (any of them)"),
     ] = None,
     cost: Annotated[list[str] | None, Query(description="Cost band slugs (any of them)")] = None,
-):
+) -> dict[str, Any]:
     """The live summaries, as the list page finds them: the same search (`q`), the same
     facets (each repeatable; values of one facet OR, facets AND) and the same sorts.
 
@@ -203,7 +211,7 @@ def summaries_list(
     # the next, so the list is in title order, as on the page.
     sort = sort if query or sort != "relevance" else None
     sort = sort or ("relevance" if query else "title")
-    filterset = SummaryFilter(request.GET, queryset=live_rows())
+    filterset = SummaryFilter(request.GET, queryset=SummaryVersion.objects.live())
     too_many, unknown = _facet_errors(request, filterset)
     for status, errors, what in ((400, too_many, "Too many"), (404, unknown, "No such")):
         if errors:
@@ -216,7 +224,9 @@ def summaries_list(
         counted = search.search_counted(filterset, query, generation=generation, verbatim=verbatim)
         total, facets = counted.total, counted.facets
         # The same filters over the ranked matches (``qs`` is built from it when read).
-        filterset.queryset = search.search_live(live_rows(), counted.reading.query)
+        filterset.queryset = search.search_live(
+            SummaryVersion.objects.live(), counted.reading.query
+        )
         reading = {
             "query": counted.reading.typed.text(),
             "corrected_from": counted.corrected_from or None,
@@ -226,8 +236,11 @@ def summaries_list(
     else:
         key = cache_key(filterset, None, generation=generation[0])
         total, facets = search_counts(filterset, SummaryVersion.objects.live(), key=key)
+    # The page's ids first, then their rows: the rows' review and study totals are an
+    # aggregate over a join, which the database would otherwise compute for every match
+    # before taking the page.
     paginator: Paginator = KnownCountPaginator(
-        filterset.qs.order_by(*SORTS[sort]), page_size, count=total
+        filterset.qs.order_by(*SORTS[sort]).values_list("pk", flat=True), page_size, count=total
     )
     try:
         page_obj = paginator.page(page)
@@ -241,8 +254,11 @@ def summaries_list(
         params = [(k, v) for k, values in request.GET.lists() if k != "page" for v in values]
         return absolute(f"{request.path}?{urlencode([*params, ('page', number)])}")
 
+    ids = list(page_obj.object_list)
+    found = {version.pk: version for version in live_rows().filter(pk__in=ids)}
     rows = []
-    for version in page_obj.object_list:
+    # A version withdrawn between the two reads is left out of this page.
+    for version in (found[pk] for pk in ids if pk in found):
         row = summary_row(version, absolute)
         row["api_url"] = absolute(reverse("api:summary", kwargs={"slug": row["slug"]}))
         rows.append(row)
@@ -260,7 +276,12 @@ def summaries_list(
                 "name": facet["name"],
                 "label": facet["label"],
                 "options": [
-                    {key: option[key] for key in ("slug", "name", "count", "selected")}
+                    {
+                        "slug": option["slug"],
+                        "name": option["name"],
+                        "count": option["count"],
+                        "selected": option["selected"],
+                    }
                     for option in facet["options"]
                 ],
             }
@@ -276,7 +297,7 @@ def summaries_list(
     summary="One live summary",
     tags=["summaries"],
 )
-def summary_detail(request, slug: str):
+def summary_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Everything the summary's page shows: the fields of its `data.json`. 410 if it was
     withdrawn (with the reason), 301 from an old slug, 404 if it was never published."""
     page = pages.live_page(slug, summary_generation(slug, request)[0])
@@ -286,15 +307,16 @@ def summary_detail(request, slug: str):
         return HttpResponse(
             pages.page_json(page, request), content_type="application/json; charset=utf-8"
         )
-    _version, redirect = _resolved_live(request, slug, "summary")
-    if redirect:
-        return redirect
+    found = _resolved_live(request, slug, "summary")
+    if isinstance(found, HttpResponse):
+        return found  # the current address
     # Live since the page was looked for: the client's next request finds it.
     raise ApiProblem(404, "No summary has this address.")
 
 
 def _version_state(version: SummaryVersion) -> str:
-    return {State.PUBLISHED: "live", State.SUPERSEDED: "superseded"}.get(version.state, "withdrawn")
+    names = {State.PUBLISHED: "live", State.SUPERSEDED: "superseded"}
+    return names.get(State(version.state), "withdrawn")
 
 
 @api.get(
@@ -304,12 +326,12 @@ def _version_state(version: SummaryVersion) -> str:
     summary="A summary's published versions",
     tags=["versions"],
 )
-def versions_list(request, slug: str):
+def versions_list(request: HttpRequest, slug: str) -> Any:
     """Every version of the summary that was published, newest first: the live one, the
     superseded ones, and any withdrawn before the summary came back (without content)."""
-    live, redirect = _resolved_live(request, slug, "versions")
-    if redirect:
-        return redirect
+    live = _resolved_live(request, slug, "versions")
+    if isinstance(live, HttpResponse):
+        return live  # the current address
     versions = (
         SummaryVersion.objects.filter(
             intervention_id=live.intervention_id,
@@ -350,22 +372,22 @@ def versions_list(request, slug: str):
     tags=["versions"],
 )
 def version_detail(
-    request,
+    request: HttpRequest,
     slug: str,
     number: Annotated[int, Path(ge=1, le=converters.VERSION_NUMBER_MAX)],
-):
+) -> Any:
     """The version's content as it was published (the live one or a superseded one).
     410 for a withdrawn version or any version of a withdrawn summary; 404 for a number
     never published."""
-    live, redirect = _resolved_live(
+    live = _resolved_live(
         request,
         slug,
         "version",
         live=SummaryVersion.objects.live().only("intervention_id"),
         number=number,
     )
-    if redirect:
-        return redirect
+    if isinstance(live, HttpResponse):
+        return live  # the current address
     page = pages.version_page(live.intervention_id, number, summary_generation(slug, request)[0])
     if page is None:
         version = published_version(
@@ -387,7 +409,7 @@ def version_detail(
 # --- Vocabularies and scales -----------------------------------------------------------
 
 
-def _vocabulary(vocabulary) -> dict:
+def _vocabulary(vocabulary: Vocabulary) -> dict:
     return {
         "key": vocabulary.key,
         "param": vocabulary.param,
@@ -403,7 +425,7 @@ def _vocabulary(vocabulary) -> dict:
     summary="The taxonomy's vocabularies and their terms",
     tags=["vocabularies"],
 )
-def vocabularies_list(request):
+def vocabularies_list(request: HttpRequest) -> Any:
     """Each vocabulary (problems, focuses, approaches, settings, populations) with the
     terms that tag live summaries; a term's slug is a value of the list's facet `param`."""
     return [_vocabulary(vocabulary) for vocabulary in TAXONOMY]
@@ -416,7 +438,7 @@ def vocabularies_list(request):
     summary="One vocabulary and its terms",
     tags=["vocabularies"],
 )
-def vocabulary_detail(request, key: str):
+def vocabulary_detail(request: HttpRequest, key: str) -> Any:
     """One vocabulary by its key (`problems`, `approaches`, ...)."""
     for vocabulary in TAXONOMY:
         if vocabulary.key == key:
@@ -431,7 +453,7 @@ def vocabulary_detail(request, key: str):
     summary="The outcomes summaries report on",
     tags=["outcomes"],
 )
-def outcomes_list(request):
+def outcomes_list(request: HttpRequest) -> Any:
     """Every outcome (e.g. sexual, violent and general reoffending), with its problems and
     how many live summaries report on it; a summary's `outcomes` name them by slug."""
     outcomes = (
@@ -483,7 +505,7 @@ def _scale(scale: Scale) -> dict:
     summary="The rating scales and their levels",
     tags=["scales"],
 )
-def scales_list(request):
+def scales_list(request: HttpRequest) -> Any:
     """Every rating scale (one per dimension) with its levels in order."""
     return [_scale(scale) for scale in Scale.objects.prefetch_related("levels").order_by("id")]
 
@@ -495,7 +517,7 @@ def scales_list(request):
     summary="One rating scale",
     tags=["scales"],
 )
-def scale_detail(request, dimension: str):
+def scale_detail(request: HttpRequest, dimension: str) -> Any:
     """One scale by its dimension (`effect`, `quality`, ...)."""
     scale = Scale.objects.prefetch_related("levels").filter(dimension=dimension).first()
     if scale is None:

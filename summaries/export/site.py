@@ -36,12 +36,12 @@ from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory, override_settings
 from django.urls import get_script_prefix, resolve, reverse, set_script_prefix
 
 from summaries.models import Intervention, Scale, State, SummaryVersion
+from summaries.models.snapshot import one_snapshot
 
 from .addresses import Address, exportable
 from .html import PageContext, PageRewriter
@@ -379,7 +379,7 @@ def _build(exporter: _Exporter, *, search: bool, result: ExportResult) -> None:
         progress("Collecting static files")
         call_command("collectstatic", interactive=False, verbosity=0)
         # The views' reverse() then names addresses under the base URL's path.
-        with _one_snapshot(), _quiet_request_log():
+        with one_snapshot(), _quiet_request_log():
             seeds = _seeds()
             set_script_prefix(f"{base.prefix}/")
             try:
@@ -410,28 +410,6 @@ def _build(exporter: _Exporter, *, search: bool, result: ExportResult) -> None:
         1 for address in exporter.files if resolve(address.path).view_name == "summaries:version"
     )
     result.left_out = {str(address): status for address, status in exporter.left_out.items()}
-
-
-class _one_snapshot:
-    """On PostgreSQL, every page from one snapshot of the database (repeatable read), so
-    a publication during the export cannot leave pages that disagree. SQLite's transactions
-    here take the write lock from the start (settings.py), which would stop editors for
-    the whole export, so each page there is its own snapshot."""
-
-    def __enter__(self):
-        if connection.vendor != "postgresql" or connection.in_atomic_block:
-            self.atomic = None
-            return self
-        self.atomic = transaction.atomic()
-        self.atomic.__enter__()
-        with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        return self
-
-    def __exit__(self, *exc):
-        if self.atomic is not None:
-            return self.atomic.__exit__(*exc)
-        return False
 
 
 @contextmanager

@@ -16,21 +16,22 @@ database, not in a cache). There are three:
   which summaries changed. A term or a scale edited says which: the summaries whose pages
   show it (``summaries_tagged``, ``summaries_rated_on``).
 
-Two rules keep them cheap:
+They are cheap to keep:
 
-- **Raised once per transaction.** ``public_content_changed()`` is called by whatever
-  changes public content, in the changing transaction. The shared numbers are raised by
-  the first call only (later calls would only take the row lock again and spend a
-  number); the summaries each call names are raised by that call.
+- **Raised in the changing transaction.** ``public_content_changed()`` is called by
+  whatever changes public content, inside the transaction that changes it; a rolled-back
+  change raises nothing. A transaction that calls it twice raises the shared numbers
+  twice, in one committed step (the second update costs little: the row lock is already
+  held). The summaries each call names are raised by that call.
 - **Read once per request.** ``current_generation(request)`` and
   ``summary_generation(request, slug)`` remember the value on the request, so the page
   cache and the search counts of one request share one query.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -42,35 +43,6 @@ from .vocabularies import TAXONOMY, Term
 NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 _REQUEST_ATTRIBUTE = "_public_content_generation"
 _SUMMARY_ATTRIBUTE = "_summary_generation"
-
-
-def _raised_in_this_transaction() -> None:
-    """Marks, among the transaction's commit callbacks, that the generation was raised.
-
-    Django drops a callback when the savepoint it was registered in rolls back (and all of
-    them when the transaction does), so the mark lasts exactly as long as the raise does.
-    """
-
-
-def _site_raised_in_this_transaction() -> None:
-    """The same mark for the site generation."""
-
-
-def _first_in_transaction(mark: Callable[[], None]) -> bool:
-    """Whether ``mark`` is not yet among this transaction's live commit callbacks (and
-    register it). Outside a transaction every call is the first."""
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        return True
-    open_savepoints = set(connection.savepoint_ids)
-    # A mark registered under savepoints that are all still open belongs to this
-    # transaction (under a test's wrapping transaction, a finished service's savepoint
-    # has been released, so its mark no longer counts).
-    for savepoints, callback, _robust in connection.run_on_commit:
-        if callback is mark and savepoints <= open_savepoints:
-            return False
-    transaction.on_commit(mark)
-    return True
 
 
 def public_content_changed(*, interventions: Iterable[int] | None = None) -> set[int] | None:
@@ -93,17 +65,14 @@ def public_content_changed(*, interventions: Iterable[int] | None = None) -> set
     """
     everything = interventions is None
     now = timezone.now()
-    raise_shared = _first_in_transaction(_raised_in_this_transaction)
-    raise_site = everything and _first_in_transaction(_site_raised_in_this_transaction)
-    if raise_shared or raise_site:
-        changes: dict[str, object] = {"changed_at": now}
-        if raise_shared:
-            changes["generation"] = F("generation") + 1
-        if raise_site:
-            changes["site_generation"] = F("site_generation") + 1
-        if not PublicContent.objects.filter(pk=1).update(**changes):
-            # Migration 0009 creates the row; a database flushed since (tests) has none.
-            PublicContent.objects.get_or_create(pk=1, defaults={"changed_at": now})
+    # Raised at each call: a transaction that calls twice (a publication and the search
+    # index upkeep inside it) commits a number two higher, which readers see as one change.
+    changes: dict[str, object] = {"changed_at": now, "generation": F("generation") + 1}
+    if everything:
+        changes["site_generation"] = F("site_generation") + 1
+    if not PublicContent.objects.filter(pk=1).update(**changes):
+        # Migration 0009 creates the row; a database flushed since (tests) has none.
+        PublicContent.objects.get_or_create(pk=1, defaults={"changed_at": now})
     if everything:
         return None
     return _raise_pages(set(interventions or ()))

@@ -15,24 +15,28 @@ committed mid-render cannot mix two versions on one page.
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
-from django.http import HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 from summaries.models.generation import current_generation, summary_generation
-
-from .snapshot import one_snapshot
+from summaries.models.snapshot import one_snapshot
 
 logger = logging.getLogger(__name__)
+
+View = Callable[..., HttpResponseBase]
+ResponseT = TypeVar("ResponseT", bound=HttpResponseBase)
 
 # Statuses worth keeping: a page, and the "withdrawn" page. Not 404s: anyone can invent
 # addresses, and they would push real pages out of the cache.
@@ -41,7 +45,7 @@ CACHEABLE_STATUSES = {200, 410}
 _LOOKUP_ATTRIBUTE = "_public_page_lookup"
 
 
-def _etag(request, generation: int | str) -> str:
+def _etag(request: HttpRequest, generation: int | str) -> str:
     # The address includes host and scheme (pages hold absolute links); the date, because
     # the printed footer says when the page was printed.
     source = f"{generation}|{timezone.localdate()}|{request.build_absolute_uri()}"
@@ -62,7 +66,7 @@ def _last_modified(changed_at: datetime) -> int | None:
     return second
 
 
-def _finish(response, etag: str, changed_at: datetime):
+def _finish(response: ResponseT, etag: str, changed_at: datetime) -> ResponseT:
     response["ETag"] = etag
     if (last_modified := _last_modified(changed_at)) is not None:
         response["Last-Modified"] = http_date(last_modified)
@@ -87,7 +91,7 @@ def _finish(response, etag: str, changed_at: datetime):
     return response
 
 
-def public_page(view=None, *, summary: bool = False):
+def public_page(view: View | None = None, *, summary: bool = False) -> Any:
     """Serve an anonymous GET (or HEAD) of ``view`` from the cache, with ETag and
     Last-Modified.
 
@@ -112,16 +116,17 @@ class _Lookup:
 
     etag: str
     changed_at: datetime
-    answer: HttpResponseBase | None
+    answer: HttpResponse | None
     cache_works: bool
 
 
-def _lookup(request, kwargs, *, summary: bool) -> _Lookup:
+def _lookup(request: HttpRequest, kwargs: dict[str, Any], *, summary: bool) -> _Lookup:
     """The generation (one query), then a 304 or the cached page. Made once per request:
     when the page cache middleware looked and missed, the view does not look again."""
-    remembered = getattr(request, _LOOKUP_ATTRIBUTE, None)
+    remembered: _Lookup | None = getattr(request, _LOOKUP_ATTRIBUTE, None)
     if remembered is not None:
         return remembered
+    generation: int | str
     if summary:
         generation, changed_at = summary_generation(kwargs["slug"], request)
     else:
@@ -151,13 +156,13 @@ def _lookup(request, kwargs, *, summary: bool) -> _Lookup:
     return found
 
 
-def _anonymous_read(request) -> bool:
+def _anonymous_read(request: HttpRequest) -> bool:
     return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
-def _public_page(view, *, summary: bool):
+def _public_page(view: View, *, summary: bool) -> View:
     @wraps(view)
-    def wrapped(request, *args, **kwargs):
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not _anonymous_read(request):
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)
@@ -175,7 +180,13 @@ def _public_page(view, *, summary: bool):
             response = view(request, *args, **kwargs)
             if hasattr(response, "render"):
                 response.render()  # a TemplateResponse (the sitemap) renders in the snapshot
-        if cache_works and response.status_code in CACHEABLE_STATUSES and not response.cookies:
+        if (
+            cache_works
+            # A streamed response has no content to keep.
+            and isinstance(response, HttpResponse)
+            and response.status_code in CACHEABLE_STATUSES
+            and not response.cookies
+        ):
             headers = {k: v for k, v in response.headers.items() if k != "Last-Modified"}
             try:
                 cache.set(
@@ -204,14 +215,14 @@ class PageCacheMiddleware:
     added after this point: ``CommonMiddleware``'s).
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         answer = self._hit(request) if _anonymous_read(request) else None
         return answer if answer is not None else self.get_response(request)
 
-    def _hit(self, request) -> HttpResponseBase | None:
+    def _hit(self, request: HttpRequest) -> HttpResponseBase | None:
         try:
             match = resolve(request.path_info)
         except Resolver404:

@@ -13,6 +13,9 @@ point, and the figures are given to one decimal place on purpose.
 
 import csv
 import io
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Prefetch, Sum
 from django.http import HttpResponse, JsonResponse
@@ -30,11 +33,11 @@ from .views import not_live_response
 CSV_FILENAME = "toolkit-summaries.csv"
 
 
-def _iso(value) -> str | None:
+def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _json(data, *, status=200) -> JsonResponse:
+def _json(data: dict[str, Any], *, status: int = 200) -> JsonResponse:
     response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
     # Public data, no credentials involved: any site's scripts may read it.
     response["Access-Control-Allow-Origin"] = "*"
@@ -59,11 +62,11 @@ def summary_data(request, slug):
         return response
     resolved = resolve_slug(slug)
     if resolved.state == SlugState.WITHDRAWN:
-        return _withdrawn_json(slug, resolved.version)
+        return _withdrawn_json(slug, resolved.found)
     return not_live_response(request, resolved, "summaries:detail_data")
 
 
-def _withdrawn_json(slug: str, version: SummaryVersion):
+def _withdrawn_json(slug: str, version: SummaryVersion) -> JsonResponse:
     # The address asked for, never the summary's current one (which may not be public).
     return _json(
         {
@@ -108,8 +111,10 @@ def live_rows():
     )
 
 
-def summary_row(version: SummaryVersion, absolute_uri) -> dict:
-    figure = version.first_figures[0] if version.first_figures else None
+def summary_row(version: SummaryVersion, absolute_uri: Callable[[str], str]) -> dict:
+    # What live_rows adds to each version: its first key figure, review and study totals.
+    added: Any = version
+    figure = added.first_figures[0] if added.first_figures else None
     return {
         "slug": version.intervention.slug,
         "url": absolute_uri(version.get_absolute_url()),
@@ -134,8 +139,8 @@ def summary_row(version: SummaryVersion, absolute_uri) -> dict:
             "treatment_rate": figure.treatment_rate,
             "relative_change": figure.relative_change,
         },
-        "reviews": version.review_count,
-        "studies": version.study_count,
+        "reviews": added.review_count,
+        "studies": added.study_count,
         **economics_and_certainty(version),
     }
 
@@ -144,7 +149,9 @@ def economics_and_certainty(version: SummaryVersion) -> dict:
     """A list row's cost band, whether no economic evaluation was found, and the
     certainty of its headline outcome (the first of its outcome results)."""
     band = version.cost_band
-    result = version.first_results[0] if version.first_results else None
+    # What live_rows adds: the first of its outcome results, as a list.
+    added: Any = version
+    result = added.first_results[0] if added.first_results else None
     return {
         "cost_band": None if band is None else {"level": band.slug, "label": band.label},
         "no_economic_evaluation": version.no_economic_evaluation,
@@ -197,7 +204,7 @@ CSV_HEADER = [
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value):
+def _cell(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):

@@ -9,7 +9,7 @@ evidence on, so gaps are visible at both scales.
 """
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import Count, Max, QuerySet
 from django.urls import reverse
@@ -23,7 +23,7 @@ from summaries.models import (
 )
 
 
-def map_rows(versions=None) -> QuerySet:
+def map_rows(versions: QuerySet[SummaryVersion] | None = None) -> QuerySet[SummaryVersion]:
     """Live versions in the map's order (by title); ``build_rows`` reads what it shows."""
     versions = SummaryVersion.objects.live() if versions is None else versions
     return versions.order_by("title", "id")
@@ -111,16 +111,20 @@ class Group:
 SLUG_MARK = "slug-of-the-row"
 
 
-def build_rows(versions: QuerySet, columns: list[Outcome]) -> list[Row]:
+def build_rows(
+    versions: QuerySet[SummaryVersion], columns: list[Outcome], *, page: bool
+) -> list[Row]:
     """The map's rows of ``versions`` (a queryset of live versions in the map's order,
-    sliced for a page or whole for a download): three queries whatever their number."""
+    sliced for a ``page`` or whole for a download): three queries whatever their number."""
     found = list(versions.values_list("id", "title", "intervention__slug"))
     if not found:
         return []
     # A page's few ids as parameters; the whole grid as a subquery (no list of 10,000).
-    ids = [pk for pk, _, _ in found] if versions.query.is_sliced else versions.values("id")
+    ids: list[int] | QuerySet[SummaryVersion, Any] = (
+        [pk for pk, _, _ in found] if page else versions.values("id")
+    )
     approaches: dict[int, list[ApproachTag]] = {}
-    for version_id, *approach in (
+    for version_id, pk, name, slug, position in (
         SummaryVersion.approaches.through.objects.filter(summaryversion__in=ids)
         .order_by("approach__position", "approach__name")
         .values_list(
@@ -131,17 +135,28 @@ def build_rows(versions: QuerySet, columns: list[Outcome]) -> list[Row]:
             "approach__position",
         )
     ):
-        approaches.setdefault(version_id, []).append(ApproachTag(*approach))
+        approaches.setdefault(version_id, []).append(ApproachTag(pk, name, slug, position))
     ratings: dict[tuple[str, str], Rating] = {}
 
-    def rating(slug, label) -> Rating | None:
+    def rating(slug: str | None, label: str | None) -> Rating | None:
         if slug is None:
             return None
-        key = (slug, label)
-        return ratings.get(key) or ratings.setdefault(key, Rating(slug, label))
+        key = (slug, label or "")
+        return ratings.get(key) or ratings.setdefault(key, Rating(slug, label or ""))
 
     results: dict[int, dict[int, Result]] = {}
-    for version_id, outcome_id, *values, studies in (
+    for (
+        version_id,
+        outcome_id,
+        effect_slug,
+        effect_label,
+        quality_slug,
+        quality_label,
+        direction,
+        certainty_slug,
+        certainty_label,
+        studies,
+    ) in (
         OutcomeResult.objects.filter(version__in=ids)
         .values_list(
             "version_id",
@@ -154,18 +169,9 @@ def build_rows(versions: QuerySet, columns: list[Outcome]) -> list[Row]:
             "certainty__slug",
             "certainty__label",
         )
-        .annotate(studies=Max("reviews__studies"))
+        .annotate(most_studies=Max("reviews__studies"))
         .order_by()
     ):
-        (
-            effect_slug,
-            effect_label,
-            quality_slug,
-            quality_label,
-            direction,
-            certainty_slug,
-            certainty_label,
-        ) = values
         results.setdefault(version_id, {})[outcome_id] = Result(
             rating(effect_slug, effect_label),
             rating(quality_slug, quality_label),
@@ -204,7 +210,8 @@ def group_by_approach(rows: list[Row]) -> list[Group]:
     groups: dict[int | None, Group] = {}
     order: dict[int | None, tuple] = {}
     for row in rows:
-        for approach in row.approaches or [None]:
+        tagged: list[ApproachTag | None] = [*row.approaches] or [None]
+        for approach in tagged:
             key = approach.pk if approach else None
             if key not in groups:
                 groups[key] = Group(

@@ -8,9 +8,12 @@ message saying what was wrong).
 """
 
 import csv
+from collections.abc import Sequence
+from typing import cast
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -43,7 +46,7 @@ def _filtered(request):
     return filterset
 
 
-def _facet_params(request) -> list[tuple[str, str]]:
+def _facet_params(request: HttpRequest) -> list[tuple[str, str]]:
     """The facet parameters of the request, to carry to the list, the downloads, a page."""
     names = set(SummaryFilter.base_filters)
     return [(k, v) for k, values in request.GET.lists() if k in names for v in values[:20]]
@@ -62,7 +65,8 @@ def evidence_map(request):
     columns = map_columns()
     versions = map_rows(filterset.qs)
     page = Paginator(versions, MAP_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = build_rows(page.object_list, columns)
+    # A slice of the queryset given to the paginator.
+    rows = build_rows(cast(QuerySet[SummaryVersion], page.object_list), columns, page=True)
     grouped = request.GET.get("group") == "approach"
     groups = group_by_approach(rows) if grouped else []
     params = _facet_params(request)
@@ -121,11 +125,11 @@ def evidence_map_json(request):
     return _map_download(request, "json")
 
 
-def _map_download(request, fmt: str):
+def _map_download(request: HttpRequest, fmt: str) -> HttpResponse:
     """The whole filtered grid (every page), in a fixed number of queries."""
     columns = map_columns()
     versions = map_rows(_filtered(request).qs)
-    rows = build_rows(versions, columns)
+    rows = build_rows(versions, columns, page=False)
     if fmt == "json":
         return _json(grid_as_dict(rows, columns, request.build_absolute_uri("/")[:-1]))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -139,7 +143,7 @@ def _map_download(request, fmt: str):
         ]
     writer.writerow(header)
     for row in rows:
-        cells = [
+        cells: list[str | int] = [
             row.slug,
             _text(row.title),
             _text(";".join(a.slug for a in row.approaches)),
@@ -200,7 +204,7 @@ def overview(request):
 # --- Compare ---------------------------------------------------------------------------------
 
 
-def _bad_compare(request, message: str, problems=()):
+def _bad_compare(request: HttpRequest, message: str, problems: Sequence[str] = ()) -> HttpResponse:
     response = render(
         request,
         "summaries/compare.html",

@@ -36,7 +36,7 @@ class ListState:
         kept = [(name, slug) for name, slugs in self.facets.items() for slug in slugs]
         return kept + ([("sort", self.explicit_sort)] if self.explicit_sort else [])
 
-    def url(self, *, facets=None, sort=None) -> str:
+    def url(self, *, facets: dict[str, list] | None = None, sort: str | None = None) -> str:
         params = QueryDict(mutable=True)
         if self.query:
             params["q"] = self.query

@@ -30,16 +30,17 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import django
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -54,17 +55,19 @@ from summaries.models import (
     RATING_FIELDS,
     TAXONOMY,
     KeyFigure,
+    OutcomeResult,
     PageGeneration,
     PublicContent,
     PublishedPage,
+    ScaleLevel,
     State,
     SummaryVersion,
 )
 from summaries.models.generation import public_content_changed
+from summaries.models.snapshot import one_snapshot
 from summaries.tasks import background_task, enqueue
 
 from . import citations
-from .snapshot import one_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -97,14 +100,15 @@ def render_key() -> str:
     templates and code that render it, Django's version and the settings that show on
     pages. Computed once a process; a deploy that changes any of them changes it."""
     digest = hashlib.blake2b(digest_size=16)
-    sources = [
+    sources: list[Path] = [
         *sorted((APP / "public").glob("*.py")),
         *sorted((APP / "models").glob("*.py")),
         *sorted((APP / "templatetags").glob("*.py")),
         APP / "charts.py",
         APP / "sanitize.py",
     ]
-    for directory in settings.TEMPLATES[0]["DIRS"]:
+    directories = cast(list[str | Path], settings.TEMPLATES[0]["DIRS"])
+    for directory in directories:
         for part in ("components", "summaries"):
             sources += sorted((Path(directory) / part).rglob("*.html"))
     for path in sources:
@@ -173,15 +177,15 @@ def card_of(version: SummaryVersion) -> Card:
     )
 
 
-def _decimal(value) -> str | None:
+def _decimal(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _iso(value) -> str | None:
+def _iso(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _level(level) -> dict | None:
+def _level(level: ScaleLevel | None) -> dict | None:
     return None if level is None else {"level": level.slug, "label": level.label}
 
 
@@ -197,7 +201,7 @@ def _key_figure(figure: KeyFigure) -> dict:
     }
 
 
-def outcome_result_as_dict(result) -> dict:
+def outcome_result_as_dict(result: OutcomeResult) -> dict:
     """One outcome result as the text states it: a number the text does not give is null,
     and ``stated`` quotes what it does say."""
     return {
@@ -555,7 +559,9 @@ def materialise(version_ids: Iterable[int]) -> dict[int, PublishedPage]:
     return {page.version_id: page for page in pages}
 
 
-def stale_versions(*, within=None, limit: int | None = None) -> list[int]:
+def stale_versions(
+    *, within: QuerySet[SummaryVersion] | None = None, limit: int | None = None
+) -> list[int]:
     """Public versions (of ``within``, a queryset of versions) whose page is missing or
     stale, most recently published first."""
     key = render_key()
@@ -658,7 +664,7 @@ class Page:
     slug: str
     title: str
     standfirst: str
-    published_at: datetime
+    published_at: datetime | None  # None in a draft's preview
     body: SafeString
     data: str  # JSON text, on ORIGIN
     reference: dict

@@ -8,11 +8,11 @@ so every public address answers a withdrawn, moved or unknown summary the same w
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypedDict
+from typing import Any, TypedDict
 
-from django.db.models import Case, Count, When
+from django.db.models import Case, Count, QuerySet, When
 
-from summaries.models import State, SummaryVersion
+from summaries.models import State, SummaryVersion, Term
 
 
 class LiveTerm(TypedDict):
@@ -24,24 +24,29 @@ class LiveTerm(TypedDict):
     live_count: int
 
 
-def terms_with_live_counts(model) -> list[LiveTerm]:
+def terms_with_live_counts(model: type[Term]) -> list[LiveTerm]:
     """The vocabulary's terms that tag at least one live summary, each with how many."""
     return live_term_counts(model)[0]
 
 
-def live_term_counts(*models) -> list[list[LiveTerm]]:
+def live_term_counts(*models: type[Term]) -> list[list[LiveTerm]]:
     """For each vocabulary (a ``Term`` model), its terms that tag at least one live
     summary, each with how many, in the vocabulary's order (position, name). A query a
     vocabulary (live versions are at most one per intervention, so each counts once)."""
-    found = []
+    found: list[list[LiveTerm]] = []
     for model in models:
+        # Any: the lookup is through each concrete vocabulary's reverse relation, which
+        # the abstract Term does not have.
+        every: QuerySet[Any] = model._default_manager.all()
         terms = (
-            model.objects.filter(summaryversion__state=State.PUBLISHED)
+            every.filter(summaryversion__state=State.PUBLISHED)
             .annotate(live_count=Count("summaryversion"))
             .values("slug", "name", "live_count")
             .order_by("position", "name")
         )
-        found.append(list(terms))  # type: ignore[arg-type]
+        found.append(
+            [LiveTerm(slug=t["slug"], name=t["name"], live_count=t["live_count"]) for t in terms]
+        )
     return found
 
 
@@ -49,7 +54,9 @@ def live_term_counts(*models) -> list[list[LiveTerm]]:
 PUBLIC_VERSION_STATES = (State.PUBLISHED, State.SUPERSEDED)
 
 
-def published_version(intervention_id: int, number: int, *, queryset=None) -> SummaryVersion | None:
+def published_version(
+    intervention_id: int, number: int, *, queryset: QuerySet[SummaryVersion] | None = None
+) -> SummaryVersion | None:
     """Version ``number`` of the intervention if it was ever published: the live one, a
     superseded one or a withdrawn one (the caller answers 410 for that), else ``None``.
     ``queryset`` says what to load with it. One query."""
@@ -84,12 +91,19 @@ class Resolved:
     version: SummaryVersion | None = None
     slug: str = ""
 
+    @property
+    def found(self) -> SummaryVersion:
+        """The version of a live or withdrawn summary (a caller's mistake otherwise)."""
+        if self.version is None:
+            raise ValueError(f"A {self.state} summary address has no version.")
+        return self.version
+
 
 # What a withdrawal notice shows.
 _WITHDRAWN_FIELDS = ("number", "state", "title", "withdrawn_at", "withdrawal_reason")
 
 
-def resolve_slug(slug: str, *, live=None) -> Resolved:
+def resolve_slug(slug: str, *, live: QuerySet[SummaryVersion] | None = None) -> Resolved:
     """Whether ``slug`` is a live summary, a withdrawn one, an old address of one, or
     nothing the public may know of.
 

@@ -7,9 +7,11 @@ amount of content. A withdrawn summary's address answers 410 Gone with the reaso
 readers and search engines learn it was taken down on purpose.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -23,11 +25,12 @@ from summaries.models import Approach, Problem, Scale, State, SummaryVersion
 from summaries.models.generation import current_generation, site_generation, summary_generation
 from summaries.search.facets import cache_key, search_counts
 from summaries.search.filters import SummaryFilter
+from summaries.search.forgiving import CountedSearch
 
 from . import citations, pages
 from .cache import public_page
 from .list_state import SORTS, ListState
-from .selectors import SlugState, live_term_counts, published_version, resolve_slug
+from .selectors import Resolved, SlugState, live_term_counts, published_version, resolve_slug
 
 PAGE_SIZE = 20
 RECENT_COUNT = 6
@@ -54,12 +57,12 @@ def home(request):
 class KnownCountPaginator(Paginator):
     """A paginator told the number of results (from the cache) instead of counting."""
 
-    def __init__(self, object_list, per_page, *, count: int):
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
         super().__init__(object_list, per_page)
         self._known_count = count
 
     @cached_property
-    def count(self):
+    def count(self) -> int:
         return self._known_count
 
 
@@ -140,7 +143,7 @@ def summary_list(request):
     )
 
 
-def _forgiving_context(forgiving, sort: str, selected: dict) -> dict:
+def _forgiving_context(forgiving: CountedSearch | None, sort: str, selected: dict) -> dict:
     """What the page tells the reader about how it read the query: "also searched for",
     "did you mean" and "showing results for ... search instead for" (links keep the
     filters and the sort)."""
@@ -174,13 +177,15 @@ def summary_detail(request, slug):
     return not_live_response(request, resolve_slug(slug), "summaries:detail")
 
 
-def not_live_response(request, resolved, url_name: str, **url_kwargs):
+def not_live_response(
+    request: HttpRequest, resolved: Resolved, url_name: str, **url_kwargs: Any
+) -> HttpResponse:
     """The answer of any summary address whose summary is not live: 410 with the
     withdrawal notice, a 301 to the same view (``url_name``, with ``url_kwargs`` besides
     the slug) of the current address, or 404 (also for a summary that went live since
     its page was looked for: the reader's next request finds it)."""
     if resolved.state == SlugState.WITHDRAWN:
-        return withdrawn_response(request, resolved.version)
+        return withdrawn_response(request, resolved.found)
     if resolved.state == SlugState.MOVED:
         url = reverse(url_name, kwargs={"slug": resolved.slug, **url_kwargs})
         if query := request.META.get("QUERY_STRING"):
@@ -191,14 +196,22 @@ def not_live_response(request, resolved, url_name: str, **url_kwargs):
     raise Http404
 
 
-def withdrawn_response(request, version, *, current=None):
+def withdrawn_response(
+    request: HttpRequest, version: SummaryVersion, *, current: SummaryVersion | None = None
+) -> HttpResponse:
     """410 Gone with the withdrawal notice (its title, date and reason); ``current`` is
     the live version when only this one version was withdrawn."""
     context = {"version": version, "current": current}
     return render(request, "summaries/withdrawn.html", context, status=410)
 
 
-def render_page(request, page: pages.Page, *, template="summaries/detail.html", extra_context=None):
+def render_page(
+    request: HttpRequest,
+    page: pages.Page,
+    *,
+    template: str = "summaries/detail.html",
+    extra_context: dict | None = None,
+) -> HttpResponse:
     """A summary page: the stored article of ``page`` in the site's frame, its addresses
     on the request's origin. Also a published version's own page and the staff preview
     of any version, so all three show a version exactly the same way."""
@@ -206,7 +219,13 @@ def render_page(request, page: pages.Page, *, template="summaries/detail.html", 
     return render(request, template, {"page": page, **(extra_context or {})})
 
 
-def render_summary(request, version, *, template="summaries/detail.html", extra_context=None):
+def render_summary(
+    request: HttpRequest,
+    version: SummaryVersion,
+    *,
+    template: str = "summaries/detail.html",
+    extra_context: dict | None = None,
+) -> HttpResponse:
     """Any version (loaded with ``for_page()``) as its page shows it, built now: the staff
     preview."""
     context = {"version": version, **(extra_context or {})}
@@ -215,7 +234,9 @@ def render_summary(request, version, *, template="summaries/detail.html", extra_
     )
 
 
-def _version_lookup(request, slug: str, number: int):
+def _version_lookup(
+    request: HttpRequest, slug: str, number: int
+) -> tuple[Resolved, pages.Page | None]:
     """(resolved slug, version ``number`` as a page if it is public) for a version's
     addresses; the page is None for a number never public (or withdrawn)."""
     # The live version is only needed for its intervention and number: load little.
@@ -223,17 +244,17 @@ def _version_lookup(request, slug: str, number: int):
         slug, live=SummaryVersion.objects.live().only("intervention_id", "number", "state")
     )
     page = None
-    if resolved.state == SlugState.LIVE:
+    if resolved.state == SlugState.LIVE and resolved.version is not None:
         stamp = summary_generation(slug, request)[0]
         page = pages.version_page(resolved.version.intervention_id, number, stamp)
     return resolved, page
 
 
-def _not_public_version(request, resolved, number: int):
+def _not_public_version(request: HttpRequest, resolved: Resolved, number: int) -> HttpResponse:
     """The answer for a number of a live summary that is not a public version: 410 for a
     withdrawn one, else 404."""
     version = published_version(
-        resolved.version.intervention_id,
+        resolved.found.intervention_id,
         number,
         queryset=SummaryVersion.objects.only(
             "number", "state", "title", "withdrawn_at", "withdrawal_reason"
@@ -266,7 +287,7 @@ def version_detail(request, slug, number):
         page,
         template="summaries/version.html",
         extra_context={
-            "current_number": resolved.version.number,
+            "current_number": resolved.found.number,
             "is_current": page.is_live,
             "summary_path": summary_path,
             "summary_url": request.build_absolute_uri(summary_path),
