@@ -718,9 +718,11 @@ class SystematicReviewAdmin(BusyDatabaseMixin, EditorFieldsMixin, admin.ModelAdm
 # --- Outcome results' reasons for rating down: reached from their version ---------------
 
 
-class DowngradeReasonInline(VersionChildInline, admin.TabularInline):
+class DowngradeReasonInline(VersionChildInline, admin.StackedInline):
+    # Stacked, not tabular: each field keeps its visible label (a tabular row's inputs
+    # are named only by the column headings, which axe rightly reports).
     model = DowngradeReason
-    fields = ["domain", "severity", "explanation", "position"]
+    fields = [("domain", "severity", "position"), "explanation"]
     extra = 1
 
 

@@ -185,8 +185,9 @@ class CertaintyDomainAdmin(PublicContentAdminMixin, EditorFieldsMixin, admin.Mod
     """The domains an outcome's certainty is rated down in (seeded with GRADE's five):
     another framework's toolkit relabels them here."""
 
+    # Positions are edited on each domain's page: the list's editable column would be a
+    # column of unlabelled inputs.
     list_display = ["name", "slug", "position"]
-    list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "position", "description"]
 
