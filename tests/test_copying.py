@@ -51,6 +51,9 @@ def _value(field: models.Field, n: int, parents: dict, version: SummaryVersion):
         return f"{field.name}-{n}"
     if isinstance(field, models.TextField | models.CharField):
         text = f"{field.name} {n}"
+        if field.max_length and field.max_length < len(text):
+            # A short code (a currency): its last characters, which differ by n.
+            text = f"{field.name.upper()}{n}"[-field.max_length :]
         return f"<p>{text}</p>" if "body" in field.name else text
     if isinstance(field, models.DecimalField):
         return Decimal(f"{10 + n}.5")
