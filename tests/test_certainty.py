@@ -348,6 +348,11 @@ class DemoCertaintyTests(TestCase):
             "one third of the studies had small sample sizes (up to 50 offenders)",
         ):
             self.assertEqual(row.count(words), 2, words)  # on screen and for print
+        self.assertIn(
+            "Ratings and certainty by outcome are an editor's reading of the text; the "
+            "reasons for rating the certainty down are the text's own words.",
+            html,
+        )
         results = OutcomeResult.objects.filter(version__state="published")
         self.assertEqual(
             {r.outcome.slug: r.downgrade_reasons.count() for r in results},
