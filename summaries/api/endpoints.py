@@ -192,6 +192,11 @@ def summaries_list(
     quality: Annotated[
         list[str] | None, Query(description="Quality level slugs (any of them)")
     ] = None,
+    certainty: Annotated[
+        list[str] | None,
+        Query(description="Certainty level slugs of the headline outcome (any of them)"),
+    ] = None,
+    cost: Annotated[list[str] | None, Query(description="Cost band slugs (any of them)")] = None,
     status: Annotated[
         list[str] | None, Query(description="Update status slugs (any of them)")
     ] = None,

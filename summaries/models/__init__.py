@@ -6,6 +6,7 @@ to know which module a model lives in.
 
 from .alerts import AlertDelivery, AlertOutbox, FollowKind, Subscription, UsedConfirmation
 from .audit import AuditAction, AuditEvent, AuditEventQuerySet
+from .certainty import CertaintyDomain, DowngradeReason, Severity
 from .challenges import Challenge, ChallengeQuerySet, ChallengeStatus
 from .content import (
     SECTION_ORDER,
@@ -19,6 +20,7 @@ from .content import (
     SectionKind,
     SystematicReview,
 )
+from .economics import BenefitCost, Perspective, UnitCost
 from .infrastructure import PageGeneration, PublicContent, SearchEntry
 from .live_words import IndexedWords, LiveWord
 from .outcomes import Direction, EffectSizeKind, Outcome, OutcomeResult
@@ -110,6 +112,12 @@ __all__ = [
     "TAXONOMY",
     "TAXONOMY_FIELDS",
     "Approach",
+    "BenefitCost",
+    "Perspective",
+    "UnitCost",
+    "CertaintyDomain",
+    "DowngradeReason",
+    "Severity",
     "AuditAction",
     "AuditEvent",
     "AuditEventQuerySet",

@@ -1,9 +1,10 @@
 """The facets of the search and browse page (``/toolkit/``), with django-filter.
 
-Eight facets, each a GET parameter taking slugs, repeatable: one per taxonomy vocabulary
-(``problem``, ``focus``, ``approach``, ``setting``, ``population``: ``TAXONOMY``) and
-``effect``, ``quality`` (rating levels) and ``status`` (update status). Several values
-of one facet widen the results (OR); facets narrow each other (AND).
+Each facet is a GET parameter taking slugs, repeatable: one per taxonomy vocabulary
+(``problem``, ``focus``, ``approach``, ``setting``, ``population``: ``TAXONOMY``),
+``effect``, ``quality``, ``certainty`` and ``cost`` (scale levels) and ``status`` (update
+status). Several values of one facet widen the results (OR); facets narrow each other
+(AND).
 
 An unknown value (a renamed term in an old bookmark, or junk) is ignored, not an error:
 the page shows what the known values select and says which were not recognised. A term
@@ -108,7 +109,8 @@ else:
 
 
 class SummaryFilter(_TaxonomyFacets):
-    """The list page's facets: the taxonomy's, then the effect and quality ratings."""
+    """The list page's facets: the taxonomy's, then the effect and quality ratings, the
+    certainty of the headline outcome, the cost band and the update status."""
 
     effect = FacetFilter(
         field_name="effect_rating", queryset=_levels(Dimension.EFFECT), label="Effect"
@@ -117,6 +119,14 @@ class SummaryFilter(_TaxonomyFacets):
         field_name="quality_rating",
         queryset=_levels(Dimension.QUALITY),
         label="Quality of evidence",
+    )
+    certainty = FacetFilter(
+        field_name="headline_certainty",
+        queryset=_levels(Dimension.CERTAINTY),
+        label="Certainty (headline outcome)",
+    )
+    cost = FacetFilter(
+        field_name="cost_band", queryset=_levels(Dimension.COST_BAND), label="Cost band"
     )
     status = FacetFilter(
         field_name="update_status", queryset=UpdateStatus.objects.all(), label="Update status"

@@ -47,7 +47,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('summaries', '0024_pipeline'),
+        ('summaries', '0027_pipeline'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -30,7 +30,7 @@ def seed_statuses(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('summaries', '0022_forgiving_search'),
+        ('summaries', '0025_headline_certainty'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

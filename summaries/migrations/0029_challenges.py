@@ -46,7 +46,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('summaries', '0025_suggestions'),
+        ('summaries', '0028_suggestions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
