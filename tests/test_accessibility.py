@@ -169,6 +169,8 @@ def admin_pages(browser_data) -> dict[str, str]:
         "draft version": f"{ADMIN}summaries/summaryversion/{browser_data['draft_pk']}/change/",
         "review page": f"{ADMIN}summaries/summaryversion/{browser_data['draft_pk']}/review/",
         "history": f"{ADMIN}summaries/intervention/{browser_data['intervention_pk']}/history/",
+        "compare": f"{ADMIN}summaries/intervention/{browser_data['intervention_pk']}"
+        "/history/?old=1&new=2",
         "notifications": f"{ADMIN}summaries/notification/",
         "notification settings": f"{ADMIN}summaries/notificationpreference/",
         "intervention": f"{ADMIN}summaries/intervention/{browser_data['intervention_pk']}/change/",
@@ -214,8 +216,8 @@ def test_admin_help_texts_are_announced(admin_page, live_server, browser_data):
     pointed at ids nobody wrote)."""
     found = {}
     for name, path in admin_pages(browser_data).items():
+        # goto waits for "load": the editors, which admin.js describes, are in place by then.
         admin_page.goto(live_server.url + path)
-        admin_page.wait_for_load_state("networkidle")
         dangling = admin_page.evaluate(DANGLING_REFERENCES)
         if dangling:
             found[name] = dangling
