@@ -35,7 +35,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import psycopg
+from pg_database import database
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -84,21 +84,6 @@ def parse_args():
 
 def say(message):
     print(f"[bench] {message}", flush=True)
-
-
-def database(url: str, *, create: bool, drop: bool) -> None:
-    """Create (or drop) the database named in ``url``, connecting to 'postgres'."""
-    info = psycopg.conninfo.conninfo_to_dict(url)
-    name = info.pop("dbname")
-    with psycopg.connect(
-        psycopg.conninfo.make_conninfo(**info, dbname="postgres"), autocommit=True
-    ) as db:
-        exists = db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if drop and exists:
-            db.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = False
-        if create and not exists:
-            db.execute(f'CREATE DATABASE "{name}"')
 
 
 def manage(env, *args, capture=False):

@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-import psycopg
+from pg_database import database
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = "psychosocial-treatment-sex-offenders"
@@ -45,20 +45,6 @@ def parse_args():
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
-
-
-def database(url: str, *, create: bool, drop: bool) -> None:
-    info = psycopg.conninfo.conninfo_to_dict(url)
-    name = info.pop("dbname")
-    with psycopg.connect(
-        psycopg.conninfo.make_conninfo(**info, dbname="postgres"), autocommit=True
-    ) as db:
-        exists = db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if drop and exists:
-            db.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = False
-        if create and not exists:
-            db.execute(f'CREATE DATABASE "{name}"')
 
 
 def manage(env, *args):

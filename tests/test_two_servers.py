@@ -25,10 +25,11 @@ from contextlib import closing
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import psycopg
 import pytest
 from django.db import connection
 from django.test import SimpleTestCase
+
+from tests.processes import ON_POSTGRESQL, postgres_connect
 
 # Two app servers in processes of their own: run one at a time (make test).
 pytestmark = pytest.mark.slow
@@ -57,22 +58,6 @@ from summaries.models import SummaryVersion
 live = SummaryVersion.objects.live().get(intervention__slug="psychosocial-treatment-sex-offenders")
 version_withdraw(version=live, reason="Withdrawn by the two-server test.")
 """
-
-
-ON_POSTGRESQL = connection.vendor == "postgresql"
-
-
-def postgres_connect(dbname: str) -> psycopg.Connection:
-    """A connection outside Django to ``dbname`` on the test database's server."""
-    s = connection.settings_dict
-    return psycopg.connect(
-        dbname=dbname,
-        user=s["USER"],
-        password=s["PASSWORD"],
-        host=s["HOST"] or "localhost",
-        port=s["PORT"] or 5432,
-        autocommit=True,
-    )
 
 
 class TwoServersTests(SimpleTestCase):

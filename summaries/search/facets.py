@@ -2,8 +2,8 @@
 many it would give: the results with every *other* facet applied, counted per option with
 one GROUP BY per facet.
 
-The search is matched once, into a common table expression that the count and the seven
-GROUP BYs share, all in one query (whatever the number of results); cached per query,
+The count and the GROUP BYs are one statement (a UNION ALL of querysets), whatever the
+number of results, each part with the search's match as its condition; cached per query,
 filters and public content generation.
 """
 
@@ -11,9 +11,7 @@ import hashlib
 import json
 from typing import Any, TypedDict
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
-from django.db.models import ManyToManyField, QuerySet
+from django.db.models import Count, F, QuerySet, Value
 
 from summaries.models import ScaleLevel, SummaryVersion
 from toolkit.guarded_cache import guarded
@@ -77,104 +75,52 @@ def search_counts(
 def _count_all(
     filterset: SummaryFilter, matching: QuerySet[SummaryVersion]
 ) -> tuple[int, dict[str, list]]:
-    """The count and every facet's (slug, name, count) rows, in one query.
-
-    The search runs once, into the common table expression ``m`` (the matching ids and
-    their ratings); the count (every chosen facet applied) and each facet's GROUP BY
-    (every *other* chosen facet applied) read from it, never from the search again.
-    """
+    """The count (every chosen facet applied) and each facet's (slug, name, count) rows
+    (every *other* chosen facet applied), in one query whatever the number of results:
+    a UNION ALL of the count and one GROUP BY a facet, each with the search's match as
+    its condition."""
     names = list(filterset.filters)
-    # ForeignKey or ManyToManyField: get_field's declared type has the API of neither.
-    fields: dict[str, Any] = {
-        name: SummaryVersion._meta.get_field(flt.field_name)
-        for name, flt in filterset.filters.items()
-    }
-    ratings = [field for field in fields.values() if not field.many_to_many]
-    try:
-        matches_sql, matches_params = (
-            matching.order_by()
-            .values_list("pk", *(field.name for field in ratings))
-            .query.sql_with_params()
-        )
-    except EmptyResultSet:  # nothing to look for
-        return 0, {name: [] for name in names}
-    q = connection.ops.quote_name
-    chosen = {name: [term.pk for term in terms] for name, terms in filterset.selected().items()}
-
-    def where(skipped: str | None) -> tuple[str, list]:
-        """The chosen facets but ``skipped``, as a condition on ``m``."""
-        conditions, params = ["1 = 1"], []
-        for name, ids in chosen.items():
-            if name == skipped or not ids:
-                continue
-            marks = ", ".join(["%s"] * len(ids))
-            field = fields[name]
-            if field.many_to_many:
-                table, version, term = _through(field)
-                conditions.append(
-                    f"m.id IN (SELECT {version} FROM {table} WHERE {term} IN ({marks}))"
-                )
-            else:
-                conditions.append(f"m.{q(field.column)} IN ({marks})")
-            params += ids
-        return " AND ".join(conditions), params
-
-    condition, params = where(None)
-    branches = [f"SELECT -1, '', '', COUNT(*), 0 FROM m WHERE {condition}"]
-    for index, name in enumerate(names):
-        field = fields[name]
-        condition, condition_params = where(name)
-        params += condition_params
-        terms = q(field.related_model._meta.db_table)
-        label = "name" if field.many_to_many else "label"
-        if field.many_to_many:
-            # Through the M2M rows of the matching versions only: the work follows the
-            # number of matches, not the size of the collection.
-            table, version, term = _through(field)
-            key = f"x.{term}"
-            if connection.vendor == "postgresql":
-                # A join, not ``IN``: ``m.id`` is unique, and the planner then sizes the
-                # match right and hashes it, instead of probing the index once per match.
-                source = f"m JOIN {table} x ON x.{version} = m.id WHERE {condition}"
-            else:
-                # SQLite probes the M2M index once per match either way; as a semi-join
-                # it skips the join's rows (about a third of the statement's time).
-                source = f"{table} x WHERE x.{version} IN (SELECT m.id FROM m WHERE {condition})"
-        else:
-            key = f"m.{q(field.column)}"
-            source = f"m WHERE {condition}"
-        # Counted by term id, then joined to the terms: one lookup per term, not per row.
-        branches.append(
-            f"SELECT {index}, t.slug, t.{label}, g.n, t.position FROM "
-            f"(SELECT {key} AS term_id, COUNT(*) AS n FROM {source} GROUP BY {key}) g "
-            f"JOIN {terms} t ON t.id = g.term_id"
-        )
-    # PostgreSQL would otherwise inline the CTE into each branch, matching it eight times;
-    # SQLite (3.35 and later) materialises a CTE read more than once by itself.
-    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
-    columns = ", ".join(["id", *(q(field.column) for field in ratings)])
-    statement = (
-        f"WITH m ({columns}) AS {materialized}({matches_sql}) "
-        + " UNION ALL ".join(branches)
-        + " ORDER BY 1, 5, 3"
+    matching = matching.order_by()
+    total = (
+        filterset.apply_except(matching)
+        .annotate(facet=Value(-1), slug=Value(""), label=Value(""), position=Value(0))
+        .values_list("facet", "slug", "label", "position")
+        .annotate(n=Count("pk"))
     )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [*matches_params, *params])
-        rows = cursor.fetchall()
-    total = 0
-    counts: dict[str, list] = {name: [] for name in names}
-    for index, slug, label, n, _position in rows:
-        if index < 0:
-            total = n
+    branches = []
+    for index, (name, flt) in enumerate(filterset.filters.items()):
+        field = flt.field_name
+        versions = filterset.apply_except(matching, name)
+        rows: QuerySet[Any]
+        if SummaryVersion._meta.get_field(field).many_to_many:
+            # Counted in the tag table, for the matching versions only (a semi-join): the
+            # work follows the number of matches, not the size of the collection. Django
+            # names the tag table's keys after the two models.
+            tags = getattr(SummaryVersion, field).through
+            term, label = flt.queryset.model._meta.model_name, "name"
+            rows = tags.objects.filter(summaryversion__in=versions.values("pk"))
         else:
-            counts[names[index]].append((slug, label, n))
-    return total, counts
-
-
-def _through(field: ManyToManyField) -> tuple[str, str, str]:
-    """An M2M field's through table, its version column and its term column, quoted."""
-    q = connection.ops.quote_name
-    return q(field.m2m_db_table()), q(field.m2m_column_name()), q(field.m2m_reverse_name())
+            rows, term, label = versions.filter(**{f"{field}__isnull": False}), field, "label"
+        branches.append(
+            rows.annotate(
+                facet=Value(index),
+                slug=F(f"{term}__slug"),
+                label=F(f"{term}__{label}"),
+                position=F(f"{term}__position"),
+            )
+            .values_list("facet", "slug", "label", "position")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    statement = total.union(*branches, all=True).order_by("facet", "position", "label")
+    found = 0
+    counts: dict[str, list] = {name: [] for name in names}
+    for index, slug, label_, _position, n in statement:
+        if index < 0:
+            found = n
+        else:
+            counts[names[index]].append((slug, label_, n))
+    return found, counts
 
 
 def _facet(name: str, label: str, counts: list, chosen: list) -> Facet:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import django_filters
 from django import forms
-from django.db.models import ManyToManyField, QuerySet
+from django.db.models import QuerySet
 
 from summaries.models import TAXONOMY, Dimension, ScaleLevel, SummaryVersion, live_terms
 
@@ -65,16 +65,13 @@ class FacetFilter(django_filters.ModelMultipleChoiceFilter):
     def filter(self, qs: QuerySet[SummaryVersion], value: list) -> QuerySet[SummaryVersion]:
         if not value:
             return qs
-        field = SummaryVersion._meta.get_field(self.field_name)
         ids = [term.pk for term in value]
-        if isinstance(field, ManyToManyField):
-            through = field.remote_field.through
-            assert through is not None  # set when the model class was made
-            tagged = through._default_manager.filter(
-                **{f"{field.m2m_reverse_field_name()}_id__in": ids}
-            ).values(f"{field.m2m_field_name()}_id")
-            return qs.filter(pk__in=tagged)
-        return qs.filter(**{f"{self.field_name}__in": ids})
+        lookup = {f"{self.field_name}__in": ids}
+        if SummaryVersion._meta.get_field(self.field_name).many_to_many:
+            # As a subquery, not a join: a version tagged with two of the chosen terms is
+            # still one result, and the facet counts of other facets are not doubled.
+            return qs.filter(pk__in=SummaryVersion.objects.filter(**lookup).values("pk"))
+        return qs.filter(**lookup)
 
 
 def _levels(dimension: Dimension) -> QuerySet[ScaleLevel]:
@@ -154,4 +151,4 @@ class SummaryFilter(_TaxonomyFacets):
 @cache
 def _form_class() -> type[forms.Form]:
     fields = {name: flt.field for name, flt in SummaryFilter.base_filters.items()}
-    return type("SummaryFilterForm", (SummaryFilter._meta.form,), fields)
+    return type("SummaryFilterForm", (forms.Form,), fields)
