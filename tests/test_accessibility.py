@@ -62,6 +62,7 @@ PUBLIC_PAGES = {
     "search-also-searched": "/toolkit/?q=cognitive+behavioral",
     "summary": SUMMARY,
     "scale": "/toolkit/scales/effect/",
+    "scale-certainty": "/toolkit/scales/certainty/",
     "not-found": "/toolkit/no-such-summary/",
     "accessibility-statement": "/accessibility/",
     "version": f"{SUMMARY}v/1/",
@@ -111,7 +112,12 @@ def browser_data(live_server):
         "axe-editor", password=ADMIN_PASSWORD, is_staff=True
     )
     editor.groups.add(Group.objects.get(name="Editors"))
-    return {"draft_pk": draft.pk, "intervention_pk": draft.intervention_id}
+    result = draft.outcome_results.get(outcome__slug="sexual-reoffending")
+    return {
+        "draft_pk": draft.pk,
+        "intervention_pk": draft.intervention_id,
+        "result_pk": result.pk,
+    }
 
 
 @pytest.fixture
@@ -160,6 +166,17 @@ def test_public_page_has_no_axe_violations(page, live_server, name):
     assert_no_violations({name: axe_violations(page)})
 
 
+def test_summary_of_findings_with_reasons_open_has_no_axe_violations(
+    page, live_server, browser_data
+):
+    """With an outcome's reasons opened (a <details>, no script), the page has no
+    violation, and the reasons are shown."""
+    page.goto(live_server.url + SUMMARY)
+    page.click("details.certainty__reasons summary")
+    assert page.is_visible("text=only seven studies were randomised controlled trials (RCTs)")
+    assert_no_violations({"summary, reasons open": axe_violations(page)})
+
+
 def admin_pages(browser_data) -> dict[str, str]:
     """The admin pages editors and reviewers use, by name."""
     return {
@@ -176,6 +193,8 @@ def admin_pages(browser_data) -> dict[str, str]:
         "intervention": f"{ADMIN}summaries/intervention/{browser_data['intervention_pk']}/change/",
         "add term": f"{ADMIN}summaries/problem/add/",
         "submit for review": f"{ADMIN}summaries/summaryversion/{browser_data['draft_pk']}/submit/",
+        "outcome result": f"{ADMIN}summaries/outcomeresult/{browser_data['result_pk']}/change/",
+        "certainty domains": f"{ADMIN}summaries/certaintydomain/",
     }
 
 
