@@ -22,6 +22,7 @@ class AuditAction(models.TextChoices):
     RENAME = "rename", "Changed the address"
     COMMENT = "comment", "Commented"
     RESOLVE_COMMENT = "resolve_comment", "Resolved a comment"
+    ASSIGN_REVIEW = "assign_review", "Assigned the review"
 
 
 class AuditEventQuerySet(models.QuerySet):

@@ -144,6 +144,8 @@ class NotificationKind(models.TextChoices):
     PUBLISHED = "published", "Published"
     SCHEDULED = "scheduled", "Scheduled"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    REVIEW_ASSIGNED = "review_assigned", "Review assigned to you"
+    REVIEW_OVERDUE = "review_overdue", "Review overdue"
 
 
 class Notification(models.Model):
