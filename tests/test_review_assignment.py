@@ -43,7 +43,7 @@ class SubmitWithReviewerTests(ReviewTestCase):
         choices = [label for _value, label in form.fields["reviewer"].choices]
         self.assertEqual(choices, ["Any reviewer", "reviewer", "reviewer2"])
         self.assertEqual(form.initial["review_due_on"], days(7))
-        self.assertContains(response, 'type="date"')
+        self.assertContains(response, f'value="{days(7):%d %b %Y}"')
 
     def test_named_reviewer_is_told_it_is_theirs_and_the_others_that_it_waits(self):
         """Submitting to a named reviewer stores the assignment and the due day; they are
@@ -82,6 +82,16 @@ class SubmitWithReviewerTests(ReviewTestCase):
             services.version_submit(version=draft, user=self.editor, change_note="First.")
         draft.refresh_from_db()
         self.assertEqual((draft.review_assignee, draft.review_due_on), (None, days(10)))
+
+    def test_a_day_written_as_the_admin_writes_dates(self):
+        """The due day is typed like "14 Dec 2026"; anything else says how to write it."""
+        draft = make_complete_draft(user=self.editor)
+        response = self.submit_form(draft, review_due_on="12/14/2026")
+        self.assertContains(response, "Write the day like “14 Dec 2026”")
+        response = self.submit_form(draft, review_due_on=f"{days(9):%d %b %Y}")
+        self.assertEqual(response.status_code, 302)
+        draft.refresh_from_db()
+        self.assertEqual(draft.review_due_on, days(9))
 
     def test_a_past_due_day_is_refused_with_the_note_kept(self):
         """A due day before today is a form error; the change note typed is kept."""

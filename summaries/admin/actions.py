@@ -56,9 +56,14 @@ class AssignmentForm(forms.Form):
     review_due_on = forms.DateField(
         label="Review due",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Reviews past this day are listed first and reviewers are reminded daily. "
-        "Left empty: in the usual number of days.",
+        # Written as the admin writes dates (see SCHEDULE_FORMATS), not the browser's
+        # date picker, which shows mm/dd/yyyy under an American locale.
+        input_formats=["%d %b %Y", "%d %B %Y", "%Y-%m-%d"],
+        widget=forms.DateInput(format="%d %b %Y", attrs={"autocomplete": "off"}),
+        help_text="Day, month and year: for example “14 Dec 2026”. Reviews past this day "
+        "are listed first and reviewers are reminded daily. Left empty: in the usual "
+        "number of days.",
+        error_messages={"invalid": "Write the day like “14 Dec 2026” (day, month, year)."},
     )
 
     def __init__(self, *args, version: SummaryVersion, submitter, **kwargs):
