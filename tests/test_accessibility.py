@@ -164,6 +164,8 @@ def test_admin_pages_have_no_axe_violations(admin_page, live_server, browser_dat
         "add intervention": f"{ADMIN}summaries/intervention/add/",
         "draft version": f"{ADMIN}summaries/summaryversion/{browser_data['draft_pk']}/change/",
         "review page": f"{ADMIN}summaries/summaryversion/{browser_data['draft_pk']}/review/",
+        # Its reviewer and due-day fields (the same form reassigns a review).
+        "submit": f"{ADMIN}summaries/summaryversion/{browser_data['draft_pk']}/submit/",
         "history": f"{ADMIN}summaries/intervention/{browser_data['intervention_pk']}/history/",
         "notifications": f"{ADMIN}summaries/notification/",
         "notification settings": f"{ADMIN}summaries/notificationpreference/",
