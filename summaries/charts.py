@@ -16,7 +16,7 @@ of drawing a bar, so a gap is never mistaken for zero.
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -293,6 +293,186 @@ def outcome_chart(results) -> BarChart | None:
         id=f"outcomes-{results[0].version_id}",
         title="Bar chart of the relative change in each outcome, as the text states it. "
         "The table gives the same figures and what the text says for each outcome.",
+    )
+
+
+# --- Natural frequencies and icon arrays --------------------------------------------------
+
+# Below this rate (per cent) on either side, a result is put per 1,000 people rather than
+# per 100, so that a small rate does not round to "about 0" or "about 1".
+PER_THOUSAND_BELOW = Decimal(5)
+
+
+def whole_people(rate: Decimal, per: int) -> int:
+    """``rate`` per cent of ``per`` people, rounded to the nearest whole person, a half
+    upwards: 13.6% of 100 is about 14, 9.3% about 9, 12.5% about 13; 2.4% of 1,000
+    about 24."""
+    return int((Decimal(rate) * per / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class NaturalFrequency:
+    """A result as "of 100 people like those studied, about 14 ... without the
+    intervention and about 9 with it": whole people, from the rates as stated."""
+
+    per: int  # 100, or 1000 where a rate is under PER_THOUSAND_BELOW
+    without: int
+    with_it: int
+    comparison_rate: Decimal
+    treatment_rate: Decimal
+
+    @property
+    def per_text(self) -> str:
+        return f"{self.per:,}"
+
+
+def natural_frequency(comparison_rate, treatment_rate) -> NaturalFrequency | None:
+    """Both rates in whole people per 100 (per 1,000 where either is under 5%); None
+    unless the text gives both rates: a number is never made up for a missing one."""
+    if comparison_rate is None or treatment_rate is None:
+        return None
+    comparison, treatment = Decimal(comparison_rate), Decimal(treatment_rate)
+    per = 1000 if min(comparison, treatment) < PER_THOUSAND_BELOW else 100
+    return NaturalFrequency(
+        per=per,
+        without=whole_people(comparison, per),
+        with_it=whole_people(treatment, per),
+        comparison_rate=comparison,
+        treatment_rate=treatment,
+    )
+
+
+ICON_GRID_WIDTH = 130  # viewBox units: each of the two grids
+ICON_GRID_GAP = 40
+ICON_COLUMNS = {100: 10, 1000: 40}
+ICON_LABEL_HEIGHT = 2 * LINE_HEIGHT + 6  # two lines of text above each grid
+
+
+@dataclass(frozen=True)
+class IconGrid:
+    """One group of ``per`` people as a grid of squares, the first ``count`` marked."""
+
+    x: float
+    label: str  # "Without" / "With" (the intervention: the sentence beside it says so)
+    count: int
+    fill: str  # Fill.HATCHED without the intervention, Fill.SOLID with it
+    path: str  # the marked squares, as one SVG path
+
+
+@dataclass(frozen=True)
+class IconArray:
+    id: str  # unique on the page: prefixes the ids inside the SVG
+    per: int
+    per_text: str
+    width: int
+    height: float
+    grid_width: int
+    grid_top: float
+    grid_height: float
+    cell: float  # the pitch of the grid
+    square: float  # the side of one square
+    inset: float  # (cell - square) / 2
+    grids: tuple[IconGrid, IconGrid]
+
+
+def _squares(count: int, columns: int, cell: float, square: float) -> str:
+    inset = (cell - square) / 2
+    side = _number(round(square, 2))
+    return "".join(
+        f"M{_number(round(column * cell + inset, 2))} {_number(round(row * cell + inset, 2))}"
+        f"h{side}v{side}h-{side}z"
+        for index in range(count)
+        for row, column in [divmod(index, columns)]
+    )
+
+
+def icon_array(frequency: NaturalFrequency | None, *, id: str) -> IconArray | None:
+    """Two grids of ``frequency.per`` people side by side, without and with the
+    intervention, each person a square, those with the outcome marked (hatched without,
+    solid with), filled row by row from the top left. None without a frequency."""
+    if frequency is None:
+        return None
+    columns = ICON_COLUMNS[frequency.per]
+    rows = frequency.per // columns
+    cell = ICON_GRID_WIDTH / columns
+    square = cell * 0.8
+    grids = (
+        IconGrid(
+            x=0,
+            label="Without",
+            count=frequency.without,
+            fill=Fill.HATCHED,
+            path=_squares(frequency.without, columns, cell, square),
+        ),
+        IconGrid(
+            x=ICON_GRID_WIDTH + ICON_GRID_GAP,
+            label="With",
+            count=frequency.with_it,
+            fill=Fill.SOLID,
+            path=_squares(frequency.with_it, columns, cell, square),
+        ),
+    )
+    grid_height = rows * cell
+    return IconArray(
+        id=id,
+        per=frequency.per,
+        per_text=frequency.per_text,
+        width=2 * ICON_GRID_WIDTH + ICON_GRID_GAP,
+        height=round(ICON_LABEL_HEIGHT + grid_height, 2),
+        grid_width=ICON_GRID_WIDTH,
+        grid_top=ICON_LABEL_HEIGHT,
+        grid_height=round(grid_height, 2),
+        cell=round(cell, 3),
+        square=round(square, 3),
+        inset=round((cell - square) / 2, 3),
+        grids=grids,
+    )
+
+
+# --- Economic evidence ---------------------------------------------------------------------
+
+CURRENCY_SYMBOLS = {"GBP": "£", "USD": "US$", "EUR": "€"}
+
+
+def money(amount, currency: str) -> str:
+    """1250 GBP -> '£1,250'; 99.5 -> '£99.50'; another currency by its code ('AUD 1,250').
+    A negative amount (a loss) keeps its minus sign: '−£500'."""
+    if amount is None:
+        return ""
+    value = Decimal(amount)
+    number = f"{abs(value):,.0f}" if value == value.to_integral_value() else f"{abs(value):,.2f}"
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    text = f"{symbol}{number}" if symbol else f"{currency} {number}"
+    return f"−{text}" if value < 0 else text
+
+
+def benefit_cost_chart(figures) -> BarChart | None:
+    """Benefits (solid) and costs (hatched) per participant for each perspective, as bars
+    labelled in words; None unless some figure gives an amount. A loss is drawn by its
+    size and written with its minus sign; the table beside the chart gives every figure."""
+    figures = [f for f in figures if f.benefits is not None or f.costs is not None]
+    if not figures:
+        return None
+    rows = []
+    for figure in figures:
+        perspective = figure.get_perspective_display()
+        for name, value, fill in (
+            ("benefits", figure.benefits, Fill.SOLID),
+            ("costs", figure.costs, Fill.HATCHED),
+        ):
+            rows.append(
+                Row(
+                    f"{perspective}: {name}",
+                    None if value is None else abs(value),
+                    money(value, figure.currency),
+                    fill,
+                )
+            )
+    return bar_chart(
+        rows,
+        id=f"benefit-costs-{figures[0].version_id}",
+        title="Bar chart of benefits and costs per participant by perspective, as the "
+        "reviews state them. The table gives the same figures with their price year.",
     )
 
 

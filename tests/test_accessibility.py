@@ -62,6 +62,7 @@ PUBLIC_PAGES = {
     "search-also-searched": "/toolkit/?q=cognitive+behavioral",
     "summary": SUMMARY,
     "scale": "/toolkit/scales/effect/",
+    "scale-certainty": "/toolkit/scales/certainty/",
     "not-found": "/toolkit/no-such-summary/",
     "accessibility-statement": "/accessibility/",
     "version": f"{SUMMARY}v/1/",
@@ -107,7 +108,12 @@ def browser_data(live_server):
         "axe-editor", password=ADMIN_PASSWORD, is_staff=True
     )
     editor.groups.add(Group.objects.get(name="Editors"))
-    return {"draft_pk": draft.pk, "intervention_pk": draft.intervention_id}
+    result = draft.outcome_results.get(outcome__slug="sexual-reoffending")
+    return {
+        "draft_pk": draft.pk,
+        "intervention_pk": draft.intervention_id,
+        "result_pk": result.pk,
+    }
 
 
 @pytest.fixture
@@ -156,6 +162,17 @@ def test_public_page_has_no_axe_violations(page, live_server, name):
     assert_no_violations({name: axe_violations(page)})
 
 
+def test_summary_of_findings_with_reasons_open_has_no_axe_violations(
+    page, live_server, browser_data
+):
+    """With an outcome's reasons opened (a <details>, no script), the page has no
+    violation, and the reasons are shown."""
+    page.goto(live_server.url + SUMMARY)
+    page.click("details.certainty__reasons summary")
+    assert page.is_visible("text=only seven studies were randomised controlled trials (RCTs)")
+    assert_no_violations({"summary, reasons open": axe_violations(page)})
+
+
 def test_admin_pages_have_no_axe_violations(admin_page, live_server, browser_data):
     """The admin pages editors use have no violation outside Django's excluded markup."""
     pages = {
@@ -171,6 +188,8 @@ def test_admin_pages_have_no_axe_violations(admin_page, live_server, browser_dat
         "notification settings": f"{ADMIN}summaries/notificationpreference/",
         "intervention": f"{ADMIN}summaries/intervention/{browser_data['intervention_pk']}/change/",
         "add term": f"{ADMIN}summaries/problem/add/",
+        "outcome result": f"{ADMIN}summaries/outcomeresult/{browser_data['result_pk']}/change/",
+        "certainty domains": f"{ADMIN}summaries/certaintydomain/",
     }
     found = {}
     for name, path in pages.items():

@@ -9,6 +9,8 @@ from django.test import TestCase
 from summaries.editorial.copying import owned_relations
 from summaries.editorial.services import draft_start_from
 from summaries.models import (
+    BenefitCost,
+    CertaintyDomain,
     Dimension,
     Direction,
     Outcome,
@@ -31,6 +33,12 @@ def _value(field: models.Field, n: int, parents: dict, version: SummaryVersion):
             # A rating: a level of the scale the field allows (effect, quality, ...).
             dimension = field.get_limit_choices_to()["scale__dimension"]
             return ScaleLevel.objects.filter(scale__dimension=dimension).order_by("position")[n]
+        if field.related_model is CertaintyDomain:
+            return CertaintyDomain.objects.order_by("position")[n]
+        if field.related_model is SystematicReview and field.null:
+            # A source review (a unit cost's): its copy points at the copied review, so
+            # it cannot compare equal here (UnitCostCopyTests checks it).
+            return None
         if field.related_model is Outcome:
             return Outcome.objects.create(
                 name=f"Outcome {version.pk} {n}", slug=f"o-{version.pk}-{n}"
@@ -43,6 +51,9 @@ def _value(field: models.Field, n: int, parents: dict, version: SummaryVersion):
         return f"{field.name}-{n}"
     if isinstance(field, models.TextField | models.CharField):
         text = f"{field.name} {n}"
+        if field.max_length and field.max_length < len(text):
+            # A short code (a currency): its last characters, which differ by n.
+            text = f"{field.name.upper()}{n}"[-field.max_length :]
         return f"<p>{text}</p>" if "body" in field.name else text
     if isinstance(field, models.DecimalField):
         return Decimal(f"{10 + n}.5")
@@ -159,3 +170,28 @@ class OutcomeResultCopyTests(TestCase):
         self.assertEqual(set(self.result.reviews.all()), {self.review_one, self.review_two})
         self.assertEqual(copy.relative_change, Decimal("-31.8"))
         self.assertEqual(copy.effect_rating, self.result.effect_rating)
+
+
+class EconomicsCopyTests(TestCase):
+    def test_a_new_draft_cites_its_own_copy_of_the_source_review(self):
+        """A copied unit cost or benefit-cost figure names the draft's copy of its review."""
+        live = make_live()
+        review = SystematicReview.objects.create(version=live, label="R1")
+        live.unit_costs.create(
+            amount=Decimal("1250"), currency="GBP", price_year=2023, review=review
+        )
+        BenefitCost.objects.create(
+            version=live,
+            perspective="taxpayers",
+            benefits=Decimal("9000"),
+            costs=Decimal("1500"),
+            ratio=Decimal("6.00"),
+            currency="GBP",
+            price_year=2023,
+            review=review,
+        )
+        draft = draft_start_from(version=live)
+        draft_review = draft.reviews.get()
+        self.assertEqual(draft.unit_costs.get().review, draft_review)
+        self.assertEqual(draft.benefit_costs.get().review, draft_review)
+        self.assertEqual(live.unit_costs.get().review, review)

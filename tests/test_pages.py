@@ -77,7 +77,8 @@ class SitemapTests(TestCase):
         xml = self.client.get("/sitemap.xml").content.decode()
         for path in ("/", "/toolkit/", "/accessibility/", "/toolkit/scales/effect/"):
             self.assertIn(f"<loc>http://testserver{path}</loc>", xml)
-        self.assertEqual(xml.count("/toolkit/scales/"), 6)
+        # The six EMMIE and quality scales, the certainty scale and the cost bands.
+        self.assertEqual(xml.count("/toolkit/scales/"), 8)
 
     def test_robots_allows_all_but_admin_and_names_the_sitemap(self):
         """robots.txt keeps crawlers out of the admin and points them at the sitemap."""
@@ -264,8 +265,9 @@ class WeightTests(TestCase):
         self.assertIn("Bar chart of review one: studies by approach.", html)
         self.assertIn("Bar chart of review two: tests by country.", html)
         self.assertIn("Bar chart of the relative change in each outcome", html)
-        # Key figure, two breakdowns per review, and the effect-by-outcome chart.
-        self.assertEqual(html.count('role="img"'), 6)
+        # Key figure (bars and icon array), two breakdowns per review, and the
+        # effect-by-outcome chart.
+        self.assertEqual(html.count('role="img"'), 7)
         self.assertContains(response, "Evidence Toolkit, version 1, published")
 
 

@@ -224,7 +224,11 @@ class CleaningMigrationTests(TransactionTestCase):
         executor = MigrationExecutor(connection)
         executor.migrate(self.after)
 
-        self.assertEqual(SummaryVersion.objects.get(pk=version.pk).title, "CCTV in car parks")
+        # Only the title: the model has columns that later migrations add.
+        self.assertEqual(
+            SummaryVersion.objects.filter(pk=version.pk).values_list("title", flat=True).get(),
+            "CCTV in car parks",
+        )
         self.assertEqual(Problem.objects.get(pk=clean.pk).name, "Street lighting")
         self.assertEqual(Problem.objects.get(pk=clash.pk).name, f"Street lighting ({clash.pk})")
         self.assertEqual(Problem.objects.get(pk=empty.pk).name, f"(untitled {empty.pk})")

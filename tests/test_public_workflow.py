@@ -14,6 +14,8 @@ from summaries.editorial.services import (
 )
 from summaries.models import (
     Approach,
+    BenefitCost,
+    CertaintyDomain,
     Direction,
     ExternalLink,
     KeyFigure,
@@ -26,6 +28,7 @@ from summaries.models import (
     SectionKind,
     SummaryVersion,
     SystematicReview,
+    UnitCost,
 )
 from tests.factories import make_draft, make_live, make_user, publish, send_to_review
 from tests.helpers import count_get
@@ -311,6 +314,14 @@ def fill_with_marker(version, related_to=None):
         note=f"{MARKER} result note",
     )
     result.reviews.add(review)
+    # Reasons for rating down, unit costs and benefit-cost figures are a draft's words too.
+    result.downgrade_reasons.create(
+        domain=CertaintyDomain.objects.get(slug="imprecision"), explanation=f"{MARKER} reason"
+    )
+    UnitCost.objects.create(
+        version=version, amount=1, price_year=2023, description=f"{MARKER} unit cost"
+    )
+    BenefitCost.objects.create(version=version, perspective="total", note=f"{MARKER} benefits")
     ExternalLink.objects.create(
         version=version,
         title=f"{MARKER} link",

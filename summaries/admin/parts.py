@@ -38,7 +38,12 @@ PARTS: tuple[PartSpec, ...] = (
     PartSpec("mechanism", "Mechanism", sections=(SectionKind.MECHANISM,)),
     PartSpec("moderators", "Moderators", sections=(SectionKind.MODERATORS,)),
     PartSpec("implementation", "Implementation", sections=(SectionKind.IMPLEMENTATION,)),
-    PartSpec("economic", "Economic cost", sections=(SectionKind.ECONOMIC,)),
+    PartSpec(
+        "economic",
+        "Economic cost",
+        sections=(SectionKind.ECONOMIC,),
+        inlines=("unit_costs", "benefit_costs"),
+    ),
     PartSpec(
         "evidence",
         "Evidence base",

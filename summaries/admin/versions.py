@@ -27,6 +27,9 @@ from summaries.models import (
     TAXONOMY,
     TAXONOMY_FIELDS,
     AuditAction,
+    BenefitCost,
+    Dimension,
+    DowngradeReason,
     ExternalLink,
     KeyFigure,
     OutcomeResult,
@@ -38,6 +41,7 @@ from summaries.models import (
     State,
     SummaryVersion,
     SystematicReview,
+    UnitCost,
 )
 from summaries.public import views
 from summaries.sanitize import sanitize_html
@@ -74,7 +78,7 @@ def _parent_is_open(obj) -> bool:
     """Whether an inline's parent (a version, or a review of one) may still be edited."""
     if obj is None:
         return True
-    version = obj.version if isinstance(obj, SystematicReview) else obj
+    version = obj.version if isinstance(obj, SystematicReview | OutcomeResult) else obj
     return version.is_editable
 
 
@@ -205,23 +209,70 @@ class OutcomeResultFormSet(forms.BaseInlineFormSet):
 
 
 class OutcomeResultInline(VersionChildInline, admin.StackedInline):
-    """Results by outcome: ratings, and what the text states (numbers only if it gives them)."""
+    """Results by outcome: ratings, and what the text states (numbers only if it gives them).
+    The reasons its certainty was rated down are edited on the result's own page."""
 
     model = OutcomeResult
     formset = OutcomeResultFormSet
-    fields = [
-        ("outcome", "position"),
-        ("effect_rating", "quality_rating", "direction"),
-        "stated",
-        ("comparison_rate", "treatment_rate", "relative_change", "percentage_points"),
-        ("effect_size_kind", "effect_size", "interval_low", "interval_high"),
-        "reviews",
-        "note",
+    show_change_link = True
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("outcome", "position"),
+                    ("effect_rating", "quality_rating", "direction"),
+                    "certainty",
+                    "stated",
+                    ("comparison_rate", "treatment_rate", "relative_change", "percentage_points"),
+                    ("effect_size_kind", "effect_size", "interval_low", "interval_high"),
+                    "reviews",
+                    "note",
+                ],
+                "description": "The reasons a result's certainty was rated down (risk of "
+                "bias, inconsistency, ...) are edited on the result's own page: save this "
+                "version, then choose “Change” beside the result.",
+            },
+        )
     ]
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 80})},
         models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
     }
+
+
+class VersionReviewsFormSet(forms.BaseInlineFormSet):
+    """A row's source review may be only a review of its own version."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "review" in form.fields:
+            form.fields["review"].queryset = SystematicReview.objects.filter(
+                version=self.instance.pk
+            ).order_by("position", "id")
+
+
+class UnitCostInline(VersionChildInline, admin.StackedInline):
+    """Costs per participant, each with its currency and price year (both required)."""
+
+    model = UnitCost
+    formset = VersionReviewsFormSet
+    fields = [("amount", "currency", "price_year", "position"), "description", "review"]
+
+
+class BenefitCostInline(VersionChildInline, admin.StackedInline):
+    """Benefits and costs per participant by perspective, the ratio and the chance that
+    benefits exceed costs; the ratio must agree with the amounts."""
+
+    model = BenefitCost
+    formset = VersionReviewsFormSet
+    fields = [
+        ("perspective", "position"),
+        ("benefits", "costs", "currency", "price_year"),
+        ("ratio", "chance_benefits_exceed_costs"),
+        "review",
+        "note",
+    ]
 
 
 class RelatedSummaryInline(VersionChildInline, admin.TabularInline):
@@ -356,6 +407,15 @@ class SummaryVersionAdmin(
             "Economic cost rating",
             {"fields": ["economic_cost_rating"], "classes": ["part-economic"]},
         ),
+        (
+            "Economic evidence",
+            {
+                "fields": ["no_economic_evaluation", "cost_band"],
+                "classes": ["part-economic"],
+                "description": "Unit costs and benefit-cost figures, only as the reviews "
+                "state them, are below the section.",
+            },
+        ),
     ]
     # Checkboxes for the taxonomy. Django's bundled select2 autocomplete renders an
     # unlabelled search box and a <span> inside its <ul> (WCAG 1.3.1, 4.1.2), and five
@@ -367,6 +427,8 @@ class SummaryVersionAdmin(
         SystematicReviewInline,
         KeyFigureInline,
         OutcomeResultInline,
+        UnitCostInline,
+        BenefitCostInline,
         RelatedSummaryInline,
         ExternalLinkInline,
     ]
@@ -424,6 +486,12 @@ class SummaryVersionAdmin(
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "cost_band":
+            # The bands, lowest first, each with its range in pounds.
+            kwargs["queryset"] = ScaleLevel.objects.filter(scale__dimension=Dimension.COST_BAND)
+            formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            formfield.label_from_instance = lambda level: f"{level.label}: {level.description}"
+            return formfield
         dimension = RATING_FIELDS.get(db_field.name.removesuffix("_rating"))
         if dimension is None:
             return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -642,6 +710,62 @@ class SystematicReviewAdmin(BusyDatabaseMixin, EditorFieldsMixin, admin.ModelAdm
 
     def has_delete_permission(self, request, obj=None):
         return False  # deleted on their version's page, with the version's other rows
+
+    def response_post_save_change(self, request, obj):
+        return redirect(version_change_url(obj.version_id))
+
+
+# --- Outcome results' reasons for rating down: reached from their version ---------------
+
+
+class DowngradeReasonInline(VersionChildInline, admin.StackedInline):
+    # Stacked, not tabular: each field keeps its visible label (a tabular row's inputs
+    # are named only by the column headings, which axe rightly reports).
+    model = DowngradeReason
+    fields = [("domain", "severity", "position"), "explanation"]
+    extra = 1
+
+
+class OutcomeResultForm(RevisionCheckForm):
+    def version(self):
+        return self.instance.version
+
+
+@admin.register(OutcomeResult)
+class OutcomeResultAdmin(BusyDatabaseMixin, EditorFieldsMixin, admin.ModelAdmin):
+    """An outcome result's certainty and the reasons it was rated down (GRADE's domains);
+    its other fields are edited with its version."""
+
+    form = OutcomeResultForm
+    list_display = ["outcome", "version"]
+    list_select_related = ["outcome", "version"]
+    readonly_fields = ["version", "outcome"]
+    fields = ["version", "outcome", "loaded_revision", "certainty"]
+    inlines = [DowngradeReasonInline]
+
+    def has_module_permission(self, request):
+        return False
+
+    def has_add_permission(self, request):
+        return False  # added on their version's page
+
+    def has_change_permission(self, request, obj=None):
+        is_open = obj is None or obj.version.is_editable
+        return is_open and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deleted on their version's page, with the version's other rows
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A result is part of its version: saving it counts as a save of the version.
+        obj.version.last_saved_by = request.user
+        obj.version.save(update_fields=["last_saved_by", "updated_at"])
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if form.has_changed() or any(formset.has_changed() for formset in formsets):
+            authorship.record_save(version=form.instance.version, user=request.user)
 
     def response_post_save_change(self, request, obj):
         return redirect(version_change_url(obj.version_id))

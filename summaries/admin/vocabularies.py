@@ -10,6 +10,7 @@ from summaries import search
 from summaries.editorial import services
 from summaries.models import (
     TAXONOMY,
+    CertaintyDomain,
     Outcome,
     Scale,
     ScaleLevel,
@@ -142,7 +143,7 @@ class OutcomeAdmin(PublicContentAdminMixin, EditorFieldsMixin, admin.ModelAdmin)
     list_filter = ["problems"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "slug"]
-    fields = ["name", "slug", "position", "problems", "description"]
+    fields = ["name", "slug", "position", "problems", "frequency_phrase", "description"]
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
 
     def get_queryset(self, request):
@@ -177,3 +178,21 @@ class ScaleAdmin(PublicContentAdminMixin, EditorFieldsMixin, admin.ModelAdmin):
         # A summary's page shows the levels it is rated with, each with its scale's name;
         # a dimension it is not rated on shows "Not rated", nothing of the scale.
         return summaries_rated_on([obj.pk for obj in objs])
+
+
+@admin.register(CertaintyDomain)
+class CertaintyDomainAdmin(PublicContentAdminMixin, EditorFieldsMixin, admin.ModelAdmin):
+    """The domains an outcome's certainty is rated down in (seeded with GRADE's five):
+    another framework's toolkit relabels them here."""
+
+    # Positions are edited on each domain's page: the list's editable column would be a
+    # column of unlabelled inputs.
+    list_display = ["name", "slug", "position"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "position", "description"]
+
+    def summaries_that_show(self, objs) -> set[int]:
+        # A summary's page names the domain (and its meaning) beside each reason in it.
+        return summaries_showing(
+            Q(outcome_results__downgrade_reasons__domain__in=[obj.pk for obj in objs])
+        )

@@ -30,6 +30,7 @@ from summaries.models import (
     AlertDelivery,
     AlertOutbox,
     FollowKind,
+    OutcomeResult,
     State,
     Subscription,
     SummaryVersion,
@@ -165,11 +166,39 @@ def _count_failure(delivery_id: int, error: Exception) -> None:
 def _ratings(version: SummaryVersion | None) -> dict[str, str]:
     if version is None:
         return {}
-    return {
+    ratings = {
         field: getattr(version, f"{field}_rating").label
         for field in RATING_FIELDS
         if getattr(version, f"{field}_rating") is not None
     }
+    if version.cost_band is not None:
+        ratings["cost_band"] = version.cost_band.label
+    return ratings
+
+
+def certainty_changes(previous: SummaryVersion | None, version: SummaryVersion) -> list[dict]:
+    """Each outcome whose certainty of the evidence differs between the two versions (an
+    outcome new or gone counts as "not rated" on the other side), in the new version's
+    order. One query."""
+    if previous is None:
+        return []
+    rows = OutcomeResult.objects.filter(version__in=[previous.pk, version.pk]).values_list(
+        "version_id", "outcome__name", "certainty__label"
+    )
+    before: dict[str, str] = {}
+    after: dict[str, str] = {}
+    for version_id, outcome, label in rows.order_by("position", "id"):
+        (after if version_id == version.pk else before)[outcome] = label or "not rated"
+    names = list(after) + [name for name in before if name not in after]
+    return [
+        {
+            "outcome": name,
+            "before": before.get(name, "not rated"),
+            "after": after.get(name, "not rated"),
+        }
+        for name in names
+        if before.get(name, "not rated") != after.get(name, "not rated")
+    ]
 
 
 def alert_message(delivery: AlertDelivery) -> EmailMessage | None:
@@ -178,7 +207,7 @@ def alert_message(delivery: AlertDelivery) -> EmailMessage | None:
     live (withdrawn, or replaced again before the alert went out): the next alert says
     what is current, and a withdrawn summary is not announced."""
     outbox = AlertOutbox.objects.get(pk=delivery.outbox_id)
-    related = [f"{field}_rating" for field in RATING_FIELDS]
+    related = [f"{field}_rating" for field in RATING_FIELDS] + ["cost_band"]
     version = (
         SummaryVersion.objects.select_related("intervention", *related)
         .filter(pk=outbox.version_id, state=State.PUBLISHED)
@@ -202,7 +231,7 @@ def alert_message(delivery: AlertDelivery) -> EmailMessage | None:
             "after": after.get(field, "not rated"),
             "changed": before.get(field) != after.get(field),
         }
-        for field in RATING_FIELDS
+        for field in [*RATING_FIELDS, "cost_band"]
         if field in before or field in after
     ]
     unsubscribe_url = site_url(f"/follow/unsubscribe/{unsubscribe_token(subscription.pk)}/")
@@ -210,6 +239,7 @@ def alert_message(delivery: AlertDelivery) -> EmailMessage | None:
         "version": version,
         "previous": previous,
         "ratings": ratings,
+        "certainty_changes": certainty_changes(previous, version),
         "subscription": subscription,
         "summary_url": site_url(version.intervention.get_absolute_url()),
         "version_url": site_url(version_url(version)),

@@ -192,6 +192,11 @@ def summaries_list(
     quality: Annotated[
         list[str] | None, Query(description="Quality level slugs (any of them)")
     ] = None,
+    certainty: Annotated[
+        list[str] | None,
+        Query(description="Certainty level slugs of the headline outcome (any of them)"),
+    ] = None,
+    cost: Annotated[list[str] | None, Query(description="Cost band slugs (any of them)")] = None,
 ) -> dict[str, Any]:
     """The live summaries, as the list page finds them: the same search (`q`), the same
     facets (each repeatable; values of one facet OR, facets AND) and the same sorts.

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field, PlainSerializer, WithJsonSchema, create_model
 
-from summaries.models import RATING_FIELDS, TAXONOMY, Direction, EffectSizeKind
+from summaries.models import (
+    RATING_FIELDS,
+    TAXONOMY,
+    Direction,
+    EffectSizeKind,
+    Perspective,
+    Severity,
+)
 
 # Built from the registries, so a new rating or vocabulary appears in the API by itself.
 TAXONOMY_KEYS = [vocabulary.key for vocabulary in TAXONOMY]
@@ -192,12 +199,31 @@ class EffectSize(Strict):
     interval_high: DecimalString | None
 
 
+class DomainRef(Strict):
+    slug: str
+    name: str
+
+
+class DowngradeReasonOut(Strict):
+    """Why the certainty of an outcome's evidence was rated down, in one domain."""
+
+    domain: DomainRef = Field(description="GRADE's domains, as the toolkit names them")
+    severity: Literal[tuple(Severity.values)]  # type: ignore[valid-type]
+    explanation: str = Field(description="In the text's own words where it gives them")
+
+
 class OutcomeResultOut(Strict):
     """What the text states about one outcome; a number it does not give is null."""
 
     outcome: OutcomeRef
     effect: OutcomeLevel | None = Field(description="On the effect scale")
     quality: OutcomeLevel | None = Field(description="On the quality of evidence scale")
+    certainty: OutcomeLevel | None = Field(
+        description="On the certainty scale (GRADE's high, moderate, low, very low)"
+    )
+    downgrade_reasons: list[DowngradeReasonOut] = Field(
+        description="Why the certainty was rated down; empty when no reason is given"
+    )
     direction: Literal[tuple(Direction.values)]  # type: ignore[valid-type]
     stated: str = Field(description="What the text says, in its words")
     comparison_rate: DecimalString | None = Field(description="Per cent")
@@ -207,6 +233,41 @@ class OutcomeResultOut(Strict):
     effect_size: EffectSize | None
     reviews: list[str] = Field(description="Labels of the reviews it comes from")
     note: str
+
+
+class CostBand(Strict):
+    level: str
+    label: str
+    meaning: str = Field(description="The band's range, e.g. '£100 to £499 per participant.'")
+
+
+class UnitCostOut(Strict):
+    amount: DecimalString = Field(description="Cost per participant, as stated")
+    currency: str = Field(description="ISO 4217 code, e.g. GBP")
+    price_year: int = Field(description="The year whose prices the amount is in")
+    description: str
+    review: str | None = Field(description="Label of the review it comes from")
+
+
+class BenefitCostOut(Strict):
+    perspective: Literal[tuple(Perspective.values)]  # type: ignore[valid-type]
+    benefits: DecimalString | None = Field(description="Per participant, as stated")
+    costs: DecimalString | None = Field(description="Per participant, as stated")
+    currency: str | None = Field(description="ISO 4217 code; null when no amount is given")
+    price_year: int | None
+    ratio: DecimalString | None = Field(description="Benefit-cost ratio, as stated")
+    chance_benefits_exceed_costs: DecimalString | None = Field(description="Per cent")
+    review: str | None = Field(description="Label of the review it comes from")
+    note: str
+
+
+class Economics(Strict):
+    """The economic evidence as the reviews state it."""
+
+    no_economic_evaluation: bool = Field(description="The reviews report no economic evaluation")
+    cost_band: CostBand | None = Field(description="On the cost-band scale; null if not given")
+    unit_costs: list[UnitCostOut]
+    benefit_costs: list[BenefitCostOut]
 
 
 class Summary(Strict):
@@ -226,6 +287,7 @@ class Summary(Strict):
     taxonomy: Taxonomy
     key_figures: list[KeyFigure]
     outcomes: list[OutcomeResultOut]
+    economics: Economics
     reviews: list[Review]
     sections: list[SectionOut]
     related_summaries: list[RelatedRef]
@@ -268,6 +330,11 @@ class KeyFigureBrief(Strict):
     relative_change: DecimalString | None
 
 
+class HeadlineOutcome(Strict):
+    outcome: str
+    certainty: RatingBrief | None
+
+
 class SummaryItem(Strict):
     """One summary in a list: the fields of a row of ``/toolkit/data.json``."""
 
@@ -283,6 +350,11 @@ class SummaryItem(Strict):
     key_figure: KeyFigureBrief | None
     reviews: int
     studies: int | None
+    cost_band: RatingBrief | None = Field(description="On the cost-band scale")
+    no_economic_evaluation: bool = Field(description="The reviews report no economic evaluation")
+    headline_outcome: HeadlineOutcome | None = Field(
+        description="The first of its outcome results, with its certainty of the evidence"
+    )
 
 
 class FacetOption(Strict):

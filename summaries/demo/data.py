@@ -68,11 +68,49 @@ KEY_FIGURES = [
 ]
 
 # The outcomes the text reports, exactly as it states them: numbers only where it gives
-# them (Review one, "Effect" section). Outcome: (slug, name, problem slugs).
+# them (Review one, "Effect" section). Outcome: (slug, name, problem slugs, what happened
+# to a person counted under it, for "of 100 people like those studied, about 14 ...").
 OUTCOMES = [
-    ("sexual-reoffending", "Sexual reoffending", ["sexual-reoffending", "sexual-offences"]),
-    ("general-reoffending", "General reoffending", ["general-reoffending"]),
-    ("violent-reoffending", "Violent reoffending", ["violent-reoffending"]),
+    (
+        "sexual-reoffending",
+        "Sexual reoffending",
+        ["sexual-reoffending", "sexual-offences"],
+        "reoffended sexually",
+    ),
+    ("general-reoffending", "General reoffending", ["general-reoffending"], "reoffended"),
+    ("violent-reoffending", "Violent reoffending", ["violent-reoffending"], "reoffended violently"),
+]
+
+# The sources of bias the text lists ("How strong is the evidence?"), in its own words,
+# each under the review it names and in GRADE's domain for it: (domain slug, explanation).
+# The severity ("serious") and the certainty they leave are an editor's reading, like
+# the ratings; the text gives reasons for no outcome but sexual reoffending's evidence
+# (both reviews studied it), so the other outcomes carry neither reasons nor a certainty.
+SEXUAL_REOFFENDING_REASONS = [
+    (
+        "risk-of-bias",
+        "Review one: potential conflict of interest due to author affiliation with the "
+        "treatment programme in 24 of the 35 primary studies",
+    ),
+    ("risk-of-bias", "Review one: only seven studies were randomised controlled trials (RCTs)"),
+    (
+        "risk-of-bias",
+        "Review two: potential conflict of interest due to author affiliation with the "
+        "treatment programme in 15 of the 27 primary studies",
+    ),
+    (
+        "inconsistency",
+        "Review two: considerable variability in the findings of the primary studies",
+    ),
+    (
+        "risk-of-bias",
+        "Review two: only six of the studies were RCTs, five of which had sexual offending as "
+        "an outcome",
+    ),
+    (
+        "imprecision",
+        "Review two: one third of the studies had small sample sizes (up to 50 offenders)",
+    ),
 ]
 
 # Ratings per outcome are an editor's reading of the text, like the headline ratings:
@@ -93,6 +131,8 @@ OUTCOME_RESULTS = [
         "percentage_points": "-4.3",
         "reviews": ["Review one"],
         "note": "Subsequent arrest, charge or conviction.",
+        "certainty": "low",
+        "reasons": SEXUAL_REOFFENDING_REASONS,
     },
     {
         "outcome": "general-reoffending",

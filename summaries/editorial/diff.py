@@ -19,7 +19,14 @@ from typing import Any
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from summaries.models import RATING_FIELDS, TAXONOMY, SectionKind, SummaryVersion
+from summaries.models import (
+    RATING_FIELDS,
+    TAXONOMY,
+    DowngradeReason,
+    SectionKind,
+    SummaryVersion,
+    UnitCost,
+)
 
 BLOCK_TAGS = {"p", "li", "h3", "h4", "br", "ul", "ol"}
 REVIEW_FIELDS = {
@@ -171,6 +178,7 @@ def snapshot(version: SummaryVersion) -> Snapshot:
         ("Sections", _sections(version)),
         ("Key figures", _rows(version.key_figures.all(), _figure)),
         ("Outcomes", _rows(version.outcome_results.all(), _outcome_result)),
+        ("Economic evidence", _economics(version)),
         ("Evidence base", _rows(version.reviews.all(), _review)),
         ("Further reading", _rows(version.external_links.all(), _link)),
         ("Related summaries", _rows(version.related_summaries.all(), _related)),
@@ -279,14 +287,59 @@ def _outcome_result(result):
     parts = [
         ("Effect rating", result.effect_rating and result.effect_rating.label),
         ("Quality rating", result.quality_rating and result.quality_rating.label),
+        ("Certainty", result.certainty and result.certainty.label),
     ]
     for name, label in OUTCOME_RESULT_FIELDS.items():
         display = getattr(result, f"get_{name}_display", None)
         parts.append((label, display() if display else getattr(result, name)))
     # Reviews by label: a new draft's copies of the same reviews are not a change.
     parts.append(("Reviews", ", ".join(sorted(r.label for r in result.reviews.all()))))
+    # Each reason on its own line, in its order: a reworded, added or removed reason
+    # shows as such.
+    parts += [
+        (f"Rated down for {reason.domain.name.lower()}", _reason(reason))
+        for reason in result.downgrade_reasons.all()
+    ]
     outcome = result.outcome
     return outcome.pk, outcome.name, parts
+
+
+def _reason(reason: DowngradeReason) -> str:
+    return f"{reason.get_severity_display().lower()}: {reason.explanation}"
+
+
+def _economics(version: SummaryVersion) -> list[Entry]:
+    entries = [
+        _field("No economic evaluation found", "yes" if version.no_economic_evaluation else ""),
+        _field("Cost band", version.cost_band and version.cost_band.label),
+    ]
+    # Unit costs by position (they have no natural key), benefit-cost figures by
+    # perspective.
+    for number, cost in enumerate(version.unit_costs.all(), start=1):
+        label = f"Unit cost {number}"
+        entries.append(_field(label, _unit_cost(cost)))
+    entries += _rows(version.benefit_costs.all(), _benefit_cost)
+    return entries
+
+
+def _unit_cost(cost: UnitCost) -> str:
+    parts = [f"{cost.currency} {cost.amount} per participant ({cost.price_year} prices)"]
+    parts += [cost.description, cost.review and f"from {cost.review.label}"]
+    return "; ".join(part for part in parts if part)
+
+
+def _benefit_cost(figure):
+    parts = [
+        ("Benefits", figure.benefits),
+        ("Costs", figure.costs),
+        ("Currency and price year", f"{figure.currency} {figure.price_year or ''}".strip()),
+        ("Benefit-cost ratio", figure.ratio),
+        ("Chance benefits exceed costs (%)", figure.chance_benefits_exceed_costs),
+        ("Source", figure.review and figure.review.label),
+        ("Note", figure.note),
+    ]
+    label = figure.get_perspective_display()
+    return figure.perspective, f"Benefits and costs: {label}", parts
 
 
 def _review(review):

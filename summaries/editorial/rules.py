@@ -234,6 +234,27 @@ def submit_problems(version: SummaryVersion, *, change_note: str | None = None) 
     for figure in version.key_figures.all():
         if problem := figure.inconsistency():
             problems.append(f"Key figure “{figure.outcome}”: {problem}")
+    unrated = (
+        version.outcome_results.filter(certainty__isnull=True, downgrade_reasons__isnull=False)
+        .values_list("outcome__name", flat=True)
+        .distinct()
+    )
+    for name in unrated:
+        problems.append(
+            f"Outcome “{name}”: choose its certainty of the evidence (it gives reasons for "
+            "rating it down)."
+        )
+    for benefit_cost in version.benefit_costs.all():
+        if problem := benefit_cost.inconsistency():
+            perspective = benefit_cost.get_perspective_display()
+            problems.append(f"Benefit-cost figure “{perspective}”: {problem}")
+    if version.no_economic_evaluation and (
+        version.unit_costs.exists() or version.benefit_costs.exists()
+    ):
+        problems.append(
+            "Economic evidence: untick “no economic evaluation found”, or remove the unit "
+            "costs and benefit-cost figures."
+        )
     if not version.reviews.exists():
         problems.append("Add at least one systematic review to the evidence base.")
     if change_note is not None and not change_note.strip():

@@ -443,7 +443,22 @@ def version_publish(
     version.published_at = now
     version.published_by = user
     version.publish_at = None
-    version.save(update_fields=["state", "published_at", "published_by", "publish_at"])
+    # What the list's certainty facet reads: a published version never changes, so it is
+    # worked out once, here.
+    version.headline_certainty_id = (
+        version.outcome_results.order_by("position", "id")
+        .values_list("certainty_id", flat=True)
+        .first()
+    )
+    version.save(
+        update_fields=[
+            "state",
+            "published_at",
+            "published_by",
+            "publish_at",
+            "headline_certainty",
+        ]
+    )
     if intervention.first_published_at is None:
         intervention.first_published_at = now
         intervention.save(update_fields=["first_published_at"])

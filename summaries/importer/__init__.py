@@ -21,6 +21,7 @@ rules, before anything is written), ``saving`` (the database);
 ``result`` holds what they hand each other.
 """
 
+from .facts import states_no_economic_evaluation
 from .parsing import parse_summary
 from .reading import read_export
 from .result import ImportFailed, ParsedReview, ParsedSummary
@@ -33,4 +34,5 @@ __all__ = [
     "parse_summary",
     "read_export",
     "save_as_draft",
+    "states_no_economic_evaluation",
 ]

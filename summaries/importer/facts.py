@@ -220,3 +220,21 @@ def check_reviews(reviews: list[ParsedReview]) -> list[str]:
                     f"{review.studies} studies; left empty."
                 )
     return warnings
+
+
+# How a toolkit summary says its reviews hold no economic evaluation: "Neither review
+# mentioned the costs or benefits ...", "no formal economic analysis was provided",
+# "The review did not report costs". Read only in the economic section, and never turned
+# into a cost band: that would be a made-up figure.
+NO_ECONOMIC_EVALUATION = re.compile(
+    r"\b(?:neither\s+review\s+mentioned\s+(?:the\s+)?costs?"
+    r"|no\s+(?:formal\s+)?economic\s+(?:analysis|evaluation)"
+    r"|(?:did|does)\s+not\s+(?:mention|report|include)\s+(?:any\s+)?(?:the\s+)?costs?)",
+    re.IGNORECASE,
+)
+
+
+def states_no_economic_evaluation(texts: list[str]) -> bool:
+    """Whether the economic section's ``texts`` say the reviews hold no economic
+    evaluation."""
+    return any(NO_ECONOMIC_EVALUATION.search(" ".join(text.split())) for text in texts)

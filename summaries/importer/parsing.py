@@ -9,7 +9,7 @@ from django.core.validators import validate_slug
 
 from summaries.models import SectionKind
 
-from .facts import check_reviews, extract_reviews
+from .facts import check_reviews, extract_reviews, states_no_economic_evaluation
 from .paragraphs import Block, section_blocks, to_html
 from .reading import too_large
 from .result import ImportFailed, ParsedSummary
@@ -101,6 +101,9 @@ def parse_summary(text: str) -> ParsedSummary:
             *check_reviews(reviews),
         ],
         slug=slug,
+        no_economic_evaluation=states_no_economic_evaluation(
+            [block.text for block in blocks.get(SectionKind.ECONOMIC, [])]
+        ),
     )
 
 

@@ -32,6 +32,9 @@ class ParsedSummary:
     see_also: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The economic section says the reviews hold no economic evaluation ("Neither review
+    # mentioned the costs"): the draft says "no economic evaluation found", no cost band.
+    no_economic_evaluation: bool = False
     # The address the toolkit gave the page, when the export shows it: importing under
     # the same address keeps old links working. Empty when unknown.
     slug: str = ""

@@ -66,6 +66,9 @@ def save_as_draft(
 
 
 def _save_content(version: SummaryVersion, parsed: ParsedSummary) -> None:
+    if parsed.no_economic_evaluation:
+        version.no_economic_evaluation = True
+        version.save(update_fields=["no_economic_evaluation"])
     # Saved one by one, not in bulk: Section.save() sanitises the body and sets the order.
     for kind, body in parsed.sections.items():
         Section.objects.create(version=version, kind=kind, body=body)

@@ -6,6 +6,7 @@ to know which module a model lives in.
 
 from .alerts import AlertDelivery, AlertOutbox, FollowKind, Subscription, UsedConfirmation
 from .audit import AuditAction, AuditEvent, AuditEventQuerySet
+from .certainty import CertaintyDomain, DowngradeReason, Severity
 from .content import (
     SECTION_ORDER,
     BreakdownKind,
@@ -18,6 +19,7 @@ from .content import (
     SectionKind,
     SystematicReview,
 )
+from .economics import BenefitCost, Perspective, UnitCost
 from .infrastructure import PageGeneration, PublicContent, SearchEntry
 from .live_words import IndexedWords, LiveWord
 from .outcomes import Direction, EffectSizeKind, Outcome, OutcomeResult
@@ -88,6 +90,12 @@ __all__ = [
     "TAXONOMY",
     "TAXONOMY_FIELDS",
     "Approach",
+    "BenefitCost",
+    "Perspective",
+    "UnitCost",
+    "CertaintyDomain",
+    "DowngradeReason",
+    "Severity",
     "AuditAction",
     "AuditEvent",
     "AuditEventQuerySet",

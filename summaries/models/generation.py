@@ -103,10 +103,13 @@ def summaries_tagged(model: type[Term], term_ids: Iterable[int]) -> set[int]:
 
 def summaries_rated_on(scale_ids: Iterable[int]) -> set[int]:
     """The summaries whose page shows a level of one of these scales (with the scale's
-    name): a headline rating or an outcome's."""
+    name): a headline rating, an outcome's (its ratings and its certainty) or a cost band."""
     ids = list(scale_ids)
-    condition = Q(outcome_results__effect_rating__scale__in=ids) | Q(
-        outcome_results__quality_rating__scale__in=ids
+    condition = (
+        Q(outcome_results__effect_rating__scale__in=ids)
+        | Q(outcome_results__quality_rating__scale__in=ids)
+        | Q(outcome_results__certainty__scale__in=ids)
+        | Q(cost_band__scale__in=ids)
     )
     for field in RATING_FIELDS:
         condition |= Q(**{f"{field}_rating__scale__in": ids})

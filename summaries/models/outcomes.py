@@ -46,6 +46,15 @@ class Outcome(models.Model):
     position = models.PositiveSmallIntegerField(
         "position", default=0, help_text="Order of the evidence map's columns; lower comes first."
     )
+    frequency_phrase = models.CharField(
+        "what happened, in natural frequencies",
+        max_length=120,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="How a sentence says that a person had this outcome, in the past tense, "
+        "e.g. 'reoffended sexually' for 'of 100 people like those studied, about 14 "
+        "reoffended sexually without the intervention'. Empty: the outcome is named.",
+    )
     problems = models.ManyToManyField(
         Problem,
         blank=True,
@@ -60,6 +69,17 @@ class Outcome(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def event_phrase(self) -> str:
+        """What happened to someone counted under this outcome, for "about 14 ... without
+        the intervention": the editors' phrase, or a plain one naming the outcome."""
+        return self.frequency_phrase or plain_event_phrase(self.name)
+
+
+def plain_event_phrase(outcome_name: str) -> str:
+    """The natural-frequency phrase of an outcome nobody has worded: it names it."""
+    return f"were counted under “{outcome_name.lower()}”"
 
 
 class Direction(models.TextChoices):
@@ -135,6 +155,17 @@ class OutcomeResult(models.Model):
         limit_choices_to={"scale__dimension": Dimension.QUALITY},
         verbose_name="quality rating",
         help_text="How strong the evidence for this outcome is.",
+    )
+    certainty = models.ForeignKey(
+        ScaleLevel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"scale__dimension": Dimension.CERTAINTY},
+        verbose_name="certainty of the evidence",
+        help_text="How sure we can be of the effect on this outcome (high, moderate, low, "
+        "very low). Give the reasons it was rated down on the result's own page.",
     )
     direction = models.CharField(
         "direction",
@@ -245,6 +276,8 @@ class OutcomeResult(models.Model):
             self.effect_size is None
         ):
             errors["effect_size"] = "An interval needs the effect size it belongs to."
+        if self.certainty is not None and self.certainty.scale.dimension != Dimension.CERTAINTY:
+            errors["certainty"] = "Choose a level of the certainty scale."
         if errors:
             raise ValidationError(errors)
 

@@ -1,5 +1,6 @@
-"""Rating scales: one scale per rated dimension (EMMIE and the quality of evidence), each
-with its ordered levels. Seeded by migration ``0002``; ordinary data afterwards."""
+"""Rating scales: one scale per rated dimension (EMMIE and the quality of evidence, and
+the certainty of each outcome's evidence), each with its ordered levels. Seeded by
+migrations ``0002`` and ``0023``; ordinary data afterwards."""
 
 from django.db import models
 from django.urls import reverse
@@ -16,6 +17,12 @@ class Dimension(models.TextChoices):
     MODERATORS = "moderators", "Moderators"
     IMPLEMENTATION = "implementation", "Implementation"
     ECONOMIC_COST = "economic-cost", "Economic cost"
+    # Not a rating of the version: each outcome result's certainty (GRADE's levels,
+    # seeded by migration 0023), so it is not in ``RATING_FIELDS``.
+    CERTAINTY = "certainty", "Certainty of the evidence"
+    # Not a rating of the evidence either: what the intervention costs, in bands of pounds
+    # per participant (EIF-style, seeded by migration 0024): ``SummaryVersion.cost_band``.
+    COST_BAND = "cost-band", "Cost band"
 
 
 class Scale(models.Model):

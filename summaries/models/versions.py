@@ -147,22 +147,38 @@ class VersionQuerySet(models.QuerySet):
         amount of content: the version with its intervention and ratings (with their
         scales), its child rows and its taxonomy. Public pages read their stored copy
         (``PublishedPage``); this loads what builds it, and what the admin shows."""
+        from .certainty import DowngradeReason
         from .content import RelatedSummary, SystematicReview
+        from .economics import BenefitCost, UnitCost
         from .outcomes import OutcomeResult
 
         return (
             self.defer("search_vector")
-            .select_related("intervention", *(f"{field}_rating__scale" for field in RATING_FIELDS))
+            .select_related(
+                "intervention",
+                "cost_band__scale",
+                *(f"{field}_rating__scale" for field in RATING_FIELDS),
+            )
             .prefetch_related(
                 "sections",
                 "key_figures",
                 "external_links",
+                Prefetch("unit_costs", UnitCost.objects.select_related("review")),
+                Prefetch("benefit_costs", BenefitCost.objects.select_related("review")),
                 Prefetch("reviews", SystematicReview.objects.prefetch_related("breakdowns")),
                 Prefetch(
                     "outcome_results",
                     OutcomeResult.objects.select_related(
-                        "outcome", "effect_rating__scale", "quality_rating__scale"
-                    ).prefetch_related("reviews"),
+                        "outcome",
+                        "effect_rating__scale",
+                        "quality_rating__scale",
+                        "certainty__scale",
+                    ).prefetch_related(
+                        "reviews",
+                        Prefetch(
+                            "downgrade_reasons", DowngradeReason.objects.select_related("domain")
+                        ),
+                    ),
                 ),
                 Prefetch("related_summaries", RelatedSummary.objects.select_related("target")),
                 *(vocabulary.field for vocabulary in TAXONOMY),
@@ -278,6 +294,36 @@ class SummaryVersion(models.Model):
     )
     economic_cost_rating = _rating_field(
         Dimension.ECONOMIC_COST, "How much the evidence says about its costs."
+    )
+    cost_band = models.ForeignKey(
+        ScaleLevel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"scale__dimension": Dimension.COST_BAND},
+        verbose_name="cost band",
+        help_text="What it costs per participant, in bands of pounds (the cost-band scale). "
+        "Only if the reviews give the cost; never guessed.",
+    )
+    headline_certainty = models.ForeignKey(
+        ScaleLevel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        limit_choices_to={"scale__dimension": Dimension.CERTAINTY},
+        verbose_name="certainty of the headline outcome",
+        help_text="The certainty of the first outcome result, set when the version is "
+        "published (it never changes after): what the list's certainty facet filters by.",
+    )
+    no_economic_evaluation = models.BooleanField(
+        "no economic evaluation found",
+        default=False,
+        help_text="Tick when the reviews report no economic evaluation (e.g. 'no formal "
+        "economic analysis was provided'): the page says so. Leave unticked when you give "
+        "unit costs or benefit-cost figures.",
     )
     ratings_basis = models.CharField(
         "ratings basis",
@@ -470,6 +516,9 @@ class SummaryVersion(models.Model):
             level = getattr(self, f"{field}_rating")
             if level is not None and level.scale.dimension != dimension:
                 errors[f"{field}_rating"] = f"Choose a level of the {dimension.label} scale."
+        band = self.cost_band
+        if band is not None and band.scale.dimension != Dimension.COST_BAND:
+            errors["cost_band"] = "Choose a band of the cost-band scale."
         if errors:
             raise ValidationError(errors)
 

@@ -22,7 +22,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from summaries.models import RATING_FIELDS, TAXONOMY, KeyFigure, SummaryVersion
+from summaries.models import RATING_FIELDS, TAXONOMY, KeyFigure, OutcomeResult, SummaryVersion
 from summaries.models.generation import summary_generation
 
 from . import pages
@@ -86,13 +86,23 @@ def live_rows():
     return (
         SummaryVersion.objects.live()
         .defer("search_vector")
-        .select_related("intervention", *(f"{field}_rating" for field in RATING_FIELDS))
+        .select_related(
+            "intervention", "cost_band", *(f"{field}_rating" for field in RATING_FIELDS)
+        )
         .prefetch_related(
             *(vocabulary.field for vocabulary in TAXONOMY),
             Prefetch(
                 "key_figures",
                 queryset=KeyFigure.objects.order_by("position", "id")[:1],
                 to_attr="first_figures",
+            ),
+            # The headline outcome: the first of the version's outcome results.
+            Prefetch(
+                "outcome_results",
+                queryset=OutcomeResult.objects.select_related("outcome", "certainty").order_by(
+                    "position", "id"
+                )[:1],
+                to_attr="first_results",
             ),
         )
         # One join (reviews), so neither aggregate counts a row twice.
@@ -131,6 +141,28 @@ def summary_row(version: SummaryVersion, absolute_uri: Callable[[str], str]) -> 
         },
         "reviews": added.review_count,
         "studies": added.study_count,
+        **economics_and_certainty(version),
+    }
+
+
+def economics_and_certainty(version: SummaryVersion) -> dict:
+    """A list row's cost band, whether no economic evaluation was found, and the
+    certainty of its headline outcome (the first of its outcome results)."""
+    band = version.cost_band
+    # What live_rows adds: the first of its outcome results, as a list.
+    added: Any = version
+    result = added.first_results[0] if added.first_results else None
+    return {
+        "cost_band": None if band is None else {"level": band.slug, "label": band.label},
+        "no_economic_evaluation": version.no_economic_evaluation,
+        "headline_outcome": None
+        if result is None
+        else {
+            "outcome": result.outcome.name,
+            "certainty": None
+            if result.certainty is None
+            else {"level": result.certainty.slug, "label": result.certainty.label},
+        },
     }
 
 
@@ -158,6 +190,11 @@ CSV_HEADER = [
     "key_figure_relative_change",
     "reviews",
     "studies",
+    "cost_band_level",
+    "cost_band_label",
+    "no_economic_evaluation",
+    "headline_outcome",
+    "headline_outcome_certainty",
 ]
 
 # A spreadsheet treats a cell starting with one of these as a formula, so an editor's text
@@ -192,6 +229,20 @@ def _csv_cells(row: dict) -> list:
         figure.get("relative_change"),
         row["reviews"],
         row["studies"],
+        *_economics_and_certainty_cells(row),
+    ]
+
+
+def _economics_and_certainty_cells(row: dict) -> list:
+    band = row["cost_band"] or {}
+    headline = row["headline_outcome"] or {}
+    certainty = headline.get("certainty") or {}
+    return [
+        band.get("level"),
+        band.get("label"),
+        "yes" if row["no_economic_evaluation"] else "no",
+        headline.get("outcome"),
+        certainty.get("level"),
     ]
 
 

@@ -53,6 +53,7 @@ class Result(NamedTuple):
     quality_rating: Rating | None
     direction: str
     studies: int | None  # the most studies of any of its reviews (never a sum), or None
+    certainty: Rating | None = None  # of the evidence on this outcome (GRADE's levels)
 
 
 class Cell(NamedTuple):
@@ -73,6 +74,8 @@ class Cell(NamedTuple):
         quality = self.result.quality_rating
         parts = [effect.label if effect else "Effect not rated"]
         parts.append(f"{quality.label.lower()} evidence" if quality else "quality not rated")
+        if certainty := self.result.certainty:
+            parts.append(f"{certainty.label.lower()} certainty")
         studies = self.studies
         parts.append(
             f"{studies} stud{'y' if studies == 1 else 'ies'}" if studies else "studies not stated"
@@ -150,6 +153,8 @@ def build_rows(
         quality_slug,
         quality_label,
         direction,
+        certainty_slug,
+        certainty_label,
         studies,
     ) in (
         OutcomeResult.objects.filter(version__in=ids)
@@ -161,6 +166,8 @@ def build_rows(
             "quality_rating__slug",
             "quality_rating__label",
             "direction",
+            "certainty__slug",
+            "certainty__label",
         )
         .annotate(most_studies=Max("reviews__studies"))
         .order_by()
@@ -170,6 +177,7 @@ def build_rows(
             rating(quality_slug, quality_label),
             direction,
             studies,
+            rating(certainty_slug, certainty_label),
         )
     gaps = [Cell(outcome, None) for outcome in columns]  # the same for every row
     anchors = [f"#outcome-{outcome.slug}" for outcome in columns]
@@ -245,6 +253,7 @@ def grid_as_dict(rows: list[Row], columns: list[Outcome], origin: str) -> dict:
                         "quality": cell.result.quality_rating.slug
                         if cell.result.quality_rating
                         else None,
+                        "certainty": cell.result.certainty.slug if cell.result.certainty else None,
                         "direction": cell.result.direction,
                         "studies": cell.studies,
                         "url": origin + cell.url,

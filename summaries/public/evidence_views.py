@@ -138,7 +138,9 @@ def _map_download(request: HttpRequest, fmt: str) -> HttpResponse:
     writer = csv.writer(response)
     header = ["slug", "title", "approaches"]
     for outcome in columns:
-        header += [f"{outcome.slug}_{part}" for part in ("effect", "quality", "studies")]
+        header += [
+            f"{outcome.slug}_{part}" for part in ("effect", "quality", "studies", "certainty")
+        ]
     writer.writerow(header)
     for row in rows:
         cells: list[str | int] = [
@@ -149,12 +151,13 @@ def _map_download(request: HttpRequest, fmt: str) -> HttpResponse:
         for cell in row.cells:
             result = cell.result
             if result is None:
-                cells += ["", "", ""]  # a gap: no evidence on this outcome
+                cells += ["", "", "", ""]  # a gap: no evidence on this outcome
                 continue
             cells += [
                 result.effect_rating.slug if result.effect_rating else "",
                 result.quality_rating.slug if result.quality_rating else "",
                 "" if cell.studies is None else cell.studies,
+                result.certainty.slug if result.certainty else "",
             ]
         writer.writerow(cells)
     return response

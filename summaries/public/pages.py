@@ -208,6 +208,15 @@ def outcome_result_as_dict(result: OutcomeResult) -> dict:
         "outcome": {"slug": result.outcome.slug, "name": result.outcome.name},
         "effect": _level(result.effect_rating),
         "quality": _level(result.quality_rating),
+        "certainty": _level(result.certainty),
+        "downgrade_reasons": [
+            {
+                "domain": {"slug": reason.domain.slug, "name": reason.domain.name},
+                "severity": reason.severity,
+                "explanation": reason.explanation,
+            }
+            for reason in result.downgrade_reasons.all()
+        ],
         "direction": result.direction,
         "stated": result.stated,
         "comparison_rate": _decimal(result.comparison_rate),
@@ -224,6 +233,48 @@ def outcome_result_as_dict(result: OutcomeResult) -> dict:
         },
         "reviews": [review.label for review in result.reviews.all()],
         "note": result.note,
+    }
+
+
+def economics_as_dict(version: SummaryVersion) -> dict:
+    """The economic evidence as the reviews state it: the cost band, whether no economic
+    evaluation was found, unit costs and benefit-cost figures. Amounts carry their
+    currency and price year; a figure the review does not give is null."""
+    return {
+        "no_economic_evaluation": version.no_economic_evaluation,
+        "cost_band": None
+        if version.cost_band is None
+        else {
+            "level": version.cost_band.slug,
+            "label": version.cost_band.label,
+            "meaning": version.cost_band.description,
+        },
+        "unit_costs": [
+            {
+                "amount": str(cost.amount),
+                "currency": cost.currency,
+                "price_year": cost.price_year,
+                "description": cost.description,
+                "review": cost.review.label if cost.review else None,
+            }
+            for cost in version.unit_costs.all()
+        ],
+        "benefit_costs": [
+            {
+                "perspective": figure.perspective,
+                "benefits": _decimal(figure.benefits),
+                "costs": _decimal(figure.costs),
+                "currency": figure.currency
+                if figure.benefits is not None or figure.costs is not None
+                else None,
+                "price_year": figure.price_year,
+                "ratio": _decimal(figure.ratio),
+                "chance_benefits_exceed_costs": _decimal(figure.chance_benefits_exceed_costs),
+                "review": figure.review.label if figure.review else None,
+                "note": figure.note,
+            }
+            for figure in version.benefit_costs.all()
+        ],
     }
 
 
@@ -269,6 +320,7 @@ def summary_as_dict(
         },
         "key_figures": [_key_figure(figure) for figure in version.key_figures.all()],
         "outcomes": [outcome_result_as_dict(result) for result in version.outcome_results.all()],
+        "economics": economics_as_dict(version),
         "reviews": [
             {
                 "label": review.label,

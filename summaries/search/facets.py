@@ -47,7 +47,7 @@ def cache_key(filterset: SummaryFilter, query: ParsedQuery | None, *, generation
         "f": {name: sorted(t.slug for t in terms) for name, terms in filterset.selected().items()},
     }
     digest = hashlib.sha256(json.dumps(key_data, sort_keys=True).encode()).hexdigest()
-    return f"search:v2:{generation}:{digest}"
+    return f"search:v3:{generation}:{digest}"
 
 
 def search_counts(

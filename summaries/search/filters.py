@@ -101,7 +101,8 @@ else:
 
 
 class SummaryFilter(_TaxonomyFacets):
-    """The list page's facets: the taxonomy's, then the effect and quality ratings."""
+    """The list page's facets: the taxonomy's, then the effect and quality ratings, the
+    certainty of the headline outcome and the cost band."""
 
     effect = FacetFilter(
         field_name="effect_rating", queryset=_levels(Dimension.EFFECT), label="Effect"
@@ -110,6 +111,14 @@ class SummaryFilter(_TaxonomyFacets):
         field_name="quality_rating",
         queryset=_levels(Dimension.QUALITY),
         label="Quality of evidence",
+    )
+    certainty = FacetFilter(
+        field_name="headline_certainty",
+        queryset=_levels(Dimension.CERTAINTY),
+        label="Certainty (headline outcome)",
+    )
+    cost = FacetFilter(
+        field_name="cost_band", queryset=_levels(Dimension.COST_BAND), label="Cost band"
     )
 
     class Meta:

@@ -19,7 +19,14 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from summaries.models import TAXONOMY_FIELDS, Section, State, SummaryVersion, tag_field
+from summaries.models import (
+    TAXONOMY_FIELDS,
+    SearchEntry,
+    Section,
+    State,
+    SummaryVersion,
+    tag_field,
+)
 
 from . import vocabulary
 
@@ -132,9 +139,8 @@ def unindex_versions(version_ids: Iterable[int] | QuerySet) -> None:
         if is_postgresql():
             SummaryVersion.objects.filter(pk__in=version_ids).update(search_vector=None)
         else:
-            sql, params = version_ids.values("pk").query.sql_with_params()
-            with connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM summary_fts WHERE rowid IN ({sql})", params)
+            # Nothing refers to the FTS rows: Django deletes them in one statement.
+            SearchEntry.objects.filter(version__in=version_ids.values("pk")).delete()
             return
     for batch in _batches(version_ids):
         vocabulary.count_words({}, batch)

@@ -7,6 +7,7 @@ from django import template
 from django.template.defaultfilters import truncatechars
 
 from summaries import charts
+from summaries.models.outcomes import plain_event_phrase
 
 register = template.Library()
 
@@ -51,6 +52,43 @@ def outcome_chart(results) -> charts.BarChart | None:
 def map_marker(effect_slug, studies) -> charts.Marker | None:
     """``{% map_marker slug studies as marker %}``: an evidence-map cell's shape."""
     return charts.map_marker(effect_slug, studies)
+
+
+@register.simple_tag
+def natural_frequency(comparison_rate, treatment_rate) -> charts.NaturalFrequency | None:
+    """``{% natural_frequency result.comparison_rate result.treatment_rate as frequency %}``:
+    the rates in whole people per 100 (or 1,000); None unless both are given."""
+    return charts.natural_frequency(comparison_rate, treatment_rate)
+
+
+@register.simple_tag
+def icon_array(frequency, kind: str, pk) -> charts.IconArray | None:
+    """``{% icon_array frequency "key-figure" figure.pk as array %}``: the geometry of its
+    icon array, with ids unique on the page."""
+    return charts.icon_array(frequency, id=f"{kind}-{pk}-icons")
+
+
+@register.simple_tag
+def figure_event_phrase(figure, results) -> str:
+    """What happened to a person counted in a key figure, for its natural-frequency
+    sentence: the phrase of the version's outcome of the same name, if it has one."""
+    name = figure.outcome.casefold()
+    for result in results:
+        if result.outcome.name.casefold() == name:
+            return result.outcome.event_phrase
+    return plain_event_phrase(figure.outcome)
+
+
+@register.simple_tag
+def money(amount, currency) -> str:
+    """``{% money cost.amount cost.currency %}``: '£1,250', 'AUD 1,250'."""
+    return charts.money(amount, currency)
+
+
+@register.simple_tag
+def benefit_cost_chart(figures) -> charts.BarChart | None:
+    """``{% benefit_cost_chart figures as chart %}``: benefits and costs as bar geometry."""
+    return charts.benefit_cost_chart(figures)
 
 
 @register.filter(is_safe=False)

@@ -18,6 +18,9 @@ from summaries.editorial.services import version_publish, version_submit
 from summaries.models import (
     RATING_FIELDS,
     TAXONOMY,
+    CertaintyDomain,
+    Dimension,
+    DowngradeReason,
     ExternalLink,
     Intervention,
     KeyFigure,
@@ -64,15 +67,17 @@ class Command(BaseCommand):
 
     def load_outcomes(self):
         problems = Problem.objects.in_bulk(field_name="slug")
-        for position, (slug, name, problem_slugs) in enumerate(data.OUTCOMES, start=1):
+        for position, (slug, name, problem_slugs, phrase) in enumerate(data.OUTCOMES, start=1):
             outcome, created = Outcome.objects.get_or_create(
-                slug=slug, defaults={"name": name, "position": position}
+                slug=slug,
+                defaults={"name": name, "position": position, "frequency_phrase": phrase},
             )
             if created:
                 outcome.problems.set([problems[s] for s in problem_slugs if s in problems])
 
     def load_outcome_results(self, version):
         outcomes = Outcome.objects.in_bulk(field_name="slug")
+        domains = CertaintyDomain.objects.in_bulk(field_name="slug")
         reviews = {review.label: review for review in version.reviews.all()}
         for position, result in enumerate(data.OUTCOME_RESULTS, start=1):
             numbers = {
@@ -95,12 +100,23 @@ class Command(BaseCommand):
                 quality_rating=ScaleLevel.objects.get(
                     scale__dimension=RATING_FIELDS["quality"], slug=result["quality"]
                 ),
+                certainty=ScaleLevel.objects.get(
+                    scale__dimension=Dimension.CERTAINTY, slug=result["certainty"]
+                )
+                if "certainty" in result
+                else None,
                 direction=result["direction"],
                 stated=result["stated"],
                 note=result["note"],
                 **numbers,
             )
             row.reviews.set([reviews[label] for label in result["reviews"]])
+            DowngradeReason.objects.bulk_create(
+                DowngradeReason(
+                    result=row, domain=domains[domain], explanation=explanation, position=number
+                )
+                for number, (domain, explanation) in enumerate(result.get("reasons", ()), start=1)
+            )
 
     @transaction.atomic
     def load_summary(self, terms):
