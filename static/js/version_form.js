@@ -5,6 +5,7 @@
 //   After a failed save the part with the first error is shown.
 // - Error summary: focused on load; its links show the field's part and focus the field
 //   (for rich text, its editor).
+// - "Next part": shows the next part and puts focus on its heading.
 // - Unsaved changes: leaving the page after changing the form asks first; saving doesn't.
 // The admin loads its media in <head>; wait for the form.
 document.addEventListener("DOMContentLoaded", () => {
@@ -70,11 +71,18 @@ document.addEventListener("DOMContentLoaded", () => {
       showPart(link.dataset.part);
       history.replaceState(null, "", `#part-${link.dataset.part}`);
     });
+    // "Next part" hides the part it is in, with the focused link: focus moves to the next
+    // part's heading, so the next Tab goes to that part's first field, not back to the top.
     for (const link of document.querySelectorAll(".form-part-next a[data-part]")) {
       link.addEventListener("click", (event) => {
         event.preventDefault();
         showPart(link.dataset.part, { scroll: true });
         history.replaceState(null, "", `#part-${link.dataset.part}`);
+        const heading = document.getElementById(`part-${link.dataset.part}-heading`);
+        if (heading) {
+          heading.setAttribute("tabindex", "-1");
+          heading.focus();
+        }
       });
     }
     const summary = document.getElementById("error-summary");

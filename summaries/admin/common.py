@@ -1,7 +1,7 @@
 """Pieces every admin page of the app shares."""
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError, models
 from django.http import Http404
@@ -82,7 +82,22 @@ class EditorFieldsMixin:
             # The admin renders help_text as HTML; ours is plain text ("/toolkit/<slug>/").
             help_text = formfield.help_text or FALLBACK_HELP_TEXT.get(db_field.name, "")
             formfield.help_text = escape(help_text)
+            if isinstance(self, admin.TabularInline):
+                formfield.bound_field_class = HelpInColumnHeading
         return formfield
+
+
+class HelpInColumnHeading(forms.BoundField):
+    """A field in a table of rows (a tabular inline), whose help text the admin shows in
+    the column's heading, where screen readers read it with the cell, and not under the
+    field: so it has no ``<id>_helptext`` element, and the field does not point at one
+    (Django's default would name an id that does not exist). Its errors are still read."""
+
+    @property
+    def aria_describedby(self):
+        if self.auto_id and not self.is_hidden and self.errors:
+            return f"{self.auto_id}_error"
+        return ""
 
 
 class NulSafeSearchMixin:
@@ -133,6 +148,21 @@ class PublicContentAdminMixin:
         showing = self.summaries_that_show(list(queryset))
         super().delete_queryset(request, queryset)
         pages.content_changed(interventions=showing)
+
+
+class CheckboxGroup(forms.CheckboxSelectMultiple):
+    """Checkboxes whose help text screen readers announce.
+
+    Django gives each checkbox ``aria-describedby="<id>_helptext"``, but the admin writes
+    that id on the help text only for a field with an ``id_for_label``, which a group of
+    checkboxes lacks: every reference pointed at nothing and the help was never read. The
+    group's own id (that of the element around the checkboxes) gives the help text its id.
+    """
+
+    def id_for_label(self, id_, index=None):
+        if index is None:
+            return id_
+        return super().id_for_label(id_, index)
 
 
 class AccessibleAdminMixin:

@@ -51,6 +51,7 @@ from .actions import ACTIONS, action_buttons, workflow_action_view
 from .common import (
     AccessibleAdminMixin,
     BusyDatabaseMixin,
+    CheckboxGroup,
     EditorFieldsMixin,
     NulSafeSearchMixin,
     RevisionCheckForm,
@@ -237,7 +238,7 @@ class OutcomeResultInline(VersionChildInline, admin.StackedInline):
     ]
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 80})},
-        models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
+        models.ManyToManyField: {"widget": CheckboxGroup},
     }
 
 
@@ -341,10 +342,11 @@ class SummaryVersionAdmin(
     form = VersionForm
 
     class Media:
-        # AccessibleAdminMixin's files, and the form's script: it shows one part of the
-        # form at a time and warns before unsaved changes are lost.
+        # AccessibleAdminMixin's files, and the form's scripts: one shows one part of the
+        # form at a time and warns before unsaved changes are lost; one keeps the action
+        # bar in view only while it fits in the window.
         css = {"all": ["css/admin.css"]}
-        js = ["js/admin.js", "js/version_form.js"]
+        js = ["js/admin.js", "js/version_form.js", "js/sticky_fit.js"]
 
     list_display = ["title", "intervention", "number", "state", "updated_at", "created_by"]
     list_filter = ["state", "ratings_basis", "intervention__is_synthetic"]
@@ -421,7 +423,7 @@ class SummaryVersionAdmin(
     # unlabelled search box and a <span> inside its <ul> (WCAG 1.3.1, 4.1.2), and five
     # filter_horizontal boxes would push the sections off-screen; the vocabularies are
     # short enough to show whole, laid out in columns by static/css/admin.css.
-    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
+    formfield_overrides = {models.ManyToManyField: {"widget": CheckboxGroup}}
     inlines = [
         SectionInline,
         SystematicReviewInline,

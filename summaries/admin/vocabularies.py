@@ -18,7 +18,7 @@ from summaries.models import (
 )
 from summaries.models.generation import summaries_rated_on, summaries_showing, summaries_tagged
 
-from .common import EditorFieldsMixin, NulSafeSearchMixin, PublicContentAdminMixin
+from .common import CheckboxGroup, EditorFieldsMixin, NulSafeSearchMixin, PublicContentAdminMixin
 
 
 class TermForm(forms.ModelForm):
@@ -144,7 +144,7 @@ class OutcomeAdmin(PublicContentAdminMixin, EditorFieldsMixin, admin.ModelAdmin)
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "slug"]
     fields = ["name", "slug", "position", "problems", "frequency_phrase", "description"]
-    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
+    formfield_overrides = {models.ManyToManyField: {"widget": CheckboxGroup}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("problems")
