@@ -212,6 +212,8 @@ def admin_pages(browser_data) -> dict[str, str]:
         "add intervention": f"{ADMIN}summaries/intervention/add/",
         "draft version": f"{ADMIN}summaries/summaryversion/{browser_data['draft_pk']}/change/",
         "review page": f"{ADMIN}summaries/summaryversion/{browser_data['draft_pk']}/review/",
+        # Its reviewer and due-day fields (the same form reassigns a review).
+        "submit": f"{ADMIN}summaries/summaryversion/{browser_data['draft_pk']}/submit/",
         "history": f"{ADMIN}summaries/intervention/{browser_data['intervention_pk']}/history/",
         "compare": f"{ADMIN}summaries/intervention/{browser_data['intervention_pk']}"
         "/history/?old=1&new=2",

@@ -209,7 +209,7 @@ class ActionPageTests(StaffTestCase):
         self.assertEqual(self.button_labels(self.editor, draft), [])
         self.assertEqual(
             self.button_labels(self.reviewer, draft),
-            ["Request changes", "Approve and publish", "Schedule publication"],
+            ["Request changes", "Approve and publish", "Schedule publication", "Assign the review"],
         )
 
     def button_labels(self, user, version):

@@ -311,6 +311,9 @@ PERIODIC_TASKS = {
     "summaries.tasks.housekeeping.housekeeping": {
         "daily_at": os.environ.get("HOUSEKEEPING_AT", "03:30")
     },
+    "summaries.editorial.tasks.remind_overdue_reviews": {
+        "daily_at": os.environ.get("REVIEW_REMINDERS_AT", "08:00")
+    },
 }
 # Housekeeping (summaries/tasks/housekeeping.py, daily at HOUSEKEEPING_AT): how many
 # days each kind of record is kept, and when a task still "running" counts as abandoned
@@ -456,6 +459,9 @@ TOOLKIT_CONTACT_EMAIL = os.environ.get("TOOLKIT_CONTACT_EMAIL", "")
 
 # Summaries whose evidence was last reviewed longer ago than this are due for review.
 EVIDENCE_REVIEW_MONTHS = env_int("EVIDENCE_REVIEW_MONTHS", 24)
+# A review is due this many days after submission unless the submitter says otherwise;
+# reviewers are reminded of overdue reviews daily at REVIEW_REMINDERS_AT.
+REVIEW_DUE_DAYS = env_int("REVIEW_DUE_DAYS", 7)
 
 # Logs go to standard output: one JSON object a line in production (for the log
 # collector), readable lines locally. LOG_FORMAT overrides the choice.

@@ -9,9 +9,13 @@ version's state and writes the audit event.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.db import OperationalError, transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -19,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from summaries.editorial import comments, rules, services
+from summaries.editorial import comments, notifications, rules, services
 from summaries.models import COMMENT_MAX_LENGTH, AuditAction, SummaryVersion
 
 from .common import (
@@ -32,7 +36,56 @@ from .common import (
 # --- The forms: what each action asks for ---------------------------------------------
 
 
-class SubmitForm(forms.Form):
+class ReviewerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class AssignmentForm(forms.Form):
+    """Who reviews a version and by when: the reviewers who may publish it (never one who
+    wrote or submits it), or any reviewer."""
+
+    reviewer = ReviewerChoiceField(
+        label="Reviewer",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="Any reviewer",
+        help_text="Only reviewers who did not write or submit this version are listed: "
+        "they are the ones who may publish it.",
+    )
+    review_due_on = forms.DateField(
+        label="Review due",
+        required=False,
+        # Written as the admin writes dates (see SCHEDULE_FORMATS), not the browser's
+        # date picker, which shows mm/dd/yyyy under an American locale.
+        input_formats=["%d %b %Y", "%d %B %Y", "%Y-%m-%d"],
+        widget=forms.DateInput(format="%d %b %Y", attrs={"autocomplete": "off"}),
+        help_text="Day, month and year: for example “14 Dec 2026”. Reviews past this day "
+        "are listed first and reviewers are reminded daily. Left empty: in the usual "
+        "number of days.",
+        error_messages={"invalid": "Write the day like “14 Dec 2026” (day, month, year)."},
+    )
+
+    def __init__(self, *args, version: SummaryVersion, submitter, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = notifications.assignable_reviewers(version, submitter=submitter)
+        reviewer = cast(forms.ModelChoiceField, self.fields["reviewer"])
+        reviewer.queryset = (
+            get_user_model()
+            .objects.filter(pk__in=[user.pk for user in allowed])
+            .order_by("first_name", "last_name", "username")
+        )
+
+    def clean_review_due_on(self):
+        due = self.cleaned_data["review_due_on"]
+        if due is None:
+            return timezone.localdate() + timedelta(days=settings.REVIEW_DUE_DAYS)
+        if due < timezone.localdate():
+            raise forms.ValidationError("A review cannot be due before today.")
+        return due
+
+
+class SubmitForm(AssignmentForm):
     change_note = forms.CharField(
         label="Change note",
         max_length=500,
@@ -40,6 +93,7 @@ class SubmitForm(forms.Form):
         help_text="What changed in this version and why. Reviewers read it first; once "
         "published it appears in the public change log.",
     )
+    field_order = ["change_note", "reviewer", "review_due_on"]
 
 
 class CommentForm(forms.Form):
@@ -160,7 +214,19 @@ class ActionSpec:
 
 
 def _submit(version, user, data):
-    return services.version_submit(version=version, user=user, change_note=data["change_note"])
+    return services.version_submit(
+        version=version,
+        user=user,
+        change_note=data["change_note"],
+        reviewer=data["reviewer"],
+        review_due_on=data["review_due_on"],
+    )
+
+
+def _assign(version, user, data):
+    return services.review_assign(
+        version=version, user=user, reviewer=data["reviewer"], due_on=data["review_due_on"]
+    )
 
 
 def _request_changes(version, user, data):
@@ -226,6 +292,14 @@ ACTIONS = {
         "Cancel the scheduled publication of version {n}",
         _unschedule,
         "Version {n} is no longer scheduled; it stays in review.",
+    ),
+    "assign": ActionSpec(
+        AuditAction.ASSIGN_REVIEW,
+        "Assign the review",
+        "Assign the review of version {n}",
+        _assign,
+        "The review of version {n} is assigned.",
+        form=AssignmentForm,
     ),
     "withdraw": ActionSpec(
         AuditAction.WITHDRAW,
@@ -371,10 +445,22 @@ def _resolve(comments_form: OpenCommentsForm, user) -> None:
 def _bound_form(request, spec: ActionSpec, version: SummaryVersion):
     if spec.form is None:
         return None
+    kwargs: dict = {}
+    if issubclass(spec.form, AssignmentForm):
+        # Submitting: the submitter is the user; reassigning: the one who submitted.
+        submitter = request.user if spec.form is SubmitForm else version.submitted_by
+        kwargs = {"version": version, "submitter": submitter}
     if request.method == "POST":
-        return spec.form(request.POST)
-    initial = {"change_note": version.change_note} if spec.form is SubmitForm else {}
-    return spec.form(initial=initial)
+        return spec.form(request.POST, **kwargs)
+    initial: dict = {}
+    if spec.form is SubmitForm:
+        initial["change_note"] = version.change_note
+    if issubclass(spec.form, AssignmentForm):
+        initial["reviewer"] = version.review_assignee_id
+        initial["review_due_on"] = version.review_due_on or (
+            timezone.localdate() + timedelta(days=settings.REVIEW_DUE_DAYS)
+        )
+    return spec.form(initial=initial, **kwargs)
 
 
 def _problem_list(error):

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -169,6 +170,7 @@ def review_view(request, object_id, *, model_admin):
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
         "title": f"Review: {version.title} (v{version.number})",
+        "today": timezone.localdate(),
         "version": version,
         "live_version": live_version,
         # Parts with changes or comments in full; the rest named in one line, so the

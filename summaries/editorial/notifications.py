@@ -38,6 +38,8 @@ SUBJECTS = {
     NotificationKind.PUBLISHED: "Published: {title} (v{n})",
     NotificationKind.SCHEDULED: "Scheduled for publication: {title} (v{n})",
     NotificationKind.WITHDRAWN: "Withdrawn: {title} (v{n})",
+    NotificationKind.REVIEW_ASSIGNED: "Assigned to you for review: {title} (v{n})",
+    NotificationKind.REVIEW_OVERDUE: "Review overdue: {title} (v{n})",
     NotificationKind.PROBLEM_REPORTED: "Problem reported: {title} (v{n})",
 }
 
@@ -47,7 +49,16 @@ MESSAGES = {
     NotificationKind.PUBLISHED: "{actor} published “{title}” (v{n}); it is live.",
     NotificationKind.SCHEDULED: "{actor} scheduled “{title}” (v{n}) for publication at {when}.",
     NotificationKind.WITHDRAWN: "{actor} withdrew “{title}” (v{n}) from the public site.",
+    NotificationKind.REVIEW_ASSIGNED: "{actor} asked you to review “{title}” (v{n}) by {when}.",
+    NotificationKind.REVIEW_OVERDUE: "The review of “{title}” (v{n}) was due on {when}.",
     NotificationKind.PROBLEM_REPORTED: "A reader reported a problem with “{title}” (v{n}).",
+}
+
+# Kinds for reviewers: their link goes to the review page, not the version's form.
+FOR_REVIEWERS = {
+    NotificationKind.SUBMITTED,
+    NotificationKind.REVIEW_ASSIGNED,
+    NotificationKind.REVIEW_OVERDUE,
 }
 
 
@@ -64,6 +75,29 @@ def reviewers() -> "list[User]":
         backend="django.contrib.auth.backends.ModelBackend",
     )
     return list(users.filter(is_active=True, is_staff=True))
+
+
+def assignable_reviewers(version: SummaryVersion, *, submitter: "User | None") -> "list[User]":
+    """The reviewers a review of ``version`` may be given to: those who may publish it,
+    so not one who saved text in it or submits it (the four-eyes rule)."""
+    writers = set(VersionAuthor.objects.filter(version=version).values_list("user_id", flat=True))
+    for user in (submitter, version.submitted_by):
+        if user is not None:
+            writers.add(user.pk)
+    return [user for user in reviewers() if user.pk not in writers]
+
+
+def recipients(version: SummaryVersion, kind: str) -> "list[User]":
+    """Who hears of ``kind`` on ``version``."""
+    if kind == NotificationKind.SUBMITTED:
+        # The assigned reviewer is told it is theirs instead.
+        return [user for user in reviewers() if user.pk != version.review_assignee_id]
+    if kind == NotificationKind.REVIEW_ASSIGNED:
+        assignee = version.review_assignee
+        return [assignee] if assignee is not None and assignee.is_active else []
+    if kind == NotificationKind.REVIEW_OVERDUE:
+        return reviewers()
+    return authors(version)
 
 
 def authors(version: SummaryVersion) -> "list[User]":
@@ -88,9 +122,9 @@ def problem_reported(*, version: SummaryVersion, path: str) -> list[Notification
     """Tell the summary's editors (those who wrote ``version``; if nobody did, every
     editor) that a reader reported a problem with its page; ``path``, the report in the
     admin's queue."""
-    recipients = authors(version) or editors()
+    told = authors(version) or editors()
     return _notify(
-        recipients, version=version, kind=NotificationKind.PROBLEM_REPORTED, actor=None, path=path
+        told, version=version, kind=NotificationKind.PROBLEM_REPORTED, actor=None, path=path
     )
 
 
@@ -98,16 +132,16 @@ def version_event(
     *, version: SummaryVersion, kind: str, actor: "User | None", when: str = ""
 ) -> list[Notification]:
     """Tell the people ``kind`` concerns about ``version``; return the notifications."""
-    recipients = reviewers() if kind == NotificationKind.SUBMITTED else authors(version)
-    if kind == NotificationKind.SUBMITTED:
+    told = recipients(version, kind)
+    if kind in FOR_REVIEWERS:
         path = reverse("admin:summaries_summaryversion_review", args=[version.pk])
     else:
         path = reverse("admin:summaries_summaryversion_change", args=[version.pk])
-    return _notify(recipients, version=version, kind=kind, actor=actor, path=path, when=when)
+    return _notify(told, version=version, kind=kind, actor=actor, path=path, when=when)
 
 
 def _notify(
-    recipients: "list[User]",
+    told: "list[User]",
     *,
     version: SummaryVersion,
     kind: str,
@@ -130,7 +164,7 @@ def _notify(
             message=MESSAGES[NotificationKind(kind)].format(**words)[:300],
             url=path,
         )
-        for user in recipients
+        for user in told
         if actor is None or user.pk != actor.pk
     )
     no_email = set(
@@ -138,7 +172,7 @@ def _notify(
             user_id__in=[n.user_id for n in notifications], email=False
         ).values_list("user_id", flat=True)
     )
-    with_address = {user.pk for user in recipients if user.email}
+    with_address = {user.pk for user in told if user.email}
     for notification in notifications:
         if notification.user_id in with_address and notification.user_id not in no_email:
             enqueue(email_notification, notification.pk)

@@ -72,6 +72,7 @@ RULES: dict[str, Rule] = {
     AuditAction.PUBLISH: Rule(PUBLISH, (State.IN_REVIEW,), not_by_author=True),
     AuditAction.SCHEDULE: Rule(PUBLISH, (State.IN_REVIEW,), not_by_author=True),
     AuditAction.UNSCHEDULE: Rule(PUBLISH, (State.IN_REVIEW,)),
+    AuditAction.ASSIGN_REVIEW: Rule(REVIEW, (State.IN_REVIEW,)),
     AuditAction.WITHDRAW: Rule(PUBLISH, (State.PUBLISHED,)),
     # Changing a summary's address: any state; the old address keeps redirecting.
     AuditAction.RENAME: Rule(RENAME, None),
@@ -96,6 +97,7 @@ ACTION_NAMES: dict[str, str] = {
     AuditAction.PUBLISH: "Publishing",
     AuditAction.SCHEDULE: "Scheduling publication",
     AuditAction.UNSCHEDULE: "Cancelling a scheduled publication",
+    AuditAction.ASSIGN_REVIEW: "Assigning a review",
     AuditAction.WITHDRAW: "Withdrawing a summary",
     AuditAction.RENAME: "Changing a summary's address",
 }

@@ -12,8 +12,10 @@ audit and generation helpers here, and read best side by side.
 """
 
 import logging
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Max, When
@@ -44,6 +46,9 @@ from . import tasks as editorial_tasks
 from .copying import copy_content
 from .errors import NotAllowed, ServiceError, SubmitRefused
 from .rules import Actor
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 __all__ = [
     "NotAllowed",
@@ -232,7 +237,7 @@ def draft_start_from(
     draft.created_at = timezone.now()
     for field in ("published_at", "published_by", "submitted_at", "submitted_by"):
         setattr(draft, field, None)
-    for field in ("publish_at", "scheduled_by", "withdrawn_at"):
+    for field in ("publish_at", "scheduled_by", "withdrawn_at", "review_assignee", "review_due_on"):
         setattr(draft, field, None)
     draft.review_comment = draft.withdrawal_reason = ""
     draft.save()
@@ -251,19 +256,39 @@ def version_restore_as_draft(*, version: SummaryVersion, user: Actor = None) -> 
 
 @transaction.atomic
 def version_submit(
-    *, version: SummaryVersion, user: Actor = None, change_note: str
+    *,
+    version: SummaryVersion,
+    user: Actor = None,
+    change_note: str,
+    reviewer: "User | None" = None,
+    review_due_on: date | None = None,
 ) -> SummaryVersion:
-    """Send a draft to review, after the full validation a draft may skip while written."""
+    """Send a draft to review, after the full validation a draft may skip while written;
+    to ``reviewer`` if named (else any reviewer), due ``review_due_on`` (by default
+    ``REVIEW_DUE_DAYS`` from today)."""
     version = _locked(version)
     rules.check(user, AuditAction.SUBMIT, version)
     if problems := rules.submit_problems(version, change_note=change_note):
         raise SubmitRefused(problems)
+    due = review_due_on or timezone.localdate() + timedelta(days=settings.REVIEW_DUE_DAYS)
+    _check_assignment(version, reviewer, due, submitter=user)
     from_state = version.state
     version.state = State.IN_REVIEW
     version.change_note = change_note.strip()
     version.submitted_by = user
     version.submitted_at = timezone.now()
-    version.save(update_fields=["state", "change_note", "submitted_by", "submitted_at"])
+    version.review_assignee = reviewer
+    version.review_due_on = due
+    version.save(
+        update_fields=[
+            "state",
+            "change_note",
+            "submitted_by",
+            "submitted_at",
+            "review_assignee",
+            "review_due_on",
+        ]
+    )
     _audit(
         version=version,
         user=user,
@@ -272,7 +297,85 @@ def version_submit(
         comment=version.change_note,
     )
     notifications.version_event(version=version, kind=NotificationKind.SUBMITTED, actor=user)
+    if reviewer is not None:
+        notifications.version_event(
+            version=version,
+            kind=NotificationKind.REVIEW_ASSIGNED,
+            actor=user,
+            when=_day(due),
+        )
     return version
+
+
+def _day(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def _check_assignment(
+    version: SummaryVersion, reviewer: "User | None", due: date, *, submitter: Actor
+) -> None:
+    """A review is due today or later, and goes to someone who may publish the version:
+    a reviewer who neither wrote nor submitted it (the four-eyes rule)."""
+    if due < timezone.localdate():
+        raise ServiceError("A review cannot be due before today.")
+    if reviewer is None:
+        return
+    allowed = notifications.assignable_reviewers(version, submitter=submitter)
+    if reviewer.pk not in {candidate.pk for candidate in allowed}:
+        name = reviewer.get_full_name() or reviewer.get_username()
+        raise ServiceError(
+            f"{name} cannot review this version: only a reviewer who did not write or "
+            "submit it can publish it."
+        )
+
+
+@transaction.atomic
+def review_assign(
+    *, version: SummaryVersion, user: Actor = None, reviewer: "User | None", due_on: date
+) -> SummaryVersion:
+    """Give the review of a version in review to ``reviewer`` (None: any reviewer), due
+    ``due_on``; the new reviewer is told."""
+    version = _locked(version)
+    rules.check(user, AuditAction.ASSIGN_REVIEW, version)
+    _check_assignment(version, reviewer, due_on, submitter=version.submitted_by)
+    changed = version.review_assignee_id != (reviewer.pk if reviewer else None)
+    version.review_assignee = reviewer
+    version.review_due_on = due_on
+    version.save(update_fields=["review_assignee", "review_due_on"])
+    who = reviewer.get_full_name() or reviewer.get_username() if reviewer else "any reviewer"
+    _audit(
+        version=version,
+        user=user,
+        action=AuditAction.ASSIGN_REVIEW,
+        comment=f"Review by {who}, due {_day(due_on)}.",
+    )
+    if reviewer is not None and changed:
+        notifications.version_event(
+            version=version, kind=NotificationKind.REVIEW_ASSIGNED, actor=user, when=_day(due_on)
+        )
+    return version
+
+
+def reviews_overdue(today: date | None = None) -> list[SummaryVersion]:
+    """Versions in review whose review is past its due day, the longest overdue first."""
+    day = today or timezone.localdate()
+    overdue = SummaryVersion.objects.filter(state=State.IN_REVIEW, review_due_on__lt=day)
+    return list(overdue.order_by("review_due_on", "pk"))
+
+
+@transaction.atomic
+def remind_overdue(today: date | None = None) -> int:
+    """Tell every reviewer of each overdue review; how many reviews were overdue."""
+    overdue = reviews_overdue(today)
+    for version in overdue:
+        assert version.review_due_on is not None  # the filter says so
+        notifications.version_event(
+            version=version,
+            kind=NotificationKind.REVIEW_OVERDUE,
+            actor=None,
+            when=_day(version.review_due_on),
+        )
+    return len(overdue)
 
 
 @transaction.atomic

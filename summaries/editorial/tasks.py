@@ -1,6 +1,6 @@
 """The editorial background tasks (``summaries.tasks``)."""
 
-from summaries.tasks import background_task
+from summaries.tasks import background_task, periodic_task
 
 from . import services
 
@@ -15,3 +15,9 @@ def publish_scheduled() -> str:
     publish_scheduled`` does the same from cron, as a safety net."""
     published = services.publish_due()
     return f"{len(published)} scheduled version(s) published"
+
+
+@periodic_task()
+def remind_overdue_reviews() -> str:
+    """Daily (``PERIODIC_TASKS``): tell every reviewer of each review past its due day."""
+    return f"{services.remind_overdue()} overdue review(s)"

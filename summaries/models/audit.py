@@ -22,6 +22,7 @@ class AuditAction(models.TextChoices):
     RENAME = "rename", "Changed the address"
     COMMENT = "comment", "Commented"
     RESOLVE_COMMENT = "resolve_comment", "Resolved a comment"
+    ASSIGN_REVIEW = "assign_review", "Assigned the review"
     CHALLENGE_RECEIVED = "challenge_received", "Challenge received"
     CHALLENGE_ACKNOWLEDGED = "challenge_ack", "Acknowledged a challenge"
     CHALLENGE_REVIEW = "challenge_review", "Sent a challenge to two reviewers"

@@ -145,6 +145,8 @@ class NotificationKind(models.TextChoices):
     PUBLISHED = "published", "Published"
     SCHEDULED = "scheduled", "Scheduled"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    REVIEW_ASSIGNED = "review_assigned", "Review assigned to you"
+    REVIEW_OVERDUE = "review_overdue", "Review overdue"
     PROBLEM_REPORTED = "problem_reported", "Problem reported"
 
 

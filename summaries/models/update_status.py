@@ -1,6 +1,6 @@
 """Update status: whether a summary is still current (after Cochrane's classification).
 
-Four statuses, seeded by migration ``0026``. They are rows, not choices, so the list's
+Four statuses, seeded by migration ``0027``. They are rows, not choices, so the list's
 facets, the map and the API treat them like any other term (slug, label, order); the
 code names them only by slug (``UpdateStatus.UP_TO_DATE``...), for the figures of the
 numbers page and the rule that a summary with no update planned says why. Their wording

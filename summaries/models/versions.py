@@ -438,6 +438,26 @@ class SummaryVersion(models.Model):
         help_text="When set, `manage.py publish_scheduled` publishes this version at this time.",
     )
     scheduled_by = _user_field("scheduled by")
+    # Who is to review it and by when (set on submission, changed by a reviewer): a
+    # reviewer's queue sorts by it. Any reviewer may still publish (the four-eyes rule).
+    review_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name="assigned reviewer",
+        help_text="The reviewer asked to review this version; empty: any reviewer.",
+    )
+    review_due_on = models.DateField(
+        "review due",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The day the review is due; overdue reviews are listed first and "
+        "reviewers are reminded each day.",
+    )
     withdrawn_at = models.DateTimeField("withdrawn", null=True, blank=True, editable=False)
     withdrawal_reason = models.TextField(
         "reason for withdrawal",

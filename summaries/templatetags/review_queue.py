@@ -42,7 +42,9 @@ RECENT = 5
 
 
 def _listing(queryset, *order, limit=LIMIT):
-    queryset = queryset.select_related("intervention", "submitted_by", "scheduled_by")
+    queryset = queryset.select_related(
+        "intervention", "submitted_by", "scheduled_by", "review_assignee"
+    )
     return {"count": queryset.count(), "versions": list(queryset.order_by(*order)[:limit])}
 
 
@@ -79,7 +81,13 @@ def review_queue(user) -> dict:
     queue: dict = {}
     if user.has_perm(rules.REVIEW) or user.has_perm(rules.PUBLISH):
         in_review = SummaryVersion.objects.filter(state=State.IN_REVIEW)
-        queue["in_review"] = _listing(in_review, F("submitted_at").asc(nulls_first=True), "pk")
+        # By due day, overdue first; then the longest waiting.
+        queue["in_review"] = _listing(
+            in_review,
+            F("review_due_on").asc(nulls_last=True),
+            F("submitted_at").asc(nulls_first=True),
+            "pk",
+        )
         mine = set(
             VersionAuthor.objects.filter(
                 user=user, version__in=[v.pk for v in queue["in_review"]["versions"]]
@@ -100,7 +108,12 @@ def review_queue(user) -> dict:
             Q(created_by=user) | Q(pk__in=VersionAuthor.objects.filter(user=user).values("version"))
         )
         queue["drafts"] = _listing(mine.filter(state=State.DRAFT), "-updated_at", "-pk")
-        queue["mine_in_review"] = _listing(mine.filter(state=State.IN_REVIEW), "submitted_at", "pk")
+        queue["mine_in_review"] = _listing(
+            mine.filter(state=State.IN_REVIEW),
+            F("review_due_on").asc(nulls_last=True),
+            "submitted_at",
+            "pk",
+        )
         queue["sent_back"] = _listing(
             mine.filter(state=State.CHANGES_REQUESTED), "updated_at", "pk"
         )
@@ -115,6 +128,7 @@ def review_queue(user) -> dict:
         "title",
     )
     queue["evidence_months"] = settings.EVIDENCE_REVIEW_MONTHS
+    queue["today"] = timezone.localdate()
     queue["unread"] = Notification.objects.filter(user=user, read_at=None).count()
     # Email is on unless the user turned it off; with no address it cannot reach them.
     queue["no_email_address"] = (

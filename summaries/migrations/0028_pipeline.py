@@ -51,7 +51,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('summaries', '0026_update_status'),
+        ('summaries', '0027_update_status'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

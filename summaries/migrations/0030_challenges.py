@@ -46,7 +46,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('summaries', '0028_suggestions'),
+        ('summaries', '0029_suggestions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='auditevent',
             name='action',
-            field=models.CharField(choices=[('create', 'Created'), ('start_draft', 'Started a new draft'), ('restore', 'Restored as a new draft'), ('submit', 'Submitted for review'), ('request_changes', 'Requested changes'), ('schedule', 'Scheduled publication'), ('unschedule', 'Cancelled scheduled publication'), ('publish', 'Published'), ('supersede', 'Superseded'), ('withdraw', 'Withdrew'), ('archive', 'Archived'), ('rename', 'Changed the address'), ('comment', 'Commented'), ('resolve_comment', 'Resolved a comment'), ('challenge_received', 'Challenge received'), ('challenge_ack', 'Acknowledged a challenge'), ('challenge_review', 'Sent a challenge to two reviewers'), ('challenge_decided', 'Decided a challenge')], max_length=20, verbose_name='action'),
+            field=models.CharField(choices=[('create', 'Created'), ('start_draft', 'Started a new draft'), ('restore', 'Restored as a new draft'), ('submit', 'Submitted for review'), ('request_changes', 'Requested changes'), ('schedule', 'Scheduled publication'), ('unschedule', 'Cancelled scheduled publication'), ('publish', 'Published'), ('supersede', 'Superseded'), ('withdraw', 'Withdrew'), ('archive', 'Archived'), ('rename', 'Changed the address'), ('comment', 'Commented'), ('resolve_comment', 'Resolved a comment'), ('assign_review', 'Assigned the review'), ('challenge_received', 'Challenge received'), ('challenge_ack', 'Acknowledged a challenge'), ('challenge_review', 'Sent a challenge to two reviewers'), ('challenge_decided', 'Decided a challenge')], max_length=20, verbose_name='action'),
         ),
         migrations.CreateModel(
             name='Challenge',

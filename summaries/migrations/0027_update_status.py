@@ -30,7 +30,7 @@ def seed_statuses(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('summaries', '0025_headline_certainty'),
+        ('summaries', '0026_review_assignment'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -47,7 +47,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('summaries', '0027_pipeline'),
+        ('summaries', '0028_pipeline'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='notification',
             name='kind',
-            field=models.CharField(choices=[('submitted', 'Submitted for review'), ('changes_requested', 'Changes requested'), ('published', 'Published'), ('scheduled', 'Scheduled'), ('withdrawn', 'Withdrawn'), ('problem_reported', 'Problem reported')], max_length=20, verbose_name='what happened'),
+            field=models.CharField(choices=[('submitted', 'Submitted for review'), ('changes_requested', 'Changes requested'), ('published', 'Published'), ('scheduled', 'Scheduled'), ('withdrawn', 'Withdrawn'), ('review_assigned', 'Review assigned to you'), ('review_overdue', 'Review overdue'), ('problem_reported', 'Problem reported')], max_length=20, verbose_name='what happened'),
         ),
         migrations.CreateModel(
             name='Suggestion',
