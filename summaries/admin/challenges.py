@@ -93,7 +93,8 @@ class DecideForm(forms.Form):
 
 @admin.register(Challenge)
 class ChallengeAdmin(NulSafeSearchMixin, AccessibleAdminMixin, admin.ModelAdmin):
-    list_display = ["received_at", "intervention", "rating_label", "status", "target_on", "late"]
+    # The target and whether it has passed first: the queue is worked by them.
+    list_display = ["target_on", "late", "status", "rating_label", "intervention", "received_at"]
     list_filter = ["status"]
     search_fields = ["rating_label", "reasons", "intervention__slug"]
     readonly_fields = [
