@@ -218,6 +218,8 @@ class ChallengeDashboardTests(ChallengeWorld):
         listed = [c.pk for c in home.context["queue"]["challenges"]["items"]]
         self.assertEqual(listed, [late.pk, recent.pk])
         self.assertContains(home, "2, 1 overdue")
+        listing = self.client.get(reverse("admin:summaries_challenge_changelist"))
+        self.assertContains(listing, '<td class="field-late">Overdue</td>', count=1, html=True)
         url = reverse("admin:summaries_challenge_workflow", args=[recent.pk])
         response = self.client.post(url, {"step": "acknowledge"})
         self.assertEqual(response.status_code, 302)

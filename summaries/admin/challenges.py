@@ -119,9 +119,10 @@ class ChallengeAdmin(NulSafeSearchMixin, AccessibleAdminMixin, admin.ModelAdmin)
     fields = readonly_fields
     actions = None
 
-    @admin.display(description="overdue", boolean=True)
+    @admin.display(description="overdue")
     def late(self, obj):
-        return obj.is_overdue
+        # In words: the admin's boolean icons would show an overdue challenge as a green tick.
+        return "Overdue" if obj.is_overdue else ""
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("intervention")
