@@ -100,6 +100,15 @@ class NumbersPageTests(TestCase):
             response.context["summaries"]["median_search_age_months"], round(sum(expected) / 2)
         )
         self.assertEqual(search_age_months(2021, None, date(2026, 12, 7)), 65)
+        self.assertContains(response, "over 2 summaries that give the date")
+
+    def test_one_summary_with_a_search_date_in_the_singular(self):
+        """One summary giving the date reads "1 summary that gives the date"."""
+        SummaryVersion.objects.live().exclude(
+            pk=SummaryVersion.objects.live().order_by("pk").first().pk
+        ).update(last_search_year=None, last_search_month=None)
+        response = self.client.get(NUMBERS)
+        self.assertContains(response, "over 1 summary that gives the date")
 
     def test_query_count_does_not_grow(self):
         """The page costs the same queries with more summaries, entries and challenges."""
