@@ -463,6 +463,45 @@ EVIDENCE_REVIEW_MONTHS = env_int("EVIDENCE_REVIEW_MONTHS", 24)
 # reviewers are reminded of overdue reviews daily at REVIEW_REMINDERS_AT.
 REVIEW_DUE_DAYS = env_int("REVIEW_DUE_DAYS", 7)
 
+# Content checks (summaries/editorial/checks/README.md): warnings on the version form and
+# the review page. A toolkit adds its own checks by naming the modules that register them;
+# a check named in CONTENT_CHECKS_REQUIRED stops a draft going to review until it passes.
+CONTENT_CHECKS_MODULES = env_list("CONTENT_CHECKS_MODULES")
+CONTENT_CHECKS_REQUIRED = env_list("CONTENT_CHECKS_REQUIRED", "outcome-source")
+CONTENT_CHECKS_DISABLED = env_list("CONTENT_CHECKS_DISABLED")
+# Flesch reading ease (0-100, higher is easier): below this a text is "hard to read" for
+# practitioners (30 is where the scale's "difficult" band, of academic papers, ends).
+# Texts shorter than the minimum number of words are not scored: the formula needs more.
+CONTENT_CHECK_READING_EASE_MIN = env_int("CONTENT_CHECK_READING_EASE_MIN", 30)
+CONTENT_CHECK_READING_MIN_WORDS = env_int("CONTENT_CHECK_READING_MIN_WORDS", 40)
+CONTENT_CHECK_SENTENCE_MAX_WORDS = env_int("CONTENT_CHECK_SENTENCE_MAX_WORDS", 35)
+CONTENT_CHECK_SECTION_MIN_WORDS = env_int("CONTENT_CHECK_SECTION_MIN_WORDS", 25)
+CONTENT_CHECK_STANDFIRST_MAX_CHARS = env_int("CONTENT_CHECK_STANDFIRST_MAX_CHARS", 200)
+# Abbreviations every reader knows, never asked to be spelt out.
+CONTENT_CHECK_KNOWN_ABBREVIATIONS = env_list(
+    "CONTENT_CHECK_KNOWN_ABBREVIATIONS", "UK,USA,US,EU,UN,NHS,BBC,TV,DNA,HIV,AIDS,PDF,OK"
+)
+CONTENT_CHECK_VAGUE_LINK_TEXTS = env_list(
+    "CONTENT_CHECK_VAGUE_LINK_TEXTS",
+    "click here,here,read more,more,click,link,this link,this,learn more,more info,"
+    "find out more,this page,website,go",
+)
+# The live checks' endpoint refuses a form bigger than this (bytes).
+CONTENT_CHECKS_MAX_BYTES = env_int("CONTENT_CHECKS_MAX_BYTES", 1_000_000)
+# Broken links: checked by a background task after each save, at most this many links a
+# version, each with this timeout (seconds), and no more often than every
+# LINK_CHECK_FRESH_MINUTES. Only http and https, and never an address on a private,
+# loopback or link-local network, also after a redirect: an editor's link must not make
+# the server probe the internal network. LINK_CHECK_ALLOWED_NETWORKS names networks that
+# may be reached all the same (e.g. "127.0.0.1/32" for the tests' own server); none by
+# default.
+LINK_CHECK_ENABLED = env_bool("LINK_CHECK_ENABLED", True)
+LINK_CHECK_MAX_LINKS = env_int("LINK_CHECK_MAX_LINKS", 50)
+LINK_CHECK_TIMEOUT_SECONDS = env_int("LINK_CHECK_TIMEOUT_SECONDS", 10)
+LINK_CHECK_MAX_REDIRECTS = env_int("LINK_CHECK_MAX_REDIRECTS", 5)
+LINK_CHECK_FRESH_MINUTES = env_int("LINK_CHECK_FRESH_MINUTES", 60)
+LINK_CHECK_ALLOWED_NETWORKS = env_list("LINK_CHECK_ALLOWED_NETWORKS")
+
 # Logs go to standard output: one JSON object a line in production (for the log
 # collector), readable lines locally. LOG_FORMAT overrides the choice.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")

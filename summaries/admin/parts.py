@@ -204,3 +204,55 @@ def _field_id(bound) -> str:
         # Checkbox and radio lists label their first choice.
         widget_id = widget.id_for_label(bound.auto_id, "0")
     return widget_id or bound.auto_id or ""
+
+
+# --- Where a content check's finding is on the form -----------------------------------
+
+
+@dataclass(frozen=True)
+class FindingView:
+    """A content check's finding as the form and the review page show it."""
+
+    finding: object  # checks.Finding
+    part: str  # the key of its part of the form
+    part_title: str
+    target: str  # the id of the element to focus, without "#"
+
+
+def field_parts(fieldsets) -> dict[str, str]:
+    """The part of each field of the version form, from its fieldsets' classes."""
+    found = {}
+    for _name, options in fieldsets:
+        classes = options.get("classes", [])
+        part = next((c.removeprefix("part-") for c in classes if c.startswith("part-")), None)
+        for line in options["fields"]:
+            for name in _names(line):
+                found[name] = part or DEFAULT_PART
+    return found
+
+
+def locate_findings(
+    findings, *, fields: dict[str, str], checkbox_reviews: bool
+) -> list[FindingView]:
+    """Each finding with its part and the id of its field on the version form, in the
+    order of the parts (required ones first within a part). ``checkbox_reviews``: the
+    outcome results' reviews are checkboxes (the version has reviews), so the first one
+    is focused; without reviews there are none, and the result's row is."""
+    titles = {spec.key: spec.title for spec in PARTS}
+    order = {spec.key: i for i, spec in enumerate(PARTS)}
+    part_of_section = {kind: spec.key for spec in PARTS for kind in spec.sections}
+    part_of_inline = {prefix: spec.key for spec in PARTS for prefix in spec.inlines}
+    located = []
+    for finding in findings:
+        place = finding.place
+        if place.field == "section":
+            part, target = part_of_section.get(place.key, DEFAULT_PART), f"section-{place.key}"
+        elif place.row is not None:
+            part = part_of_inline.get(place.field, DEFAULT_PART)
+            target = f"id_{place.field}-{place.row}-{place.row_field}"
+            if place.row_field == "reviews":
+                target = f"{target}_0" if checkbox_reviews else f"{place.field}-{place.row}"
+        else:
+            part, target = fields.get(place.field, DEFAULT_PART), f"id_{place.field}"
+        located.append(FindingView(finding, part, titles[part], target))
+    return sorted(located, key=lambda view: (order[view.part], not view.finding.required))

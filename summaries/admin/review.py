@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from summaries import converters  # noqa: F401  (registers <row_id:...>)
-from summaries.editorial import comments, diff, rules
+from summaries.editorial import checks, comments, diff, rules
 from summaries.editorial.errors import NotAllowed, ServiceError
 from summaries.models import (
     ANCHOR_CHOICES,
@@ -32,6 +32,7 @@ from summaries.models import (
     VersionAuthor,
 )
 
+from . import content_checks
 from .actions import CommentForm, action_buttons
 
 ANCHOR_LABELS = dict(ANCHOR_CHOICES)
@@ -195,6 +196,15 @@ def review_view(request, object_id, *, model_admin):
         "may_comment": comments.may_comment(request.user, version),
         "four_eyes": four_eyes,
         "review_url": reverse("admin:summaries_summaryversion_review", args=[version.pk]),
+        # The same findings the editor sees, each linked to its field on the form.
+        "content_checks": content_checks.panel(
+            version,
+            checks.Draft.of_version(version),
+            fields=model_admin.field_parts(),
+            on_form=False,
+        )
+        if version.is_open
+        else None,
     }
     return TemplateResponse(request, "admin/summaries/summaryversion/review.html", context)
 

@@ -21,7 +21,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from summaries import converters  # noqa: F401  (registers <row_id:...>)
-from summaries.editorial import authorship, rules, services
+from summaries.editorial import authorship, checks, rules, services
+from summaries.editorial.checks import links
 from summaries.models import (
     RATING_FIELDS,
     TAXONOMY,
@@ -46,7 +47,7 @@ from summaries.models import (
 from summaries.public import views
 from summaries.sanitize import sanitize_html
 
-from . import parts, presence
+from . import content_checks, parts, presence
 from .actions import ACTIONS, action_buttons, workflow_action_view
 from .common import (
     AccessibleAdminMixin,
@@ -346,7 +347,8 @@ class SummaryVersionAdmin(
         # form at a time and warns before unsaved changes are lost; one keeps the action
         # bar in view only while it fits in the window.
         css = {"all": ["css/admin.css"]}
-        js = ["js/admin.js", "js/version_form.js", "js/sticky_fit.js"]
+        # And the content checks' panel, run again as the editor types.
+        js = ["js/admin.js", "js/version_form.js", "js/sticky_fit.js", "js/content_checks.js"]
 
     list_display = ["title", "intervention", "number", "state", "updated_at", "created_by"]
     list_filter = ["state", "ratings_basis", "intervention__is_synthetic"]
@@ -476,6 +478,11 @@ class SummaryVersionAdmin(
                 getattr(form.instance, vocabulary.field).add(*terms)
         if form.has_changed() or any(formset.has_changed() for formset in formsets):
             authorship.record_save(version=form.instance, user=request.user)
+            links.queue_link_check(form.instance)
+
+    def field_parts(self) -> dict[str, str]:
+        """The part of the form each field of the version is in."""
+        return parts.field_parts(self.fieldsets)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = []
@@ -543,8 +550,22 @@ class SummaryVersionAdmin(
                 **self._editing_context(request, context, obj),
                 preview_url=reverse("admin:summaries_summaryversion_preview", args=[obj.pk]),
                 history_url=history_url(obj),
+                content_checks=self._content_checks(request, obj),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _content_checks(self, request, obj) -> dict | None:
+        """The checks' panel: on the form as posted after a refused save, else as saved."""
+        if not obj.is_open:
+            return None
+        draft = None
+        if request.method == "POST":
+            try:
+                draft = checks.Draft.of_form_data(obj, request.POST)
+            except checks.BadFormData:
+                pass
+        draft = draft or checks.Draft.of_version(obj)
+        return content_checks.panel(obj, draft, fields=self.field_parts(), on_form=True)
 
     def _editing_context(self, request, context, obj) -> dict:
         """Who else is on this draft; after a stale save, what they changed."""
@@ -589,8 +610,16 @@ class SummaryVersionAdmin(
             ),
             *action_urls,
             *review_urls(self),
+            *content_checks.checks_urls(self),
             *malformed_id_urls(
-                ["new-draft", "preview", "review", r"comments/.+", *map(re.escape, ACTIONS)]
+                [
+                    "new-draft",
+                    "preview",
+                    "review",
+                    "checks",
+                    r"comments/.+",
+                    *map(re.escape, ACTIONS),
+                ]
             ),
             *super().get_urls(),
         ]

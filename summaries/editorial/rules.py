@@ -24,6 +24,7 @@ from summaries.models import (
 )
 from summaries.models.plain_text import validate_single_line
 
+from . import checks
 from .authorship import is_author
 from .errors import NotAllowed, ServiceError
 
@@ -273,6 +274,8 @@ def submit_problems(version: SummaryVersion, *, change_note: str | None = None) 
         )
     if not version.reviews.exists():
         problems.append("Add at least one systematic review to the evidence base.")
+    # The content checks marked required for submission (checks/README.md).
+    problems += checks.required_problems(version)
     if change_note is not None and not change_note.strip():
         problems.append("Write a change note: what changed in this version and why.")
     return problems

@@ -22,6 +22,7 @@ from .content import (
 )
 from .economics import BenefitCost, Perspective, UnitCost
 from .infrastructure import PageGeneration, PublicContent, SearchEntry
+from .link_checks import LinkCheck
 from .live_words import IndexedWords, LiveWord
 from .outcomes import Direction, EffectSizeKind, Outcome, OutcomeResult
 from .pipeline import STAGE_MEANINGS, PipelineEntry, PipelineEntryQuerySet, Stage
@@ -133,6 +134,7 @@ __all__ = [
     "OutcomeResult",
     "InterventionQuerySet",
     "KeyFigure",
+    "LinkCheck",
     "PageGeneration",
     "Population",
     "Problem",
