@@ -367,6 +367,31 @@ def test_version_form_with_errors_has_no_axe_violations(admin_page, live_server,
     assert_no_violations(found)
 
 
+def test_content_checks_panel_has_no_axe_violations(admin_page, live_server, browser_data):
+    """The content checks' panel, opened on the version form (after a live update as the
+    editor types) and as the review page shows it, has no violation at 1280 and 390."""
+    draft = browser_data["draft_pk"]
+    found = {}
+    for width in (1280, 390):
+        admin_page.set_viewport_size({"width": width, "height": 900})
+        admin_page.goto(f"{live_server.url}{ADMIN}summaries/summaryversion/{draft}/change/")
+        admin_page.wait_for_load_state("networkidle")
+        admin_page.click("#content-checks-details summary")
+        before = admin_page.inner_text("#content-checks-status")
+        admin_page.fill("#id_standfirst", "Too long a standfirst. " * 12)
+        admin_page.wait_for_function(
+            "before => document.getElementById('content-checks-status').textContent.trim()"
+            " !== before",
+            arg=before,
+        )
+        assert admin_page.is_visible("#content-checks-list >> text=The standfirst has")
+        found[f"form with checks, {width}"] = axe_violations(admin_page, ADMIN_EXCLUDE)
+        admin_page.goto(f"{live_server.url}{ADMIN}summaries/summaryversion/{draft}/review/")
+        assert admin_page.is_visible("#content-checks-list li")
+        found[f"review page with checks, {width}"] = axe_violations(admin_page, ADMIN_EXCLUDE)
+    assert_no_violations(found)
+
+
 def test_editor_pages_and_refusal_have_no_axe_violations(page, live_server, browser_data):
     """As an editor: the draft (each part shown in turn, at 1280 and 390 pixels), the
     term add page and the refusal page of a publish address have no violation."""
