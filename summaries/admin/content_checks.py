@@ -86,7 +86,7 @@ def checks_view(request, object_id, *, model_admin):
     """The checks on the form's fields as posted, unsaved: JSON for the panel."""
     if not rules.may_view(request.user):
         raise PermissionDenied
-    length = request.META.get("CONTENT_LENGTH") or "0"
+    length = request.headers.get("content-length") or "0"
     if not length.isdigit() or int(length) > settings.CONTENT_CHECKS_MAX_BYTES:
         return JsonResponse({"error": "The form is too large to check."}, status=400)
     version = SummaryVersion.objects.filter(pk=object_id).first()
