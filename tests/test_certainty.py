@@ -107,7 +107,8 @@ class SubmitCheckTests(TestCase):
     def test_reasons_without_a_certainty_are_named_on_submit(self):
         """A result rated down for reasons but given no certainty cannot go to review."""
         draft = make_complete_draft()
-        add_result(draft, reasons=[("risk-of-bias", RCTS)])
+        result = add_result(draft, reasons=[("risk-of-bias", RCTS)])
+        result.reviews.add(draft.reviews.get())  # its source (a check required to submit)
         self.assertIn(
             "Outcome “Sexual reoffending”: choose its certainty of the evidence (it gives "
             "reasons for rating it down).",
