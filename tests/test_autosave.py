@@ -173,8 +173,9 @@ class AutosaveEndpointTests(AutosaveTestCase):
         self.assertFalse(AutosaveSlot.objects.exists())
 
     def test_who_may_autosave(self):
-        """Signed out: the login page; staff without the change permission: 403; a GET:
-        405; a missing version: 404; a post without the CSRF token: 403."""
+        """Signed out: the login page; staff without the change permission: 403 (and
+        their read-only form does not autosave); a GET: 405; a missing version: 404; a
+        post without the CSRF token: 403."""
         data = self.loaded_form(self.client_for(self.editor))
         anonymous = Client().post(autosave_url(self.draft), data)
         self.assertEqual(anonymous.status_code, 302)
@@ -184,6 +185,9 @@ class AutosaveEndpointTests(AutosaveTestCase):
         refused = self.autosave(self.client_for(viewer), data)
         self.assertEqual(refused.status_code, 403)
         self.assertIn("does not include editing drafts", refused.json()["message"])
+        read_only = self.client_for(viewer).get(change_url(self.draft))
+        self.assertEqual(read_only.status_code, 200)
+        self.assertNotContains(read_only, 'id="autosave-status"')
         client = self.client_for(self.editor)
         self.assertEqual(client.get(autosave_url(self.draft)).status_code, 405)
         missing = client.post(

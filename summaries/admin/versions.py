@@ -565,7 +565,8 @@ class SummaryVersionAdmin(
             extra["stale_own_edit"] = self._own_edit(request, context, obj)
         else:
             presence.keep_snapshot(obj)
-        if context.get("has_change_permission") and autosave.autosave_enabled(request.user):
+        may_edit = self.has_change_permission(request, obj)
+        if may_edit and autosave.autosave_enabled(request.user):
             extra["autosave_url"] = reverse(
                 "admin:summaries_summaryversion_autosave", args=[obj.pk]
             )
