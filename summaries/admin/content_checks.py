@@ -96,7 +96,7 @@ def checks_view(request, object_id, *, model_admin):
         draft = checks.Draft.of_form_data(version, request.POST)
     except checks.BadFormData:
         return JsonResponse({"error": "Not the version form's fields."}, status=400)
-    context = panel(version, draft, fields=model_admin.field_parts(), on_form=True)
+    context = panel(version, draft, fields=model_admin.parts_of_fields(), on_form=True)
     return JsonResponse(
         {"summary": context["summary"], "findings": [as_json(item) for item in context["items"]]}
     )

@@ -200,7 +200,7 @@ def review_view(request, object_id, *, model_admin):
         "content_checks": content_checks.panel(
             version,
             checks.Draft.of_version(version),
-            fields=model_admin.field_parts(),
+            fields=model_admin.parts_of_fields(),
             on_form=False,
         )
         if version.is_open
