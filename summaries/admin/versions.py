@@ -590,7 +590,14 @@ class SummaryVersionAdmin(
             *action_urls,
             *review_urls(self),
             *malformed_id_urls(
-                ["new-draft", "preview", "review", r"comments/.+", *map(re.escape, ACTIONS)]
+                [
+                    "new-draft",
+                    "preview",
+                    "review",
+                    r"comments/.+",
+                    r"external/.+",
+                    *map(re.escape, ACTIONS),
+                ]
             ),
             *super().get_urls(),
         ]
