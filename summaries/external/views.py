@@ -90,6 +90,8 @@ def _page(
             "form": form,
             "own_comments": own,
             "sent": sent,
+            # The print footer's "Printed from": paper must not carry the token either.
+            "canonical_url": "a draft for review (not published)",
         },
     )
     response.status_code = status
