@@ -203,11 +203,9 @@ def external_comment_add(
 ) -> ReviewComment:
     """A comment by the link's person (signed ``name``) on the part ``anchor`` of its
     version, in the version's review thread; its editors and reviewer are told."""
-    review = (
-        ExternalReview.objects.select_for_update()
-        .select_related("version", "made_by")
-        .get(pk=review.pk)
-    )
+    # Locked: a link withdrawn meanwhile takes no more comments. (Only the link's own row
+    # and its version: PostgreSQL locks no nullable side of a join, such as its maker.)
+    review = ExternalReview.objects.select_for_update().select_related("version").get(pk=review.pk)
     if not review.is_usable:
         raise ServiceError("This review link no longer works.")
     if review.version.state not in OPEN_STATES:
