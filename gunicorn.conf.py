@@ -7,6 +7,7 @@ by default in production), the access log included.
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -17,6 +18,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "toolkit.settings")
 
 from toolkit import settings as toolkit_settings  # noqa: E402
 from toolkit.cpus import available_cpus
+from toolkit.production import missing_production_settings
+
+# With DEBUG off the site is not served until production's settings are set: say which, in
+# a line each, and stop before any worker starts.
+if missing := missing_production_settings(toolkit_settings):
+    sys.exit("\n".join(f"gunicorn not started: {message}" for _, message in missing))
 
 wsgi_app = "toolkit.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")

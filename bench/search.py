@@ -115,7 +115,7 @@ def _drop_database(args, size: int) -> None:
 def _build(url: str, size: int) -> float:
     """Migrate and generate ``size`` summaries; the seconds ``generate_synthetic`` took."""
     # A benchmark runs on one's own machine: DEBUG on, as `make migrate` has it (off, the
-    # settings refuse to start without a production secret key).
+    # site would not be served without a production secret key).
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
