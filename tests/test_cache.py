@@ -2,11 +2,15 @@
 shows on every page at once, on the very next request."""
 
 import html
+import json
 import socket
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 from unittest import mock
 from xml.etree import ElementTree
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import OperationalError, connection, transaction
 from django.test import Client, TestCase, override_settings
@@ -915,3 +919,49 @@ class PageCacheMiddlewareTests(TestCase):
             response = self.client.get(reverse("home"))
         self.assertEqual(response.status_code, 503)
         self.assertIn("Database unavailable", logs.output[0])
+
+
+class NewReleaseTests(TestCase):
+    """A deploy that changes templates, code or static files is never answered from the
+    old release's cache, nor confirmed with a 304 to a browser holding the old page."""
+
+    @classmethod
+    def setUpTestData(cls):
+        make_live("alpha", title="Alpha treatment")
+
+    def test_changed_templates_are_served_at_once(self):
+        """A new footer shows on a page the old release had cached, with a new ETag."""
+        urls = ["/", "/toolkit/", "/toolkit/alpha/", "/api/v1/summaries/"]
+        old = {url: self.client.get(url) for url in urls}
+        for url in urls:  # cached, and confirmed to a browser that holds it
+            again = self.client.get(url, headers={"if-none-match": old[url]["ETag"]})
+            self.assertEqual(again.status_code, 304, url)
+        with tempfile.TemporaryDirectory() as release:
+            footer = Path(settings.BASE_DIR, "templates/includes/footer.html").read_text()
+            Path(release, "includes").mkdir()
+            Path(release, "includes/footer.html").write_text(footer + "<p>Next release</p>")
+            templates = [
+                {**settings.TEMPLATES[0], "DIRS": [release, *settings.TEMPLATES[0]["DIRS"]]}
+            ]
+            with override_settings(TEMPLATES=templates):
+                new = {
+                    url: self.client.get(url, headers={"if-none-match": old[url]["ETag"]})
+                    for url in urls
+                }
+        for url in urls:
+            self.assertEqual(new[url].status_code, 200, url)
+            self.assertNotEqual(new[url]["ETag"], old[url]["ETag"], url)
+        for url in urls[:3]:
+            self.assertContains(new[url], "<p>Next release</p>")
+
+    def test_renamed_static_files_change_the_key(self):
+        """A new static manifest (collectstatic's hashed names) changes every ETag."""
+        first = self.client.get("/toolkit/alpha/")
+        with tempfile.TemporaryDirectory() as static_root:
+            Path(static_root, "staticfiles.json").write_text(
+                json.dumps({"paths": {"css/site.css": "css/site.2b7c.css"}})
+            )
+            with override_settings(STATIC_ROOT=static_root):
+                after = self.client.get("/toolkit/alpha/", headers={"if-none-match": first["ETag"]})
+        self.assertEqual(after.status_code, 200)
+        self.assertNotEqual(after["ETag"], first["ETag"])

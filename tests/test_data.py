@@ -175,7 +175,8 @@ class SummaryListDataTests(TestCase):
         cls.plain = make_live("alpha", title="Alpha treatment", standfirst="")
 
     def test_json_one_object_per_live_summary(self):
-        """The JSON lists every live summary by title with its headline facts."""
+        """The JSON lists every live summary by title with its headline facts and whether
+        it is up to date."""
         rows = self.client.get(LIST_JSON).json()["summaries"]
         self.assertEqual([row["slug"] for row in rows], ["alpha", DEMO_SLUG])
         demo = rows[1]
@@ -186,9 +187,14 @@ class SummaryListDataTests(TestCase):
         self.assertEqual(len(demo["taxonomy"]["approaches"]), 5)
         self.assertIsNone(rows[0]["key_figure"])
         self.assertEqual((rows[0]["reviews"], rows[0]["studies"]), (0, None))
+        # Whether each is current: the demo is up to date, its last search dated by year.
+        self.assertEqual(demo["update_status"]["status"], "up-to-date")
+        self.assertEqual(demo["update_status"]["last_search"], "2021")
+        self.assertIsNone(rows[0]["update_status"]["status"])
 
     def test_csv_file(self):
-        """The CSV is a UTF-8 attachment with a header row and one row per summary."""
+        """The CSV is a UTF-8 attachment with a header row and one row per summary, its
+        update status included."""
         response = self.client.get(LIST_CSV)
         self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
         self.assertEqual(
@@ -209,6 +215,12 @@ class SummaryListDataTests(TestCase):
         self.assertEqual(demo["effect_level"], "reduced-some-increase")
         self.assertEqual(len(demo["approaches"].split("; ")), 5)
         self.assertEqual(demo["url"], f"http://testserver/toolkit/{DEMO_SLUG}/")
+        self.assertEqual(
+            (demo["update_status"], demo["update_status_label"], demo["last_search"]),
+            ("up-to-date", "Up to date", "2021"),
+        )
+        self.assertIn("covers studies published up to 2021", demo["update_status_reason"])
+        self.assertEqual((rows[0]["update_status"], rows[0]["reassess_on"]), ("", ""))
 
     def test_list_page_links_the_downloads(self):
         """The list page offers all summaries as CSV and JSON."""

@@ -144,8 +144,9 @@ class ExportTests(TestCase):
         super().tearDownClass()
 
     def test_pages_of_the_whole_public_site_are_exported(self):
-        """Home, lists, map, overview, scales, statement, feed, sitemap, robots, downloads,
-        each live summary, its data, every published version and its citations, 404."""
+        """Home, lists, map, overview, pipeline, numbers, scales, statement, feed, sitemap,
+        robots, downloads, each live summary, its data, every published version and its
+        citations, 404."""
         expected = [
             "index.html",
             "404.html",
@@ -161,6 +162,9 @@ class ExportTests(TestCase):
             "toolkit/map.csv",
             "toolkit/map.json",
             "toolkit/overview/index.html",
+            "toolkit/pipeline/index.html",
+            "toolkit/pipeline.csv",
+            "toolkit/numbers/index.html",
             "toolkit/scales/effect/index.html",
             f"toolkit/{data.SLUG}/index.html",
             f"toolkit/{data.SLUG}/data.json",
@@ -211,6 +215,20 @@ class ExportTests(TestCase):
         self.assertNotIn('name="s"', listing)  # the comparison's checkboxes
         for path in self.root.rglob("*.html"):
             self.assertNotIn('method="post"', path.read_text(), path)
+
+    def test_pipeline_filters_are_a_note_not_the_toolkit_search(self):
+        """The pipeline's filter form (stages, words) is replaced by a note: the export's
+        search page searches summaries, and could not answer it. Its CSV is there."""
+        page = (self.root / "toolkit/pipeline/index.html").read_text()
+        self.assertIn("“Filter the list” is not available in this copy", page)
+        self.assertNotIn('name="stage"', page)
+        self.assertEqual(page.count('action="../../search/index.html"'), 1)  # the header's
+        self.assertIn('href="../pipeline.csv"', page)
+        self.assertTrue(
+            (self.root / "toolkit/pipeline.csv").read_text().startswith("id,title,description")
+        )
+        numbers = (self.root / "toolkit/numbers/index.html").read_text()
+        self.assertIn("By the numbers", numbers)
 
     def test_absolute_addresses_name_the_base_url(self):
         """The feed, sitemap, citations and canonical links name where the export lives."""

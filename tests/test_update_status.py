@@ -2,6 +2,8 @@
 next draft, compared, shown near the title, in data.json, the API, the list's facets and
 the map, and behind the dashboard's "due for evidence review"."""
 
+import csv
+import io
 import json
 from datetime import date, timedelta
 
@@ -188,6 +190,27 @@ class UpdateStatusFacetTests(TestCase):
         grid = json.loads(self.client.get("/toolkit/map.json").content)
         statuses = {row["slug"]: row["update_status"] for row in grid["summaries"]}
         self.assertEqual(statuses["lighting"], "up-to-date")
+
+    def test_downloads_carry_the_status(self):
+        """The map's CSV, the list's CSV and JSON and the API's list give each summary's
+        status, the list's with its reason and dates; the API's as its document says."""
+        grid = csv.DictReader(io.StringIO(self.client.get("/toolkit/map.csv").content.decode()))
+        statuses = {row["slug"]: row["update_status"] for row in grid}
+        self.assertEqual(statuses["cctv"], "update-pending")
+        self.assertEqual(statuses["lighting"], "up-to-date")
+        rows = self.client.get("/toolkit/data.json").json()["summaries"]
+        self.assertEqual(
+            {row["slug"]: row["update_status"]["status"] for row in rows},
+            {"lighting": "up-to-date", "cctv": "update-pending", "patrols": "update-pending"},
+        )
+        listing = self.client.get("/toolkit/data.csv").content.decode()
+        self.assertIn(",update_status,update_status_label,update_status_reason,", listing)
+        self.assertIn(",update-pending,Update pending,", listing)
+        response = self.client.get(f"{API}/summaries/", {"status": "update-pending"})
+        body = check_against_document(self, response, "/api/v1/summaries/")
+        self.assertEqual(
+            {row["update_status"]["label"] for row in body["results"]}, {"Update pending"}
+        )
 
 
 class EvidenceReviewDueTests(TestCase):

@@ -13,3 +13,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "toolkit.settings")
 refuse_to_serve(settings)
 
 application = get_wsgi_application()
+
+# Read the release's files now, while the worker starts, rather than in its first request.
+from summaries.public.release import release_key  # noqa: E402
+
+release_key()

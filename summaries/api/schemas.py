@@ -373,6 +373,7 @@ class SummaryItem(Strict):
     headline_outcome: HeadlineOutcome | None = Field(
         description="The first of its outcome results, with its certainty of the evidence"
     )
+    update_status: UpdateStatusOut
 
 
 class FacetOption(Strict):

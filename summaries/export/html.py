@@ -12,8 +12,10 @@ into the original text):
   item that held only that link goes with it.
 - **Forms that post** (following by email) cannot work without a server: the section that
   holds one is replaced by a note saying so (``templates/export/unavailable.html``).
-- **The search form** (a GET form with a visible ``q`` field) goes to the export's search
-  page instead, without the list's hidden filters, which that page cannot apply.
+- **The search form** (a GET form marked ``role="search"`` with a visible ``q`` field)
+  goes to the export's search page instead, without the list's hidden filters, which that
+  page cannot apply. A page's own filter form with words to look for (the pipeline's) is
+  not the toolkit's search: the export's search page could not answer it.
 - **Other GET forms** to pages the export cannot hold (the list's filters, the
   comparison's checkboxes): a form that wraps content (cards with links) keeps it and
   loses its controls, together with the paragraph holding each control and the labels
@@ -265,7 +267,7 @@ class PageRewriter:
                 self._note(holder, self._label(holder))
                 continue
             controls = [each for each in form.descendants() if each.tag in CONTROLS]
-            if any(
+            if form.attrs.get("role") == "search" and any(
                 control.attrs.get("name") == "q" and control.attrs.get("type") != "hidden"
                 for control in controls
             ):

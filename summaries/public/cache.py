@@ -3,7 +3,8 @@
 Every change to what the public sees raises ``PublicContent.generation`` in the same
 transaction (``summaries/models/generation.py``: publishing, withdrawing, the admin's edits
 of terms, scales and interventions, the synthetic data generator). A public page's cache key
-and its ETag both contain the generation, so the first request after a change misses the
+and its ETag both contain the generation (and the release, ``release.py``, which a deploy
+changes), so the first request after a change misses the
 cache and renders afresh; nothing needs deleting, and app servers that each keep their
 own cache stay correct because they all read the number from the database.
 
@@ -34,6 +35,8 @@ from django.utils.http import http_date
 from summaries.models.generation import current_generation, summary_generation
 from summaries.models.snapshot import one_snapshot
 
+from .release import release_key
+
 logger = logging.getLogger(__name__)
 
 View = Callable[..., HttpResponseBase]
@@ -49,7 +52,9 @@ _LOOKUP_ATTRIBUTE = "_public_page_lookup"
 def _etag(request: HttpRequest, generation: int | str) -> str:
     # The address includes host and scheme (pages hold absolute links); the date, because
     # the printed footer says when the page was printed.
-    source = f"{generation}|{timezone.localdate()}|{request.build_absolute_uri()}"
+    # The release: a deploy that changes templates, code or static files changes every key
+    # and ETag, so no reader is sent the old release's markup (release.py).
+    source = f"{generation}|{release_key()}|{timezone.localdate()}|{request.build_absolute_uri()}"
     return '"' + hashlib.blake2b(source.encode(), digest_size=16).hexdigest() + '"'
 
 

@@ -87,7 +87,10 @@ def live_rows():
         SummaryVersion.objects.live()
         .defer("search_vector")
         .select_related(
-            "intervention", "cost_band", *(f"{field}_rating" for field in RATING_FIELDS)
+            "intervention",
+            "cost_band",
+            "update_status",
+            *(f"{field}_rating" for field in RATING_FIELDS),
         )
         .prefetch_related(
             *(vocabulary.field for vocabulary in TAXONOMY),
@@ -142,6 +145,7 @@ def summary_row(version: SummaryVersion, absolute_uri: Callable[[str], str]) -> 
         "reviews": added.review_count,
         "studies": added.study_count,
         **economics_and_certainty(version),
+        "update_status": pages.update_status_as_dict(version),
     }
 
 
@@ -195,6 +199,11 @@ CSV_HEADER = [
     "no_economic_evaluation",
     "headline_outcome",
     "headline_outcome_certainty",
+    "update_status",
+    "update_status_label",
+    "update_status_reason",
+    "last_search",
+    "reassess_on",
 ]
 
 # A spreadsheet treats a cell starting with one of these as a formula, so an editor's text
@@ -230,6 +239,10 @@ def _csv_cells(row: dict) -> list:
         row["reviews"],
         row["studies"],
         *_economics_and_certainty_cells(row),
+        *(
+            row["update_status"][key]
+            for key in ("status", "label", "reason", "last_search", "reassess_on")
+        ),
     ]
 
 

@@ -136,7 +136,7 @@ def _map_download(request: HttpRequest, fmt: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{MAP_CSV_FILENAME}"'
     response["Access-Control-Allow-Origin"] = "*"
     writer = csv.writer(response)
-    header = ["slug", "title", "approaches"]
+    header = ["slug", "title", "approaches", "update_status"]
     for outcome in columns:
         header += [
             f"{outcome.slug}_{part}" for part in ("effect", "quality", "studies", "certainty")
@@ -147,6 +147,7 @@ def _map_download(request: HttpRequest, fmt: str) -> HttpResponse:
             row.slug,
             _text(row.title),
             _text(";".join(a.slug for a in row.approaches)),
+            row.status,
         ]
         for cell in row.cells:
             result = cell.result

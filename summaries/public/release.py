@@ -1,0 +1,64 @@
+"""``release_key()``: what a deploy changes in what the public is sent, as one digest.
+
+The page cache and the ETags of public pages and the API (``cache.py``) key a response by
+the content generation, the day and the address; a deploy changes none of those. Without
+this key, a shared cache (Redis) would go on serving the old release's markup for up to
+``PAGE_CACHE_SECONDS`` after a deploy, pointing at stylesheets collectstatic has since
+renamed, and browsers would be told with a 304 that their old copy is still right.
+
+The digest covers every template, the code of this app and of the project (views,
+middleware, headers), the static files' manifest (their hashed names, which pages link)
+when there is one, Django's version and the settings that show on pages. It is computed
+once a process, from the files as deployed: about as long as reading them once.
+``pages.render_key`` is the narrower digest that decides when stored pages are rebuilt.
+"""
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import cast
+
+import django
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+APP = Path(__file__).resolve().parent.parent
+ROOT = Path(settings.BASE_DIR)
+PROJECT = ROOT / "toolkit"
+MANIFEST = "staticfiles.json"
+SETTINGS = ("TIME_ZONE", "LANGUAGE_CODE", "TOOLKIT_NAME", "TOOLKIT_ORGANISATION", "STATIC_URL")
+
+
+@receiver(setting_changed)
+def setting_changed_handler(*, setting, **kwargs):
+    # Settings are fixed in a running site; tests change them (override_settings).
+    if setting in SETTINGS or setting in ("TEMPLATES", "STATIC_ROOT"):
+        release_key.cache_clear()
+
+
+def sources() -> list[Path]:
+    """The files the digest reads, in a fixed order."""
+    files = sorted(APP.rglob("*.py")) + sorted(PROJECT.glob("*.py"))
+    for directory in cast(list[str | Path], settings.TEMPLATES[0]["DIRS"]):
+        files += sorted(path for path in Path(directory).rglob("*") if path.is_file())
+    manifest = Path(settings.STATIC_ROOT) / MANIFEST
+    if manifest.is_file():
+        files.append(manifest)
+    return files
+
+
+@cache
+def release_key() -> str:
+    """A digest of the code, templates, static names and settings this process serves."""
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sources():
+        # Named from the project's root, so servers with checkouts in different places
+        # but the same release share their cached pages.
+        name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        digest.update(str(name).encode())
+        digest.update(b"\x00")
+        digest.update(path.read_bytes())
+    for value in (django.get_version(), *(getattr(settings, name) for name in SETTINGS)):
+        digest.update(f"\x00{value}".encode())
+    return digest.hexdigest()
