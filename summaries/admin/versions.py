@@ -616,7 +616,14 @@ class SummaryVersionAdmin(
             *review_urls(self),
             *autosave_urls(self),
             *malformed_id_urls(
-                ["new-draft", "preview", "review", r"comments/.+", *map(re.escape, ACTIONS)]
+                [
+                    "new-draft",
+                    "preview",
+                    "review",
+                    r"comments/.+",
+                    r"external/.+",
+                    *map(re.escape, ACTIONS),
+                ]
             ),
             *super().get_urls(),
         ]

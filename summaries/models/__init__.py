@@ -22,6 +22,7 @@ from .content import (
     SystematicReview,
 )
 from .economics import BenefitCost, Perspective, UnitCost
+from .external_review import EXTERNAL_NAME_MAX_LENGTH, ExternalReview, ExternalReviewQuerySet
 from .infrastructure import PageGeneration, PublicContent, SearchEntry
 from .live_words import IndexedWords, LiveWord
 from .outcomes import Direction, EffectSizeKind, Outcome, OutcomeResult
@@ -75,6 +76,9 @@ from .vocabularies import (
 __all__ = [
     "AutosaveSlot",
     "IndexedWords",
+    "EXTERNAL_NAME_MAX_LENGTH",
+    "ExternalReview",
+    "ExternalReviewQuerySet",
     "Challenge",
     "ChallengeQuerySet",
     "ChallengeStatus",
