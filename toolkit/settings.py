@@ -332,6 +332,13 @@ SENT_ALERTS_KEEP_DAYS = env_int("SENT_ALERTS_KEEP_DAYS", 90)
 TASK_RESULTS_KEEP_DAYS = env_int("TASK_RESULTS_KEEP_DAYS", 1)
 FAILED_TASKS_KEEP_DAYS = env_int("FAILED_TASKS_KEEP_DAYS", 30)
 TASK_ABANDONED_MINUTES = env_int("TASK_ABANDONED_MINUTES", 60)
+# Autosave of the version form (summaries/editorial/autosave.py): an editor's slot is
+# deleted this many days after it was last written (housekeeping); a form larger than
+# AUTOSAVE_MAX_BYTES is not autosaved (its Save still works); one autosave per user and
+# draft every AUTOSAVE_MIN_SECONDS at most.
+AUTOSAVE_KEEP_DAYS = env_int("AUTOSAVE_KEEP_DAYS", 30)
+AUTOSAVE_MAX_BYTES = env_int("AUTOSAVE_MAX_BYTES", 1_000_000)
+AUTOSAVE_MIN_SECONDS = env_int("AUTOSAVE_MIN_SECONDS", 2)
 # The readiness check (/readyz) counts the worker as gone when no task has finished for
 # this long; the heartbeat task finishes every minute.
 WORKER_SEEN_SECONDS = env_int("WORKER_SEEN_SECONDS", 300)

@@ -1,4 +1,5 @@
-"""Each user's notifications (unread first, mark read) and their email setting.
+"""Each user's notifications (unread first, mark read) and their own settings (email,
+autosave).
 
 Everyone on the staff sees only their own: the list is theirs, whatever their role. The
 notifications are written by ``editorial/notifications.py``; here they are only read.
@@ -15,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from summaries import converters  # noqa: F401  (registers <row_id:...>)
+from summaries.editorial import autosave
 from summaries.models import Notification, NotificationPreference
 
 from .common import AccessibleAdminMixin, malformed_id_urls
@@ -111,8 +113,8 @@ class NotificationAdmin(AccessibleAdminMixin, OwnRowsMixin, admin.ModelAdmin):
 
 
 class NotificationPreferenceForm(forms.ModelForm):
-    """The user's email choice and the address it goes to: their own account's, which
-    nothing else in the admin lets them change."""
+    """The user's email choice and the address it goes to (their own account's, which
+    nothing else in the admin lets them change), and autosave on the version form."""
 
     address = forms.EmailField(
         label="Email address",
@@ -123,7 +125,7 @@ class NotificationPreferenceForm(forms.ModelForm):
 
     class Meta:
         model = NotificationPreference
-        fields = ["address", "email"]
+        fields = ["address", "email", "autosave"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,6 +144,8 @@ class NotificationPreferenceForm(forms.ModelForm):
     def save(self, commit=True):
         preference = super().save(commit=commit)
         user = preference.user
+        if "autosave" in self.changed_data and not preference.autosave:
+            autosave.autosave_turn_off(user=user)
         if user.email != self.cleaned_data["address"]:
             user.email = self.cleaned_data["address"]
             user.save(update_fields=["email"])
@@ -151,7 +155,7 @@ class NotificationPreferenceForm(forms.ModelForm):
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(AccessibleAdminMixin, OwnRowsMixin, admin.ModelAdmin):
     form = NotificationPreferenceForm
-    fields = ["address", "email"]
+    fields = ["address", "email", "autosave"]
 
     def has_change_permission(self, request, obj=None):
         return self.has_view_permission(request, obj)
@@ -164,5 +168,5 @@ class NotificationPreferenceAdmin(AccessibleAdminMixin, OwnRowsMixin, admin.Mode
         )
 
     def response_change(self, request, obj):
-        self.message_user(request, "Your notification settings are saved.", messages.SUCCESS)
+        self.message_user(request, "Your settings are saved.", messages.SUCCESS)
         return redirect(reverse("admin:index"))

@@ -73,9 +73,21 @@ class Part:
         return f"part-{self.key}"
 
 
-def _part_of_fieldset(fieldset) -> str:
-    classes = fieldset.classes.split()
+def part_of_classes(classes) -> str:
+    """The part a fieldset with these classes joins (its "part-<key>" class)."""
     return next((c.removeprefix("part-") for c in classes if c.startswith("part-")), DEFAULT_PART)
+
+
+def _part_of_fieldset(fieldset) -> str:
+    return part_of_classes(fieldset.classes.split())
+
+
+def part_of_row(prefix: str, row) -> str:
+    """The part a row of the inline formset ``prefix`` is in (a section: by its kind)."""
+    if prefix == SECTIONS_PREFIX:
+        kind = section_kind(row)
+        return next((spec.key for spec in PARTS if kind in spec.sections), DEFAULT_PART)
+    return next((spec.key for spec in PARTS if prefix in spec.inlines), DEFAULT_PART)
 
 
 def _fieldset_errors(fieldset) -> int:
@@ -107,7 +119,7 @@ def build_parts(adminform, inline_admin_formsets) -> tuple[list[Part], object]:
             sections = formset
             admin_forms = list(formset)  # the empty form last, when rows may be added
             for index, inline_form in enumerate(formset.formset.forms):
-                kind = _section_kind(inline_form)
+                kind = section_kind(inline_form)
                 part = parts[part_of_section.get(kind, DEFAULT_PART)]
                 heading = SectionKind(kind).label if kind in SectionKind.values else ""
                 part.section_forms.append((index, admin_forms[index], heading))
@@ -123,14 +135,14 @@ def build_parts(adminform, inline_admin_formsets) -> tuple[list[Part], object]:
     # Sections in the order of the part's list (the order the public page shows them).
     order = {kind: i for i, kind in enumerate(SectionKind.values)}
     for part in parts.values():
-        part.section_forms.sort(key=lambda pair: order.get(_section_kind(pair[1].form), 99))
+        part.section_forms.sort(key=lambda pair: order.get(section_kind(pair[1].form), 99))
     ordered = list(parts.values())
     for part, following in zip(ordered, ordered[1:], strict=False):
         part.next = following
     return ordered, sections
 
 
-def _section_kind(form) -> str:
+def section_kind(form) -> str:
     if form.instance.pk:
         return form.instance.kind
     return form["kind"].value() or ""
@@ -155,7 +167,6 @@ def error_summary(adminform, inline_admin_formsets) -> list[ErrorItem]:
     items += _form_items(form, prefix_label="")
     for inline in inline_admin_formsets:
         formset = inline.formset
-        name = capfirst(inline.opts.verbose_name)
         plural = capfirst(inline.opts.verbose_name_plural)
         items += [
             ErrorItem(f"{plural}: {error}", f"{formset.prefix}-group")
@@ -164,9 +175,7 @@ def error_summary(adminform, inline_admin_formsets) -> list[ErrorItem]:
         for index, row in enumerate(formset.forms):
             if not row.is_bound or not row.errors:
                 continue
-            label = f"{name} {index + 1}"
-            if described := _row_name(row):
-                label = f"{label} ({described})"
+            label = row_label(row, index)
             items += [
                 ErrorItem(f"{label}: {error}", f"{formset.prefix}-{index}")
                 for error in row.non_field_errors()
@@ -175,9 +184,18 @@ def error_summary(adminform, inline_admin_formsets) -> list[ErrorItem]:
     return items
 
 
-def _row_name(row) -> str:
+def row_label(row, index: int) -> str:
+    """A row of an inline formset as the page names it: "External link 2 (Lighting
+    and crime)", "Section 3 (Effect – how effective is it?)"."""
+    label = f"{capfirst(row.instance._meta.verbose_name)} {index + 1}"
+    if described := row_name(row):
+        label = f"{label} ({described})"
+    return label
+
+
+def row_name(row) -> str:
     if row.prefix.startswith(f"{SECTIONS_PREFIX}-"):
-        kind = _section_kind(row)
+        kind = section_kind(row)
         return str(SectionKind(kind).label) if kind in SectionKind.values else ""
     value = row.instance.pk and str(row.instance)
     return value or ""
@@ -191,11 +209,11 @@ def _form_items(form, *, prefix_label: str) -> list[ErrorItem]:
         bound = form[name]
         label = capfirst(str(bound.label))
         for error in errors:
-            items.append(ErrorItem(f"{prefix_label}{label}: {error}", _field_id(bound)))
+            items.append(ErrorItem(f"{prefix_label}{label}: {error}", field_id(bound)))
     return items
 
 
-def _field_id(bound) -> str:
+def field_id(bound) -> str:
     widget = bound.field.widget
     # The admin wraps related-object widgets (the "+" link); the input is the inner one.
     widget = getattr(widget, "widget", widget)

@@ -8,6 +8,7 @@ child rows, and never deleted. The workflow buttons lead to the views in ``actio
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -21,7 +22,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from summaries import converters  # noqa: F401  (registers <row_id:...>)
-from summaries.editorial import authorship, rules, services
+from summaries.editorial import authorship, autosave, rules, services
 from summaries.models import (
     RATING_FIELDS,
     TAXONOMY,
@@ -48,6 +49,7 @@ from summaries.sanitize import sanitize_html
 
 from . import parts, presence
 from .actions import ACTIONS, action_buttons, workflow_action_view
+from .autosave import autosave_urls, field_parts, place_of, prompt_context
 from .common import (
     AccessibleAdminMixin,
     BusyDatabaseMixin,
@@ -476,6 +478,8 @@ class SummaryVersionAdmin(
                 getattr(form.instance, vocabulary.field).add(*terms)
         if form.has_changed() or any(formset.has_changed() for formset in formsets):
             authorship.record_save(version=form.instance, user=request.user)
+        # Saved: what was autosaved of this form is in the version now.
+        autosave.autosave_discard(user=request.user, version=form.instance)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = []
@@ -547,7 +551,8 @@ class SummaryVersionAdmin(
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _editing_context(self, request, context, obj) -> dict:
-        """Who else is on this draft; after a stale save, what they changed."""
+        """Who else is on this draft; after a stale save, what they changed and where the
+        user's own edit is; autosave, and what it kept that was never saved."""
         if not obj.is_editable:
             return {}
         form = context["adminform"].form
@@ -557,9 +562,29 @@ class SummaryVersionAdmin(
             extra["stale_saved_by"] = obj.last_saved_by or "someone else"
             extra["stale_changes"] = presence.changes_since(obj.pk, form.stale_loaded_revision)
             extra["stale_unknown"] = extra["stale_changes"] is None
+            extra["stale_own_edit"] = self._own_edit(request, context, obj)
         else:
             presence.keep_snapshot(obj)
+        may_edit = self.has_change_permission(request, obj)
+        if may_edit and autosave.autosave_enabled(request.user):
+            extra["autosave_url"] = reverse(
+                "admin:summaries_summaryversion_autosave", args=[obj.pk]
+            )
+            extra["autosave_max_bytes"] = settings.AUTOSAVE_MAX_BYTES
+            if request.method == "GET":
+                extra.update(prompt_context(self, request, obj))
         return extra
+
+    def _own_edit(self, request, context, obj):
+        """The first field the user changed (the form's script sends its name with the
+        save), where it is on the form; None without the script or for a name the form
+        does not have."""
+        name = request.POST.get("_first_edited", "")[:200]
+        if not name:
+            return None
+        formsets = [inline.formset for inline in context["inline_admin_formsets"]]
+        known = field_parts(self.get_fieldsets(request, obj))
+        return place_of(name, context["adminform"].form, formsets, known)
 
     # The workflow: starting a draft, preview, and the actions in ``actions.py``.
 
@@ -589,6 +614,7 @@ class SummaryVersionAdmin(
             ),
             *action_urls,
             *review_urls(self),
+            *autosave_urls(self),
             *malformed_id_urls(
                 [
                     "new-draft",

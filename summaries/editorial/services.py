@@ -41,7 +41,7 @@ from summaries.models.generation import summaries_tagged
 from summaries.public import pages
 from summaries.tasks import enqueue
 
-from . import authorship, notifications, rules
+from . import authorship, autosave, notifications, rules
 from . import tasks as editorial_tasks
 from .copying import copy_content
 from .errors import NotAllowed, ServiceError, SubmitRefused
@@ -296,6 +296,8 @@ def version_submit(
         from_state=from_state,
         comment=version.change_note,
     )
+    # What was autosaved is either in the submitted version or will never be saved now.
+    autosave.autosave_discard_all(version=version)
     notifications.version_event(version=version, kind=NotificationKind.SUBMITTED, actor=user)
     if reviewer is not None:
         notifications.version_event(
@@ -596,6 +598,7 @@ def version_archive(
     from_state = version.state
     version.state = State.ARCHIVED
     version.save(update_fields=["state"])
+    autosave.autosave_discard_all(version=version)
     _audit(
         version=version,
         user=user,

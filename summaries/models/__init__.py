@@ -6,6 +6,7 @@ to know which module a model lives in.
 
 from .alerts import AlertDelivery, AlertOutbox, FollowKind, Subscription, UsedConfirmation
 from .audit import AuditAction, AuditEvent, AuditEventQuerySet
+from .autosave import AutosaveSlot
 from .certainty import CertaintyDomain, DowngradeReason, Severity
 from .challenges import Challenge, ChallengeQuerySet, ChallengeStatus
 from .content import (
@@ -73,6 +74,7 @@ from .vocabularies import (
 )
 
 __all__ = [
+    "AutosaveSlot",
     "IndexedWords",
     "EXTERNAL_NAME_MAX_LENGTH",
     "ExternalReview",

@@ -220,7 +220,8 @@ class Notification(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """A user's choice about being told by email (the admin list is always kept)."""
+    """A user's own settings: being told by email (the admin list is always kept), and
+    autosave on the version form."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -233,6 +234,13 @@ class NotificationPreference(models.Model):
         default=True,
         help_text="Send me an email when something waits for me or happens to my work. "
         "Notifications are listed in the admin either way.",
+    )
+    autosave = models.BooleanField(
+        "autosave my unsaved changes",
+        default=True,
+        help_text="While you edit a draft, keep what you type every few seconds, for you "
+        "alone, so a closed tab or a crash loses nothing: the form then offers to restore "
+        "it. Untick to turn autosave off; anything autosaved for you is deleted.",
     )
 
     class Meta:

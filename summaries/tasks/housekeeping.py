@@ -11,6 +11,8 @@ What it deletes, each after its retention period (settings, in days; docs/operat
   link expired or was withdrawn (the link, its name and its comments stay);
 - alert deliveries sent more than ``SENT_ALERTS_KEEP_DAYS`` (90) ago, and publications'
   outbox rows with nothing left to send;
+- autosaved version forms (``AutosaveSlot``) last written more than
+  ``AUTOSAVE_KEEP_DAYS`` (30) ago, and any left on a version that is no longer a draft;
 - finished background tasks' records: successful ones after ``TASK_RESULTS_KEEP_DAYS``
   (1: a confirmation's task holds the address it was sent to), failed ones after
   ``FAILED_TASKS_KEEP_DAYS`` (30).
@@ -32,7 +34,14 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from summaries.models import AlertDelivery, AlertOutbox, ExternalReview, Notification
+from summaries.models import (
+    EDITABLE_STATES,
+    AlertDelivery,
+    AlertOutbox,
+    AutosaveSlot,
+    ExternalReview,
+    Notification,
+)
 
 from .periodic import periodic_task
 
@@ -69,6 +78,10 @@ def clean_up() -> dict[str, int]:
     sent_cutoff = days_ago(settings.SENT_ALERTS_KEEP_DAYS)
     done["sent alerts"] = AlertDelivery.objects.filter(sent_at__lt=sent_cutoff).delete()[0]
     AlertOutbox.objects.filter(expanded_at__lt=sent_cutoff, deliveries__isnull=True).delete()
+    done["autosaved forms"] = AutosaveSlot.objects.filter(
+        Q(updated_at__lt=days_ago(settings.AUTOSAVE_KEEP_DAYS))
+        | ~Q(version__state__in=EDITABLE_STATES)
+    ).delete()[0]
 
     finished = DBTaskResult.objects.filter
     done["task records"] = (

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('summaries', '0031_external_review'),
+        ('summaries', '0032_external_review'),
     ]
 
     operations = [

@@ -13,7 +13,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('summaries', '0030_challenges'),
+        ('summaries', '0031_autosave'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
