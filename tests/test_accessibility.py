@@ -19,7 +19,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from summaries.demo import data
-from summaries.editorial import comments
+from summaries.editorial import comments, external_reviews
 from summaries.editorial.challenges import challenge_file
 from summaries.editorial.services import draft_start_from
 from summaries.models import (
@@ -137,7 +137,22 @@ def browser_data(live_server):
     suggestion = Suggestion.objects.create(
         kind=SuggestionKind.SUGGESTION, subject="Street triage", body="Nurses with police."
     )
+    # An external reviewer's link and comment: the review page shows it, and the
+    # reviewer's own page (the draft, their comments, the form) is checked too.
+    external = external_reviews.external_review_make(
+        version=draft, user=admin, name="Dr Ada Academic", email="ada@example.org"
+    )
+    outside = external_reviews.external_comment_add(
+        review=external, name="Dr Ada Academic", anchor="section-effect", body="Give the CI."
+    )
+    comments.comment_reply(comment=outside, user=admin, body="Added it.")
+    withdrawn = external_reviews.external_review_make(
+        version=draft, user=admin, name="Prof Bea", email="bea@example.org"
+    )
+    external_reviews.external_review_revoke(review=withdrawn, user=admin)
     return {
+        "external_path": f"/review/{external_reviews.token_for(external)}/",
+        "withdrawn_path": f"/review/{external_reviews.token_for(withdrawn)}/",
         "draft_pk": draft.pk,
         "intervention_pk": draft.intervention_id,
         "result_pk": result.pk,
@@ -233,6 +248,30 @@ def admin_pages(browser_data) -> dict[str, str]:
         "challenge": f"{ADMIN}summaries/challenge/{challenge}/change/",
         "challenge workflow": f"{ADMIN}summaries/challenge/{challenge}/workflow/",
     }
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_external_review_pages_have_no_axe_violations(page, live_server, browser_data, width):
+    """An external reviewer's page (the draft under its banner, their comment with a
+    reply, the form; and the form with errors) and a withdrawn link's page have no
+    violation, one h1 and no skipped heading level, at desktop and phone widths."""
+    page.set_viewport_size({"width": width, "height": 900})
+    found = {}
+    response = page.goto(live_server.url + browser_data["external_path"])
+    assert response.status == 200
+    found["preview"] = axe_violations(page)
+    levels = page.evaluate(HEADING_LEVELS)
+    assert levels.count(1) == 1 and levels[0] == 1, levels
+    assert [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1] == []
+    page.fill("#id_body", "")
+    page.get_by_role("button", name="Send comment").click()
+    page.locator(".error-summary").wait_for()
+    found["preview, form errors"] = axe_violations(page)
+    response = page.goto(live_server.url + browser_data["withdrawn_path"])
+    assert response.status == 410
+    found["withdrawn link"] = axe_violations(page)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_no_violations(found)
 
 
 @pytest.mark.parametrize("width", [1280, 390])

@@ -14,6 +14,7 @@ from django.core.cache import caches
 from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 
+from summaries.editorial.external_reviews import external_review_make, token_for
 from summaries.editorial.services import draft_start_from
 from summaries.models import FollowKind
 from tests.factories import make_live, make_user
@@ -172,6 +173,29 @@ class CacheOutageTests(TestCase):
             follows = [client.post("/follow/", follow).status_code for _ in range(3)]
         self.assertEqual(api, [200, 200, 200])
         self.assertEqual(follows, [200, 200, 200])
+
+    def test_external_comment_limits_let_comments_through(self):
+        """With Redis stopped an external reviewer's comments are not counted, so not
+        refused past the per-link and per-client limits: they reach the thread."""
+        review = external_review_make(
+            version=self.draft, user=self.admin, name="Dr Ada", email="ada@example.org"
+        )
+        url = f"/review/{token_for(review)}/"
+        self.redis.stop()
+        self.addCleanup(self.redis.start)
+        client = Client()
+        comment = {"name": "Dr Ada", "anchor": "version", "body": "Cite the 2019 review."}
+        limit = {"limit": 1, "period": 3600}
+        with (
+            self.using_redis(
+                EXTERNAL_COMMENT_THROTTLE_PER_LINK=limit,
+                EXTERNAL_COMMENT_THROTTLE_PER_CLIENT=limit,
+            ),
+            self.assertLogs("toolkit", "WARNING"),
+        ):
+            codes = [client.post(url, comment).status_code for _ in range(3)]
+        self.assertEqual(codes, [302, 302, 302])
+        self.assertEqual(review.comments.count(), 3)
 
     def test_axes_still_counts_failed_sign_ins_in_the_database(self):
         """With Redis stopped, wrong passwords are still counted (in the database) and the

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.test import TestCase
 from django.urls import reverse
 
+from summaries.editorial import external_reviews
 from summaries.editorial.services import (
     draft_start_from,
     version_archive,
@@ -23,6 +24,7 @@ from summaries.models import (
     OutcomeResult,
     PipelineEntry,
     Problem,
+    PublishedPage,
     RelatedSummary,
     Scale,
     Section,
@@ -128,6 +130,15 @@ class NoUnpublishedTextTests(TestCase):
             stage=Stage.BEING_ASSESSED,
             intervention=cls.secret_only.intervention,
         )
+        # An external reviewer's link to the draft, and a comment sent through it.
+        reviewer = make_user(groups=[Group.objects.get(name="Reviewers")])
+        cls.external = external_reviews.external_review_make(
+            version=cls.draft, user=reviewer, name=f"{MARKER} name", email="ada@example.org"
+        )
+        cls.token = external_reviews.token_for(cls.external)
+        external_reviews.external_comment_add(
+            review=cls.external, name=f"{MARKER} name", anchor="version", body=f"{MARKER} body"
+        )
 
     def public_urls(self):
         versions = SummaryVersion.objects.all()
@@ -188,6 +199,8 @@ class NoUnpublishedTextTests(TestCase):
             reverse("admin:summaries_summaryversion_changelist") + f"?q={MARKER}",
             reverse("admin:summaries_auditevent_changelist"),
         ]
+        # External review addresses with tokens of no link (the real one is not public).
+        urls += ["/review/" + "A" * 43 + "/", "/review/", "/review/" + self.token[::-1] + "/"]
         return urls
 
     def test_marker_never_reaches_an_anonymous_visitor(self):
@@ -201,6 +214,33 @@ class NoUnpublishedTextTests(TestCase):
                 # The marker followed by a field name: a search or a login page may echo
                 # the bare word from the address, but only draft content has the rest.
                 self.assertNotRegex(response.content.decode().lower(), f"{MARKER} \\w")
+
+    def test_external_preview_is_linked_from_no_public_page(self):
+        """Crawling the public site from its home page and every public address, following
+        every link, never reaches an external reviewer's page nor names its token, even
+        after the page was opened; nothing of it was stored as a public page."""
+        opened = self.client.get(f"/review/{self.token}/")
+        self.assertContains(opened, f"{MARKER} section")  # the crawl could see a leak
+        self.assertFalse(PublishedPage.objects.filter(version=self.draft).exists())
+        public = [url for url in self.public_urls() if not url.startswith("/admin")]
+        queue, seen = ["/", *public], set()
+        while queue and len(seen) < 400:
+            url = queue.pop(0)
+            if url in seen:
+                continue
+            seen.add(url)
+            html = self.client.get(url).content.decode()
+            with self.subTest(url=url):
+                self.assertNotIn(self.token, html)
+                self.assertNotIn("/review/" + self.token[:8], html)
+                self.assertNotRegex(html.lower(), f"{MARKER} \\w")
+            for link in re.findall(r'href="(/[^"#]*)', html):
+                link = link.replace("&amp;", "&")
+                if not link.startswith(("/static/", "/admin/")) and link not in seen:
+                    queue.append(link)
+        self.assertGreater(len(seen), 60)
+        self.assertFalse([url for url in seen if url.startswith("/review/" + self.token[:8])])
+        self.assertFalse(PublishedPage.objects.filter(version=self.draft).exists())
 
     def test_no_draft_word_is_suggested(self):
         """A search one letter from a word only drafts use is not offered that word ("did

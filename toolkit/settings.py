@@ -276,6 +276,21 @@ FEEDBACK_MIN_FILL_SECONDS = env_int("FEEDBACK_MIN_FILL_SECONDS", 3)
 FEEDBACK_MAX_LINKS = env_int("FEEDBACK_MAX_LINKS", 2)
 # Challenges to a rating: the days from receipt to the target date for a decision.
 CHALLENGE_TARGET_DAYS = env_int("CHALLENGE_TARGET_DAYS", 60)
+# External review links (summaries/external/): how many days a link works unless its
+# maker says otherwise, and the most they may say; comments sent through one link, and
+# from one client address, each hour.
+EXTERNAL_REVIEW_DAYS = env_int("EXTERNAL_REVIEW_DAYS", 14)
+EXTERNAL_REVIEW_MAX_DAYS = env_int("EXTERNAL_REVIEW_MAX_DAYS", 60)
+# Days an external reviewer's address is kept after their link expired or was withdrawn.
+EXTERNAL_REVIEW_ADDRESS_KEEP_DAYS = env_int("EXTERNAL_REVIEW_ADDRESS_KEEP_DAYS", 30)
+EXTERNAL_COMMENT_THROTTLE_PER_LINK = {
+    "limit": env_int("EXTERNAL_COMMENT_LIMIT_PER_LINK", 20),
+    "period": 3600,
+}
+EXTERNAL_COMMENT_THROTTLE_PER_CLIENT = {
+    "limit": env_int("EXTERNAL_COMMENT_LIMIT_PER_CLIENT", 30),
+    "period": 3600,
+}
 
 # Background tasks (django-tasks, summaries/tasks/README.md): queued as rows in the
 # database and run by the worker process (`manage.py run_worker`, the Procfile's worker).

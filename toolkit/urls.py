@@ -22,6 +22,8 @@ urlpatterns = [
     path("api/v1/docs/", api_docs, name="api_docs"),
     path("api/v1/", api.urls),
     path("follow/", include("summaries.alerts.urls")),
+    # External reviewers' pages: a draft for one named person, by the token in their link.
+    path("review/", include("summaries.external.urls")),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", project_views.robots_txt, name="robots_txt"),

@@ -4,7 +4,8 @@
 live version, or against nothing for a summary's first version) part by part, with the
 comments on each part beside it, and the reviewer's actions: request changes, publish,
 schedule. The actions post to the views in ``actions.py``, which do the work; comments
-post to the views here, which call ``editorial/comments.py``.
+post to the views here, which call ``editorial/comments.py``; external review links
+(make, withdraw) to ``external_reviews.py``.
 """
 
 from django import forms
@@ -32,7 +33,7 @@ from summaries.models import (
     VersionAuthor,
 )
 
-from . import content_checks
+from . import content_checks, external_reviews
 from .actions import CommentForm, action_buttons
 
 ANCHOR_LABELS = dict(ANCHOR_CHOICES)
@@ -116,7 +117,7 @@ def threads(version_ids) -> dict[int, list[ReviewComment]]:
     return by_version
 
 
-def review_view(request, object_id, *, model_admin):
+def review_view(request, object_id, *, model_admin, external_form=None):
     if not rules.may_view(request.user):
         raise PermissionDenied
     try:
@@ -205,6 +206,7 @@ def review_view(request, object_id, *, model_admin):
         )
         if version.is_open
         else None,
+        **external_reviews.context(request.user, version, external_form),
     }
     return TemplateResponse(request, "admin/summaries/summaryversion/review.html", context)
 
@@ -305,4 +307,5 @@ def review_urls(model_admin) -> list:
             kwargs,
             name="summaries_summaryversion_comment_resolve",
         ),
+        *external_reviews.external_review_urls(model_admin, review_view),
     ]

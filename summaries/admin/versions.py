@@ -644,6 +644,7 @@ class SummaryVersionAdmin(
                     "review",
                     "checks",
                     r"comments/.+",
+                    r"external/.+",
                     *map(re.escape, ACTIONS),
                 ]
             ),

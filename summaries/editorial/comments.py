@@ -4,6 +4,9 @@ Reviewers and editors may comment on an open version (a draft, one in review, on
 back) and reply to comments; a comment is resolved by whoever wrote it, by the version's
 authors (they fixed it) or by a reviewer. Each write is audited with the version.
 Comments stay with the version they were made on, so its history keeps them.
+
+An external reviewer's comment (``external_reviews.external_comment_add``) is a thread
+like any other: staff reply to it and resolve it here, and a reply is emailed to them.
 """
 
 from collections.abc import Iterable
@@ -21,7 +24,7 @@ from summaries.models import (
     SummaryVersion,
 )
 
-from . import rules
+from . import external_reviews, rules
 from .authorship import is_author
 from .errors import NotAllowed, ServiceError
 from .rules import Actor
@@ -133,6 +136,8 @@ def comment_reply(*, comment: ReviewComment, user: Actor, body: str) -> ReviewCo
         )
     )
     _audit(reply, user, AuditAction.COMMENT, f"Reply on {ANCHORS[root.anchor]}: {reply.body}")
+    if root.is_external:
+        external_reviews.reply_sent(reply)
     return reply
 
 

@@ -18,9 +18,11 @@ from django.core.mail import send_mail
 from django.urls import reverse
 
 from summaries.models import (
+    ExternalReview,
     Notification,
     NotificationKind,
     NotificationPreference,
+    ReviewComment,
     SummaryVersion,
     VersionAuthor,
 )
@@ -41,6 +43,7 @@ SUBJECTS = {
     NotificationKind.REVIEW_ASSIGNED: "Assigned to you for review: {title} (v{n})",
     NotificationKind.REVIEW_OVERDUE: "Review overdue: {title} (v{n})",
     NotificationKind.PROBLEM_REPORTED: "Problem reported: {title} (v{n})",
+    NotificationKind.EXTERNAL_COMMENT: "External reviewer's comment: {title} (v{n})",
 }
 
 MESSAGES = {
@@ -52,6 +55,8 @@ MESSAGES = {
     NotificationKind.REVIEW_ASSIGNED: "{actor} asked you to review “{title}” (v{n}) by {when}.",
     NotificationKind.REVIEW_OVERDUE: "The review of “{title}” (v{n}) was due on {when}.",
     NotificationKind.PROBLEM_REPORTED: "A reader reported a problem with “{title}” (v{n}).",
+    NotificationKind.EXTERNAL_COMMENT: "{name}, an external reviewer, commented on “{title}” "
+    "(v{n}).",
 }
 
 # Kinds for reviewers: their link goes to the review page, not the version's form.
@@ -128,6 +133,25 @@ def problem_reported(*, version: SummaryVersion, path: str) -> list[Notification
     )
 
 
+def external_comment(*, comment: ReviewComment, review: ExternalReview) -> list[Notification]:
+    """Tell the version's authors, its assigned reviewer and the link's maker that the
+    link's person commented; the link goes to the comment on the review page."""
+    version = comment.version
+    told = {user.pk: user for user in authors(version)}
+    for user in (version.review_assignee, review.made_by):
+        if user is not None and user.is_active:
+            told[user.pk] = user
+    path = reverse("admin:summaries_summaryversion_review", args=[version.pk])
+    return _notify(
+        list(told.values()),
+        version=version,
+        kind=NotificationKind.EXTERNAL_COMMENT,
+        actor=None,
+        path=f"{path}#comment-{comment.pk}",
+        name=single_line(comment.external_name),
+    )
+
+
 def version_event(
     *, version: SummaryVersion, kind: str, actor: "User | None", when: str = ""
 ) -> list[Notification]:
@@ -148,8 +172,10 @@ def _notify(
     actor: "User | None",
     path: str,
     when: str = "",
+    name: str = "",
 ) -> list[Notification]:
     words = {
+        "name": name,
         "actor": actor.get_full_name() or actor.get_username() if actor else "The system",
         "title": single_line(version.title),  # a subject is one line, whatever is stored
         "n": version.number,

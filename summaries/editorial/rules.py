@@ -16,6 +16,7 @@ from django.utils.html import strip_tags
 
 from summaries.models import (
     EDITABLE_STATES,
+    OPEN_STATES,
     AuditAction,
     SectionKind,
     State,
@@ -75,6 +76,10 @@ RULES: dict[str, Rule] = {
     AuditAction.UNSCHEDULE: Rule(PUBLISH, (State.IN_REVIEW,)),
     AuditAction.ASSIGN_REVIEW: Rule(REVIEW, (State.IN_REVIEW,)),
     AuditAction.WITHDRAW: Rule(PUBLISH, (State.PUBLISHED,)),
+    # A link for a named person without an account to read an open version and comment on
+    # it (``external_reviews.py``); withdrawing one, whatever the version's state.
+    AuditAction.EXTERNAL_LINK_MADE: Rule(REVIEW, OPEN_STATES),
+    AuditAction.EXTERNAL_LINK_REVOKED: Rule(REVIEW, None),
     # Changing a summary's address: any state; the old address keeps redirecting.
     AuditAction.RENAME: Rule(RENAME, None),
 }
@@ -100,6 +105,8 @@ ACTION_NAMES: dict[str, str] = {
     AuditAction.UNSCHEDULE: "Cancelling a scheduled publication",
     AuditAction.ASSIGN_REVIEW: "Assigning a review",
     AuditAction.WITHDRAW: "Withdrawing a summary",
+    AuditAction.EXTERNAL_LINK_MADE: "Sending an external review link",
+    AuditAction.EXTERNAL_LINK_REVOKED: "Withdrawing an external review link",
     AuditAction.RENAME: "Changing a summary's address",
 }
 

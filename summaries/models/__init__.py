@@ -22,6 +22,7 @@ from .content import (
     SystematicReview,
 )
 from .economics import BenefitCost, Perspective, UnitCost
+from .external_review import EXTERNAL_NAME_MAX_LENGTH, ExternalReview, ExternalReviewQuerySet
 from .infrastructure import PageGeneration, PublicContent, SearchEntry
 from .link_checks import LinkCheck
 from .live_words import IndexedWords, LiveWord
@@ -76,6 +77,9 @@ from .vocabularies import (
 __all__ = [
     "AutosaveSlot",
     "IndexedWords",
+    "EXTERNAL_NAME_MAX_LENGTH",
+    "ExternalReview",
+    "ExternalReviewQuerySet",
     "Challenge",
     "ChallengeQuerySet",
     "ChallengeStatus",

@@ -27,6 +27,10 @@ class AuditAction(models.TextChoices):
     CHALLENGE_ACKNOWLEDGED = "challenge_ack", "Acknowledged a challenge"
     CHALLENGE_REVIEW = "challenge_review", "Sent a challenge to two reviewers"
     CHALLENGE_DECIDED = "challenge_decided", "Decided a challenge"
+    EXTERNAL_LINK_MADE = "external_made", "Sent an external review link"
+    EXTERNAL_LINK_OPENED = "external_opened", "External reviewer opened the link"
+    EXTERNAL_LINK_REVOKED = "external_revoked", "Withdrew an external review link"
+    EXTERNAL_LINK_REFUSED = "external_refused", "Expired or withdrawn link opened"
 
 
 class AuditEventQuerySet(models.QuerySet):

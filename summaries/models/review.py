@@ -3,7 +3,8 @@
 - ``VersionAuthor``: one row per person who saved text into a version (the four-eyes
   rule: nobody but a superuser publishes a version containing text they saved).
 - ``ReviewComment``: a comment on a version, anchored to one of its parts, with replies
-  and a resolved state.
+  and a resolved state; written by a user, or by an external reviewer through their
+  link (``external_review``, ``external_name``).
 - ``Notification`` and ``NotificationPreference``: what a user was told (the admin list)
   and whether they also want it by email.
 
@@ -122,12 +123,36 @@ class ReviewComment(models.Model):
     resolved_at = models.DateTimeField("resolved", null=True, blank=True)
     # Set on the comment that came with "request changes".
     requested_changes = models.BooleanField("sent the version back", default=False)
+    # A comment sent through an external review link: no user wrote it, a named person did.
+    external_review = models.ForeignKey(
+        "summaries.ExternalReview",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name="external review link",
+        help_text="The link the comment was sent through, for an external reviewer's comment.",
+    )
+    external_name = models.CharField(
+        "external reviewer",
+        max_length=200,
+        blank=True,
+        help_text="The name an external reviewer signed the comment with.",
+    )
 
     class Meta:
         verbose_name = "review comment"
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(body=""), name="reviewcomment_body_not_empty"),
+            # An external reviewer's comment has their name and no user; a staff one neither.
+            models.CheckConstraint(
+                condition=(
+                    Q(external_review__isnull=True, external_name="")
+                    | (Q(external_review__isnull=False, author__isnull=True) & ~Q(external_name=""))
+                ),
+                name="reviewcomment_external_signed",
+            ),
         ]
         indexes = [models.Index(fields=["version", "resolved_at"])]
 
@@ -137,6 +162,10 @@ class ReviewComment(models.Model):
     @property
     def is_resolved(self) -> bool:
         return self.resolved_at is not None
+
+    @property
+    def is_external(self) -> bool:
+        return self.external_review_id is not None
 
 
 class NotificationKind(models.TextChoices):
@@ -148,6 +177,7 @@ class NotificationKind(models.TextChoices):
     REVIEW_ASSIGNED = "review_assigned", "Review assigned to you"
     REVIEW_OVERDUE = "review_overdue", "Review overdue"
     PROBLEM_REPORTED = "problem_reported", "Problem reported"
+    EXTERNAL_COMMENT = "external_comment", "External reviewer commented"
 
 
 class Notification(models.Model):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('summaries', '0031_autosave'),
+        ('summaries', '0033_external_review_address'),
     ]
 
     operations = [
