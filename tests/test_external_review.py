@@ -2,11 +2,14 @@
 draft page it opens, the comments sent from it and the replies emailed back."""
 
 import hashlib
+import json
 import re
 from datetime import timedelta
+from io import StringIO
 
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +27,7 @@ from summaries.models import (
     Section,
     SectionKind,
 )
+from summaries.tasks.housekeeping import clean_up
 from tests.factories import make_complete_draft, make_live, make_user, publish, send_to_review
 
 TOKEN = re.compile(r"/review/([A-Za-z0-9_-]{43})/")
@@ -479,3 +483,52 @@ class ExternalCommentTests(ExternalReviewTestCase):
         self.assertIn("Retry-After", refused)
         other = Client(REMOTE_ADDR="192.0.2.9")
         self.assertEqual(self.post_comment(second, client=other).status_code, 302)
+
+
+class AddressRetentionTests(ExternalReviewTestCase):
+    def test_housekeeping_deletes_the_address_after_the_link_stopped_working(self):
+        """EXTERNAL_REVIEW_ADDRESS_KEEP_DAYS after a link expired or was withdrawn its
+        address is deleted; the link, its name and its comments stay; a working link, or
+        one stopped lately, keeps its address."""
+        working, _ = self.make_link()
+        expired, expired_token = self.make_link(name="Prof Old")
+        withdrawn, _ = self.make_link(name="Dr Gone")
+        lately, _ = self.make_link(name="Dr Lately")
+        long_ago = timezone.now() - timedelta(days=60)
+        ExternalReview.objects.filter(pk=expired.pk).update(
+            made_at=long_ago, expires_at=long_ago + timedelta(days=14)
+        )
+        ExternalReview.objects.filter(pk=withdrawn.pk).update(
+            made_at=long_ago, revoked_at=long_ago + timedelta(days=1)
+        )
+        ExternalReview.objects.filter(pk=lately.pk).update(revoked_at=timezone.now())
+        with override_settings(EXTERNAL_REVIEW_ADDRESS_KEEP_DAYS=30):
+            done = clean_up()
+        self.assertEqual(done["external reviewers' addresses"], 2)
+        emails = dict(ExternalReview.objects.values_list("name", "email"))
+        self.assertEqual(emails["Prof Old"], "")
+        self.assertEqual(emails["Dr Gone"], "")
+        self.assertEqual(emails["Dr Lately"], "ada@university.example")
+        self.assertEqual(emails["Dr Ada Academic"], "ada@university.example")
+        gone = self.client.get(f"/review/{expired_token}/")
+        self.assertContains(gone, "This review link has expired", status_code=410)
+
+    def test_subscriber_data_exports_and_deletes_an_external_reviewer(self):
+        """`subscriber_data export` lists the links made for an address and the comments
+        sent through them; `delete` deletes the address and withdraws the working link."""
+        review, token = self.make_link()
+        with self.captureOnCommitCallbacks(execute=True):
+            external_reviews.external_comment_add(
+                review=review, name="Dr Ada Academic", anchor="version", body="Well argued."
+            )
+        out = StringIO()
+        call_command("subscriber_data", "export", "Ada@University.example", stdout=out)
+        (link,) = json.loads(out.getvalue())["external_review_links"]
+        self.assertEqual(link["name"], "Dr Ada Academic")
+        self.assertEqual(link["comments"][0]["comment"], "Well argued.")
+        call_command("subscriber_data", "delete", "ada@university.example", stdout=StringIO())
+        review.refresh_from_db()
+        self.assertEqual(review.email, "")
+        self.assertIsNotNone(review.revoked_at)
+        self.assertContains(self.client.get(f"/review/{token}/"), "was withdrawn", status_code=410)
+        self.assertEqual(ReviewComment.objects.get().body, "Well argued.")

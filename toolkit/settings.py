@@ -281,6 +281,8 @@ CHALLENGE_TARGET_DAYS = env_int("CHALLENGE_TARGET_DAYS", 60)
 # from one client address, each hour.
 EXTERNAL_REVIEW_DAYS = env_int("EXTERNAL_REVIEW_DAYS", 14)
 EXTERNAL_REVIEW_MAX_DAYS = env_int("EXTERNAL_REVIEW_MAX_DAYS", 60)
+# Days an external reviewer's address is kept after their link expired or was withdrawn.
+EXTERNAL_REVIEW_ADDRESS_KEEP_DAYS = env_int("EXTERNAL_REVIEW_ADDRESS_KEEP_DAYS", 30)
 EXTERNAL_COMMENT_THROTTLE_PER_LINK = {
     "limit": env_int("EXTERNAL_COMMENT_LIMIT_PER_LINK", 20),
     "period": 3600,

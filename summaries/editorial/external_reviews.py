@@ -192,6 +192,29 @@ def external_review_refused(*, review: ExternalReview) -> None:
         )
 
 
+@transaction.atomic
+def external_reviews_forget(*, email: str) -> int:
+    """Delete ``email`` from every link made for it, withdrawing those that still work
+    (audited, by the system): ``manage.py subscriber_data delete``. How many links."""
+    links = list(
+        ExternalReview.objects.select_for_update()
+        .select_related("version")
+        .filter(email__iexact=email.strip())
+    )
+    now = timezone.now()
+    for review in links:
+        if review.is_usable:
+            review.revoked_at = now
+            _audit(
+                review,
+                AuditAction.EXTERNAL_LINK_REVOKED,
+                f"Link {review.pk} for {review.name}: its address was deleted on request.",
+            )
+        review.email = ""
+        review.save(update_fields=["revoked_at", "email"])
+    return len(links)
+
+
 def may_comment(review: ExternalReview) -> bool:
     """Whether comments can be sent through ``review`` now."""
     return review.is_usable and review.version.state in OPEN_STATES
@@ -263,7 +286,7 @@ def email_external_link(review_id: int) -> str:
     review = (
         ExternalReview.objects.select_related("version", "made_by").filter(pk=review_id).first()
     )
-    if review is None or not review.is_usable:
+    if review is None or not review.is_usable or not review.email:
         return "not sent: the link no longer works"
     context = _email_context(review)
     send_mail(
@@ -287,6 +310,8 @@ def email_external_reply(reply_id: int) -> str:
     review = root.external_review if root is not None else None
     if reply is None or root is None or review is None or not review.is_usable:
         return "not sent: no working link"
+    if not review.email:
+        return "not sent: the address was deleted"
     context = _email_context(review)
     author = reply.author
     context.update(

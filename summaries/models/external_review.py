@@ -5,7 +5,9 @@ The link's address carries a token; the row keeps only what cannot rebuild it wi
 the site's secret key (``nonce``) and a SHA-256 digest of it to find the row by
 (``token_digest``), so neither the table nor a backup of it holds a working link
 (``editorial/external_reviews.py`` explains). Rows are never deleted: the audit log
-and the comments made through a link point at it.
+and the comments made through a link point at it. The address is: housekeeping empties
+it ``EXTERNAL_REVIEW_ADDRESS_KEEP_DAYS`` after the link stopped working, and
+``manage.py subscriber_data delete`` at once (withdrawing the link).
 """
 
 from django.conf import settings
@@ -43,7 +45,10 @@ class ExternalReview(models.Model):
         help_text="The person the link is for, as their comments will be signed.",
     )
     email = models.EmailField(
-        "email address", help_text="Where the link, and replies to their comments, are sent."
+        "email address",
+        blank=True,
+        help_text="Where the link, and replies to their comments, are sent. Deleted "
+        "EXTERNAL_REVIEW_ADDRESS_KEEP_DAYS (30) days after the link stops working.",
     )
     made_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

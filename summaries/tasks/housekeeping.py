@@ -7,6 +7,8 @@ What it deletes, each after its retention period (settings, in days; docs/operat
 - sign-in records (django-axes' attempts, failure and access logs) older than
   ``SIGNIN_RECORDS_KEEP_DAYS`` (90);
 - staff notifications read more than ``READ_NOTIFICATIONS_KEEP_DAYS`` (180) ago;
+- external reviewers' addresses, ``EXTERNAL_REVIEW_ADDRESS_KEEP_DAYS`` (30) after their
+  link expired or was withdrawn (the link, its name and its comments stay);
 - alert deliveries sent more than ``SENT_ALERTS_KEEP_DAYS`` (90) ago, and publications'
   outbox rows with nothing left to send;
 - autosaved version forms (``AutosaveSlot``) last written more than
@@ -37,6 +39,7 @@ from summaries.models import (
     AlertDelivery,
     AlertOutbox,
     AutosaveSlot,
+    ExternalReview,
     Notification,
 )
 
@@ -66,6 +69,12 @@ def clean_up() -> dict[str, int]:
     done["read notifications"] = Notification.objects.filter(
         read_at__lt=days_ago(settings.READ_NOTIFICATIONS_KEEP_DAYS)
     ).delete()[0]
+    address_cutoff = days_ago(settings.EXTERNAL_REVIEW_ADDRESS_KEEP_DAYS)
+    done["external reviewers' addresses"] = (
+        ExternalReview.objects.exclude(email="")
+        .filter(Q(expires_at__lt=address_cutoff) | Q(revoked_at__lt=address_cutoff))
+        .update(email="")
+    )
     sent_cutoff = days_ago(settings.SENT_ALERTS_KEEP_DAYS)
     done["sent alerts"] = AlertDelivery.objects.filter(sent_at__lt=sent_cutoff).delete()[0]
     AlertOutbox.objects.filter(expanded_at__lt=sent_cutoff, deliveries__isnull=True).delete()

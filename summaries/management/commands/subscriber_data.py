@@ -1,14 +1,17 @@
 """Everything held about one email address: export it (as JSON) or delete it.
 
-That is its subscriptions (and their alerts), and the suggestions and problem reports it
-sent that are still open (a closed one holds no address). Deleting removes the address
-from those and keeps what was said, which holds nothing to reach the person by."""
+That is its subscriptions (and their alerts), the suggestions and problem reports it
+sent that are still open (a closed one holds no address), and the external review links
+made for it (with the comments sent through them). Deleting removes the address from
+those and keeps what was said, which holds nothing to reach the person by; a review link
+that still works is withdrawn."""
 
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from summaries.models import AlertDelivery, Subscription, Suggestion
+from summaries.editorial.external_reviews import external_reviews_forget
+from summaries.models import AlertDelivery, ExternalReview, Subscription, Suggestion
 
 
 class Command(BaseCommand):
@@ -30,11 +33,18 @@ class Command(BaseCommand):
             count = len(subscriptions)
             subscriptions.delete()  # their pending alerts go with them (cascade)
             forgotten = sent.update(email="")
+            links = external_reviews_forget(email=email)
             self.stdout.write(
                 f"Deleted {count} subscriptions of {email}, and the address from "
-                f"{forgotten} suggestions and problem reports."
+                f"{forgotten} suggestions and problem reports and {links} external review "
+                "links."
             )
             return
+        links = (
+            ExternalReview.objects.filter(email__iexact=email)
+            .select_related("version")
+            .prefetch_related("comments")
+        )
         data = {
             "email": email,
             "subscriptions": [
@@ -64,6 +74,26 @@ class Command(BaseCommand):
                     "received_at": item.received_at.isoformat(),
                 }
                 for item in sent.order_by("received_at", "pk")
+            ],
+            "external_review_links": [
+                {
+                    "name": link.name,
+                    "version": str(link.version),
+                    "made_at": link.made_at.isoformat(),
+                    "expires_at": link.expires_at.isoformat(),
+                    "withdrawn_at": link.revoked_at.isoformat() if link.revoked_at else None,
+                    "times_opened": link.opened_count,
+                    "comments": [
+                        {
+                            "signed": comment.external_name,
+                            "about": comment.get_anchor_display(),
+                            "comment": comment.body,
+                            "written_at": comment.created_at.isoformat(),
+                        }
+                        for comment in link.comments.all()
+                    ],
+                }
+                for link in links
             ],
         }
         self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))
