@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run serve install dev test test-fast check suite lint format typecheck migrate demo lock clean
+.PHONY: run serve install dev test test-fast check checked suite lint format typecheck migrate demo lock clean
 
 PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes
 
@@ -66,8 +66,10 @@ format: dev
 	$(PRE_COMMIT) run --all-files
 
 # mypy with the django-stubs plugin, over the files [tool.mypy] lists in pyproject.toml.
+# Run as a module, so the project's own `tests` package (the plugin imports tests.settings)
+# comes first on the path, before any `tests` a dependency wrongly installs.
 typecheck: dev
-	$(VENV)/bin/mypy
+	$(PY) -m mypy
 
 # What does not depend on the database: the lint hooks, mypy, missing migrations.
 check: lint typecheck
@@ -95,9 +97,23 @@ suite: dev
 		--cov --cov-append --cov-report= $(PYTEST_ARGS)
 	$(PYTEST) -m slow --cov --cov-append --cov-report=term $(PYTEST_ARGS)
 
-# Lint, types, missing migrations, then every test. CI (.ci/run) runs `check` once and
-# `suite` on each database.
-test: check suite
+# The checks once for each state of the tree (the commit, and any change since): they
+# do not depend on the database, so a second `make test` on the same tree (CI's, on
+# PostgreSQL) says they passed and goes on. Any edit, commit or new file runs them again.
+TREE_STATE = $(shell { git rev-parse HEAD; git diff HEAD; \
+	git ls-files -o --exclude-standard -z | xargs -0r cat; } 2>/dev/null | sha256sum | cut -c1-16)
+
+checked: dev
+	@if [ -f $(VENV)/.checked-$(TREE_STATE) ]; then \
+		echo "lint, mypy and the migrations check passed on this tree already: not run again"; \
+	else \
+		$(MAKE) --no-print-directory check && rm -f $(VENV)/.checked-* \
+			&& touch $(VENV)/.checked-$(TREE_STATE); \
+	fi
+
+# Lint, types, missing migrations (once a tree), then every test. CI (.ci/run) runs it
+# on each database.
+test: checked suite
 
 # The edit-test loop: every test but the browser and slow ones, in parallel, no lint and
 # no coverage. Narrow it further with PYTEST_ARGS="tests/test_api.py -x".
