@@ -4,12 +4,22 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from django.core.cache import caches
 from django.core.signals import setting_changed
 
 # Debian's Chromium: Playwright's own browser download cannot be used on these machines.
 CHROMIUM = Path(os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+# Property tests judge what was generated, never how fast: on a loaded machine (CI's, or
+# two suites at once) drawing an input can take over a second, and Hypothesis's timing
+# checks would fail a correct test. A hang is still caught by the tests' own timeouts.
+hypothesis_settings.register_profile(
+    "toolkit", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("toolkit")
 
 
 def pytest_configure(config):
