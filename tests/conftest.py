@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from hypothesis import HealthCheck
-from hypothesis import settings as hypothesis_settings
 from django.core.cache import caches
 from django.core.signals import setting_changed
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 # Debian's Chromium: Playwright's own browser download cannot be used on these machines.
 CHROMIUM = Path(os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium")
