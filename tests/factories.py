@@ -4,6 +4,7 @@ from itertools import count
 
 from django.contrib.auth import get_user_model
 
+from summaries import search
 from summaries.editorial.services import intervention_create, version_publish
 from summaries.models import (
     Dimension,
@@ -83,6 +84,13 @@ def publish(version: SummaryVersion, *, user=None) -> SummaryVersion:
     version.refresh_from_db()
     assert version.state == State.PUBLISHED
     return version
+
+
+def retagged(*versions: SummaryVersion) -> None:
+    """After test set-up tags or rates live versions directly (the admin never lets
+    anyone change a live version), index them again, as a publication would: their
+    search text and facet tags (``FacetTag``) follow."""
+    search.index_versions([version.pk for version in versions])
 
 
 def make_live(slug=None, **kwargs) -> SummaryVersion:

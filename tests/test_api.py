@@ -17,7 +17,7 @@ from openapi_spec_validator import validate
 from summaries.editorial.services import draft_start_from, intervention_rename, version_withdraw
 from summaries.models import Dimension, KeyFigure, Outcome, OutcomeResult, Problem, SummaryVersion
 from summaries.search.filters import SummaryFilter
-from tests.factories import level, make_draft, make_live, publish
+from tests.factories import level, make_draft, make_live, publish, retagged
 from tests.helpers import count_get
 
 API = "/api/v1"
@@ -104,6 +104,7 @@ class SummaryResourceTests(TestCase):
         cls.alarms = make_live("alarms", title="Burglar alarms")
         cls.alarms.problems.add(cls.burglary)
         cls.lighting = make_live("lighting", title="Street lighting")
+        retagged(cls.cctv, cls.alarms)
         draft = make_draft("secret", title="Secret draft")
         draft.problems.add(Problem.objects.create(name="Draft-only term", slug="draft-only"))
         cls.doc = document()

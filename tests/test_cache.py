@@ -38,7 +38,15 @@ from summaries.models import (
     SummaryVersion,
 )
 from summaries.models.generation import current_generation, public_content_changed
-from tests.factories import level, make_draft, make_live, make_user, publish, send_to_review
+from tests.factories import (
+    level,
+    make_draft,
+    make_live,
+    make_user,
+    publish,
+    retagged,
+    send_to_review,
+)
 from tests.helpers import HTMLElements, build_pages, queries_of
 from tests.test_admin import form_data
 
@@ -65,6 +73,7 @@ class FreshnessTests(TestCase):
         cls.problem = Problem.objects.create(name="Burglary", slug="burglary")
         cls.alpha = make_live("alpha", title="Alpha treatment")
         cls.alpha.problems.add(cls.problem)
+        retagged(cls.alpha)
 
     def urls(self, slug="alpha", word="treatment"):
         return {
@@ -109,6 +118,7 @@ class FreshnessTests(TestCase):
         bravo = make_live("bravo", title="Bravo treatment")
         bravo.problems.add(self.problem)
         # Tagging a live version directly is test set-up, not something the admin allows.
+        retagged(bravo)
         public_content_changed()
         pages = self.read_all(self.urls("bravo"))
         for name in TITLE_PAGES:

@@ -13,7 +13,7 @@ from django.test import TestCase, override_settings
 from summaries.demo import data
 from summaries.editorial.services import draft_start_from
 from summaries.models import Approach, Problem, State, SummaryVersion
-from tests.factories import make_draft, make_live, publish
+from tests.factories import make_draft, make_live, publish, retagged
 from tests.helpers import count_get
 
 DEMO_URL = f"/toolkit/{data.SLUG}/"
@@ -170,6 +170,7 @@ class BrowseTests(TestCase):
         cls.locks = make_live(title="Better locks")
         cls.locks.problems.add(burglary, robbery)
         cls.locks.approaches.add(cbt)
+        retagged(cls.alarms, cls.locks)
         draft = make_draft(title="Draft about burglary")
         draft.problems.add(burglary, robbery)
 

@@ -238,7 +238,7 @@ def summaries_list(
         }
     else:
         key = cache_key(filterset, None, generation=generation[0])
-        total, facets = search_counts(filterset, SummaryVersion.objects.live(), key=key)
+        total, facets = search_counts(filterset, None, key=key)
     # The page's ids first, then their rows: the rows' review and study totals are an
     # aggregate over a join, which the database would otherwise compute for every match
     # before taking the page.

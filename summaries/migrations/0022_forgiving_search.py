@@ -115,11 +115,12 @@ def unseed_synonyms(apps, schema_editor):
 
 def index_live_versions(apps, schema_editor):
     # The current indexing code, not a frozen copy: it reads only long-standing fields
-    # (title, standfirst, sections, taxonomy names) and fills the live words too.
+    # (title, standfirst, sections, taxonomy names) and fills the live words too. Not the
+    # facet tags: their table comes with migration 0035, which fills it.
     from summaries.search import index_all_live
 
     if schema_editor.connection.vendor in ("postgresql", "sqlite"):
-        index_all_live()
+        index_all_live(facets=False)
 
 
 class Migration(migrations.Migration):

@@ -23,6 +23,7 @@ from .content import (
 )
 from .economics import BenefitCost, Perspective, UnitCost
 from .external_review import EXTERNAL_NAME_MAX_LENGTH, ExternalReview, ExternalReviewQuerySet
+from .facet_tags import EVERY_SUMMARY, FacetTag
 from .infrastructure import PageGeneration, PublicContent, SearchEntry
 from .link_checks import LinkCheck
 from .live_words import IndexedWords, LiveWord
@@ -95,6 +96,8 @@ __all__ = [
     "UpdateStatus",
     "MAX_TERM_WORDS",
     "LiveWord",
+    "EVERY_SUMMARY",
+    "FacetTag",
     "SynonymChange",
     "SynonymGroup",
     "split_terms",

@@ -37,6 +37,10 @@ class Term(models.Model):
         "position", default=0, help_text="Order in lists and filters; lower comes first."
     )
 
+    # Declared, as Django would add it to each vocabulary, so that code reading any
+    # vocabulary (a ``type[Term]``) can name it.
+    objects = models.Manager()
+
     class Meta:
         abstract = True
         ordering = ["position", "name"]

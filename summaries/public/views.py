@@ -99,7 +99,7 @@ def summary_list(request):
             query = forgiving.reading.typed.text()
     else:
         key = cache_key(filterset, None, generation=generation[0])
-        total, facets = search_counts(filterset, live, key=key)
+        total, facets = search_counts(filterset, None, key=key)
     selected = filterset.selected()
     # The page of results: the same search (ranked when sorted by relevance) and facets.
     ranked = (

@@ -1,22 +1,33 @@
 """How many results a search and its chosen facets give, and for each facet option how
-many it would give: the results with every *other* facet applied, counted per option with
-one GROUP BY per facet.
+many it would give: the results with every *other* facet applied.
 
-The count and the GROUP BYs are one statement (a UNION ALL of querysets), whatever the
-number of results, each part with the search's match as its condition; cached per query,
-filters and public content generation.
+One statement whatever the number of results and facets: a ``GROUP BY`` over the live
+versions' facet tags (``FacetTag``, kept by ``index.py``), with the search's match and
+the chosen facets as its condition; cached per query, filters and public content
+generation. The options' names come in the same statement.
 """
 
 import hashlib
 import json
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import reduce
+from operator import and_
 from typing import Any, TypedDict
 
-from django.db.models import Count, F, QuerySet, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 
-from summaries.models import ScaleLevel, SummaryVersion, UpdateStatus
+from summaries.models import (
+    EVERY_SUMMARY,
+    TAXONOMY,
+    FacetTag,
+    ScaleLevel,
+    SummaryVersion,
+    UpdateStatus,
+)
 from toolkit.guarded_cache import guarded
 
-from .filters import SummaryFilter
+from .filters import FacetFilter, SummaryFilter
 from .query import ParsedQuery
 
 CACHE_SECONDS = 300
@@ -51,13 +62,14 @@ def cache_key(filterset: SummaryFilter, query: ParsedQuery | None, *, generation
 
 
 def search_counts(
-    filterset: SummaryFilter, matching: QuerySet[SummaryVersion], *, key: str
+    filterset: SummaryFilter, matching: QuerySet[SummaryVersion] | None, *, key: str
 ) -> tuple[int, list[Facet]]:
     """How many results the search and the chosen facets give, and each facet with its
     options and how many results each would give.
 
     ``matching`` is the live versions the search matches, before any facet (unranked,
-    unordered). Cached for a few minutes under ``key`` (see ``cache_key``).
+    unordered), or None for every live version (no search). Cached for a few minutes
+    under ``key`` (see ``cache_key``).
     """
     counted = guarded().get(f"{key}:counts")
     if counted is None:
@@ -66,61 +78,88 @@ def search_counts(
     total, counts = counted
     selected = filterset.selected()
     facets = [
-        _facet(name, flt.label, counts[name], selected[name])
+        _facet(name, flt.label, counts[flt.field_name], selected[name])
         for name, flt in filterset.filters.items()
     ]
     return total, facets
 
 
 def _count_all(
-    filterset: SummaryFilter, matching: QuerySet[SummaryVersion]
-) -> tuple[int, dict[str, list]]:
-    """The count (every chosen facet applied) and each facet's (slug, name, count) rows
-    (every *other* chosen facet applied), in one query whatever the number of results:
-    a UNION ALL of the count and one GROUP BY a facet, each with the search's match as
-    its condition."""
-    names = list(filterset.filters)
-    matching = matching.order_by()
-    total = (
-        filterset.apply_except(matching)
-        .annotate(facet=Value(-1), slug=Value(""), label=Value(""), position=Value(0))
-        .values_list("facet", "slug", "label", "position")
-        .annotate(n=Count("pk"))
-    )
-    branches = []
-    for index, (name, flt) in enumerate(filterset.filters.items()):
-        field = flt.field_name
-        versions = filterset.apply_except(matching, name)
-        rows: QuerySet[Any]
-        if SummaryVersion._meta.get_field(field).many_to_many:
-            # Counted in the tag table, for the matching versions only (a semi-join): the
-            # work follows the number of matches, not the size of the collection. Django
-            # names the tag table's keys after the two models.
-            tags = getattr(SummaryVersion, field).through
-            term, label = flt.queryset.model._meta.model_name, "name"
-            rows = tags.objects.filter(summaryversion__in=versions.values("pk"))
-        else:
-            rows, term, label = versions.filter(**{f"{field}__isnull": False}), field, "label"
-        branches.append(
-            rows.annotate(
-                facet=Value(index),
-                slug=F(f"{term}__slug"),
-                label=F(f"{term}__{label}"),
-                position=F(f"{term}__position"),
+    filterset: SummaryFilter, matching: QuerySet[SummaryVersion] | None
+) -> tuple[int, dict[str, list[tuple[str, str, int]]]]:
+    """The count (every chosen facet applied) and, for each facet (by its field), its
+    options as (slug, name, how many results each gives with every *other* chosen facet
+    applied), in the facet's order.
+
+    One statement, however many results and facets: a ``GROUP BY`` over the live
+    versions' facet tags (``FacetTag``), and after it (UNION ALL) the facets' options
+    with their names. A tag counts when its version matches the search and has, for
+    every chosen facet but the tag's own, one of the chosen options. The
+    ``EVERY_SUMMARY`` tag belongs to no facet, so it counts under all of them: the
+    number of results.
+    """
+    tags = FacetTag.objects.all()
+    if matching is not None:
+        tags = tags.filter(version__in=matching.order_by().values("pk"))
+    chosen = {
+        flt.field_name: [term.pk for term in terms]
+        for name, flt in filterset.filters.items()
+        if (terms := filterset.selected()[name])
+    }
+    if chosen:
+        has = {
+            field: Exists(
+                FacetTag.objects.filter(version=OuterRef("version"), facet=field, option__in=ids)
             )
-            .values_list("facet", "slug", "label", "position")
-            .annotate(n=Count("pk"))
-            .order_by()
+            for field, ids in chosen.items()
+        }
+
+        def having(fields: Iterable[str]) -> Q:
+            return reduce(and_, (Q(has[field]) for field in fields), Q())
+
+        condition = ~Q(facet__in=list(chosen)) & having(chosen)
+        for field in chosen:
+            condition |= Q(facet=field) & having(f for f in chosen if f != field)
+        tags = tags.filter(condition)
+    counted = (
+        tags.annotate(slug=Value(""), name=Value(""), position=Value(0))
+        .values_list("facet", "option", "slug", "name", "position")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    # The options' names, marked by a count of -1: each facet's terms or levels.
+    named = [
+        _every_option(flt)
+        .annotate(
+            facet=Value(flt.field_name),
+            name_=F("label" if flt.queryset.model in (ScaleLevel, UpdateStatus) else "name"),
+            n=Value(-1),
         )
-    statement = total.union(*branches, all=True).order_by("facet", "position", "label")
-    found = 0
-    counts: dict[str, list] = {name: [] for name in names}
-    for index, slug, label_, _position, n in statement:
-        if index < 0:
-            found = n
-        else:
-            counts[names[index]].append((slug, label_, n))
-    return found, counts
+        .values_list("facet", "pk", "slug", "name_", "position", "n")
+        .order_by()
+        for flt in filterset.filters.values()
+    ]
+    statement = counted.union(*named, all=True).order_by("facet", "position", "name")
+    rows = list(statement)
+    numbers = {(facet, option): n for facet, option, *_, n in rows if n >= 0}
+    options: defaultdict[str, list[tuple[str, str, int]]] = defaultdict(list)
+    for facet, option, slug, name, _position, n in rows:
+        if n < 0 and (found := numbers.get((facet, option))):
+            options[facet].append((slug, name, found))
+    return numbers.get((EVERY_SUMMARY, 0), 0), {
+        flt.field_name: options[flt.field_name] for flt in filterset.filters.values()
+    }
+
+
+def _every_option(flt: FacetFilter) -> QuerySet[Any]:
+    """Every option of a facet, live or not: a plain read of a small table (the facet's
+    own queryset of terms joins the tags, to know which are live; the counts say that
+    here)."""
+    for vocabulary in TAXONOMY:
+        if vocabulary.field == flt.field_name:
+            return vocabulary.model.objects.all()
+    levels: QuerySet[Any] = flt.queryset
+    return levels
 
 
 def _facet(name: str, label: str, counts: list, chosen: list) -> Facet:

@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet
 
 from summaries.models import (
     TAXONOMY_FIELDS,
+    FacetTag,
     SearchEntry,
     Section,
     State,
@@ -28,7 +29,7 @@ from summaries.models import (
     tag_field,
 )
 
-from . import vocabulary
+from . import facet_tags, vocabulary
 
 CONFIG = "english"
 BATCH_SIZE = 1_000
@@ -112,10 +113,11 @@ def _batches(version_ids: Iterable[int]) -> Iterator[list[int]]:
         yield batch
 
 
-def index_versions(version_ids: Iterable[int]) -> None:
+def index_versions(version_ids: Iterable[int], *, facets: bool = True) -> None:
     """Make the index agree with the state of these versions: the live ones are
     (re)indexed from their current text, any other is removed. Bulk: a handful of queries
-    per thousand versions. Run it in the transaction that changed them."""
+    per thousand versions. Run it in the transaction that changed them. The facet tags
+    (``facet_tags.py``) are kept with it unless ``facets`` is false."""
     for batch in _batches(version_ids):
         documents = _documents(batch)
         if is_postgresql():
@@ -129,6 +131,8 @@ def index_versions(version_ids: Iterable[int]) -> None:
             },
             batch,
         )
+        if facets:
+            facet_tags.tag(batch, (d.version_id for d in documents))
 
 
 def unindex_versions(version_ids: Iterable[int] | QuerySet) -> None:
@@ -136,6 +140,7 @@ def unindex_versions(version_ids: Iterable[int] | QuerySet) -> None:
     primary keys is removed with one set-based statement, however many it holds."""
     if isinstance(version_ids, QuerySet):
         vocabulary.uncount_matching(version_ids)
+        facet_tags.untag(version_ids)
         if is_postgresql():
             SummaryVersion.objects.filter(pk__in=version_ids).update(search_vector=None)
         else:
@@ -144,15 +149,19 @@ def unindex_versions(version_ids: Iterable[int] | QuerySet) -> None:
             return
     for batch in _batches(version_ids):
         vocabulary.count_words({}, batch)
+        facet_tags.untag(batch)
         if is_postgresql():
             SummaryVersion.objects.filter(pk__in=batch).update(search_vector=None)
         else:
             _sqlite_delete(batch)
 
 
-def index_all_live() -> int:
-    """Rebuild the whole index from the live versions; returns how many were indexed."""
+def index_all_live(*, facets: bool = True) -> int:
+    """Rebuild the whole index from the live versions; returns how many were indexed.
+    ``facets=False`` leaves the facet tags alone (for a migration older than them)."""
     vocabulary.forget_all()
+    if facets:
+        FacetTag.objects.all().delete()
     if is_postgresql():
         SummaryVersion.objects.filter(
             ~Q(state=State.PUBLISHED), search_vector__isnull=False
@@ -161,7 +170,7 @@ def index_all_live() -> int:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM summary_fts")
     ids = list(SummaryVersion.objects.live().order_by("pk").values_list("pk", flat=True))
-    index_versions(ids)
+    index_versions(ids, facets=facets)
     return len(ids)
 
 
