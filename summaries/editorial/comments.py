@@ -19,12 +19,12 @@ from summaries.models import (
     ANCHOR_CHOICES,
     OPEN_STATES,
     AuditAction,
-    AuditEvent,
     ReviewComment,
     SummaryVersion,
 )
 
 from . import external_reviews, rules
+from .audit import record_event
 from .authorship import is_author
 from .errors import NotAllowed, ServiceError
 from .rules import Actor
@@ -81,16 +81,9 @@ def _save(comment: ReviewComment) -> ReviewComment:
 
 
 def _audit(comment: ReviewComment, user: Actor, action: str, text: str) -> None:
+    # A comment changes no state: the event is from and to the version's state.
     version = comment.version
-    AuditEvent.objects.create(
-        actor=user,
-        action=action,
-        intervention_id=version.intervention_id,
-        version=version,
-        from_state=version.state,
-        to_state=version.state,
-        comment=text[:2000],
-    )
+    record_event(version=version, user=user, action=action, from_state=version.state, comment=text)
 
 
 @transaction.atomic

@@ -43,7 +43,6 @@ from summaries.models import (
     ANCHOR_CHOICES,
     OPEN_STATES,
     AuditAction,
-    AuditEvent,
     ExternalReview,
     ReviewComment,
     SummaryVersion,
@@ -52,6 +51,7 @@ from summaries.models.plain_text import single_line
 from summaries.tasks import background_task, enqueue
 
 from . import notifications, rules
+from .audit import record_event
 from .errors import ServiceError
 from .rules import Actor
 
@@ -90,16 +90,9 @@ def find(token: str) -> ExternalReview | None:
 
 
 def _audit(review: ExternalReview, action: str, text: str, *, user: Actor = None) -> None:
+    # A link changes no state: the event is from and to the version's state.
     version = review.version
-    AuditEvent.objects.create(
-        actor=user,
-        action=action,
-        intervention_id=version.intervention_id,
-        version=version,
-        from_state=version.state,
-        to_state=version.state,
-        comment=text[:2000],
-    )
+    record_event(version=version, user=user, action=action, from_state=version.state, comment=text)
 
 
 def _days(days: int | None) -> int:

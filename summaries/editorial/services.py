@@ -28,7 +28,6 @@ from summaries.models import (
     TAXONOMY,
     AlertOutbox,
     AuditAction,
-    AuditEvent,
     Intervention,
     NotificationKind,
     ReviewComment,
@@ -43,6 +42,7 @@ from summaries.tasks import enqueue
 
 from . import authorship, autosave, notifications, rules
 from . import tasks as editorial_tasks
+from .audit import record_event
 from .copying import copy_content
 from .errors import NotAllowed, ServiceError, SubmitRefused
 from .rules import Actor
@@ -57,20 +57,6 @@ __all__ = [
 ]  # re-exported: callers catch them from here
 
 logger = logging.getLogger(__name__)
-
-
-def _audit(
-    *, version: SummaryVersion, user: Actor, action: str, from_state: str = "", comment: str = ""
-) -> AuditEvent:
-    return AuditEvent.objects.create(
-        actor=user,
-        action=action,
-        intervention_id=version.intervention_id,
-        version=version,
-        from_state=from_state,
-        to_state=version.state,
-        comment=comment,
-    )
 
 
 def _locked(version: SummaryVersion) -> SummaryVersion:
@@ -125,7 +111,7 @@ def draft_create(
         created_by=user,
         last_saved_by=user,
     )
-    _audit(version=draft, user=user, action=AuditAction.CREATE, comment=change_note)
+    record_event(version=draft, user=user, action=AuditAction.CREATE, comment=change_note)
     # Its title and standfirst (and an import's text, added next) are its user's.
     authorship.record_save(version=draft, user=user)
     return draft
@@ -203,7 +189,7 @@ def intervention_rename(
         Case(When(state=State.PUBLISHED, then=0), default=1), "-number"
     ).first()
     if version is not None:
-        _audit(
+        record_event(
             version=version,
             user=user,
             action=AuditAction.RENAME,
@@ -243,7 +229,7 @@ def draft_start_from(
     draft.save()
     copy_content(source=source, target=draft)
     comment = f"Copied from version {source.number} ({source.get_state_display().lower()})."
-    _audit(version=draft, user=user, action=action, comment=comment)
+    record_event(version=draft, user=user, action=action, comment=comment)
     return draft
 
 
@@ -289,7 +275,7 @@ def version_submit(
             "review_due_on",
         ]
     )
-    _audit(
+    record_event(
         version=version,
         user=user,
         action=AuditAction.SUBMIT,
@@ -345,7 +331,7 @@ def review_assign(
     version.review_due_on = due_on
     version.save(update_fields=["review_assignee", "review_due_on"])
     who = reviewer.get_full_name() or reviewer.get_username() if reviewer else "any reviewer"
-    _audit(
+    record_event(
         version=version,
         user=user,
         action=AuditAction.ASSIGN_REVIEW,
@@ -399,7 +385,7 @@ def version_request_changes(
     # A schedule was an approval of the text as it stood; changes cancel it.
     version.publish_at = version.scheduled_by = None
     version.save(update_fields=["state", "review_comment", "publish_at", "scheduled_by"])
-    _audit(
+    record_event(
         version=version,
         user=user,
         action=AuditAction.REQUEST_CHANGES,
@@ -436,7 +422,7 @@ def version_publish(
         superseded.append(previous.pk)
         previous.state = State.SUPERSEDED
         previous.save(update_fields=["state"])
-        _audit(
+        record_event(
             version=previous,
             user=user,
             action=AuditAction.SUPERSEDE,
@@ -469,7 +455,7 @@ def version_publish(
     # In this transaction: the new text is found, and the old text no longer, exactly
     # when the publication commits.
     search.index_versions([version.pk, *superseded])
-    _audit(
+    record_event(
         version=version,
         user=user,
         action=AuditAction.PUBLISH,
@@ -512,7 +498,7 @@ def version_schedule(
     version.scheduled_by = user
     version.save(update_fields=["publish_at", "scheduled_by"])
     when = timezone.localtime(publish_at).strftime("%d %B %Y %H:%M")
-    _audit(
+    record_event(
         version=version,
         user=user,
         action=AuditAction.SCHEDULE,
@@ -535,7 +521,9 @@ def version_unschedule(*, version: SummaryVersion, user: Actor = None) -> Summar
         raise ServiceError("This version is not scheduled.")
     version.publish_at = version.scheduled_by = None
     version.save(update_fields=["publish_at", "scheduled_by"])
-    _audit(version=version, user=user, action=AuditAction.UNSCHEDULE, from_state=State.IN_REVIEW)
+    record_event(
+        version=version, user=user, action=AuditAction.UNSCHEDULE, from_state=State.IN_REVIEW
+    )
     return version
 
 
@@ -576,7 +564,7 @@ def version_withdraw(*, version: SummaryVersion, user: Actor = None, reason: str
     version.withdrawal_reason = reason.strip()
     version.save(update_fields=["state", "withdrawn_at", "withdrawal_reason"])
     search.unindex_versions([version.pk])
-    _audit(
+    record_event(
         version=version,
         user=user,
         action=AuditAction.WITHDRAW,
@@ -599,7 +587,7 @@ def version_archive(
     version.state = State.ARCHIVED
     version.save(update_fields=["state"])
     autosave.autosave_discard_all(version=version)
-    _audit(
+    record_event(
         version=version,
         user=user,
         action=AuditAction.ARCHIVE,
