@@ -3,13 +3,15 @@ stored body, card and data of each public version; a change rebuilds exactly the
 touches, a stale or missing row is never served, and the rows can be dropped and rebuilt
 with identical output. On whichever database the suite runs on."""
 
+import json
 from io import StringIO
 from unittest import mock
 
 from django.core.cache import cache
 from django.core.management import call_command
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, transaction
-from django.test import TestCase, override_settings
+from django.test import RequestFactory, TestCase, override_settings
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -23,12 +25,15 @@ from summaries.models import (
     Dimension,
     PageGeneration,
     Problem,
+    PublicContent,
     PublishedPage,
     RelatedSummary,
+    ScaleLevel,
     State,
     SummaryVersion,
 )
 from summaries.public import pages
+from summaries.public.downloads import live_rows, summary_row
 
 from .factories import level, make_draft, make_live, make_user, publish
 from .helpers import build_pages, count_get, run_queued_tasks
@@ -252,3 +257,44 @@ class OriginTests(TestCase):
                 response = self.client.get(detail("cctv"), headers={"host": host})
                 self.assertContains(response, f"http://{host}/toolkit/cctv/v/1/")
                 self.assertNotContains(response, pages.ORIGIN)
+
+
+class ListRowTests(TestCase):
+    """The API's list builds each row from the summary's stored data (``list_row``): the
+    same row, value for value, as ``/toolkit/data.json`` computes from the version's rows
+    (``downloads.summary_row``), for every live summary."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_demo", "--no-accounts", verbosity=0)
+        call_command("generate_synthetic", "40", stdout=StringIO())
+        # One with a cost band and a review without a study count.
+        version = SummaryVersion.objects.live().exclude(reviews=None).order_by("pk").first()
+        SummaryVersion.objects.filter(pk=version.pk).update(
+            cost_band=ScaleLevel.objects.filter(scale__dimension=Dimension.COST_BAND).first()
+        )
+        version.reviews.update(studies=None)
+
+    def test_stored_rows_are_the_downloads_rows(self):
+        def encoded(row):
+            return json.loads(json.dumps(row, cls=DjangoJSONEncoder))
+
+        origin = "http://testserver"
+        expected = {
+            version.pk: encoded(summary_row(version, lambda path: f"{origin}{path}"))
+            for version in live_rows()
+        }
+        stored = pages.live_data(expected, PublicContent.objects.get().site_generation)
+        self.assertEqual(set(stored), set(expected))
+        request = RequestFactory().get("/")
+        for pk, data in stored.items():
+            with self.subTest(version=pk):
+                row = pages.list_row(json.loads(pages.absolute(data, request)))
+                self.assertEqual(encoded(row), expected[pk])
+        kinds = {
+            "with a key figure": any(row["key_figure"] for row in expected.values()),
+            "with a headline outcome": any(row["headline_outcome"] for row in expected.values()),
+            "with a cost band": any(row["cost_band"] for row in expected.values()),
+            "without studies": any(row["studies"] is None for row in expected.values()),
+        }
+        self.assertTrue(all(kinds.values()), kinds)

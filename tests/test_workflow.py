@@ -202,7 +202,7 @@ class PublishTests(WorkflowTestCase):
         draft.save()
         SummaryVersion.objects.filter(pk=draft.pk).update(state=State.IN_REVIEW)
         events_before = AuditEvent.objects.count()
-        real_audit = services._audit
+        real_audit = services.record_event
 
         def fail_on_publish(**kwargs):
             if kwargs["action"] == AuditAction.PUBLISH:
@@ -210,7 +210,7 @@ class PublishTests(WorkflowTestCase):
             return real_audit(**kwargs)
 
         with (
-            mock.patch.object(services, "_audit", side_effect=fail_on_publish),
+            mock.patch.object(services, "record_event", side_effect=fail_on_publish),
             self.assertRaises(IntegrityError),
         ):
             version_publish(version=draft, user=self.reviewer)

@@ -848,6 +848,80 @@ def card_rows(queryset):
     ).values_list(*CARD_FIELDS)
 
 
+def live_data(version_ids: Iterable[int], site: int) -> dict[int, str]:
+    """The stored data (JSON text on ``ORIGIN``) of those of ``version_ids`` that are
+    live, by version id; a row missing or stale is built now. One query when every row
+    is current."""
+    rows = (
+        SummaryVersion.objects.live()
+        .filter(pk__in=list(version_ids))
+        .annotate(page=Coalesce(F("intervention__page_generation__generation"), 0))
+        .values_list(
+            "pk",
+            "page",
+            "published_page__render_key",
+            "published_page__generation",
+            "published_page__data",
+        )
+    )
+    found = {pk: (page, row_key, stamp, data) for pk, page, row_key, stamp, data in rows}
+    key = render_key()
+    stale = [
+        pk
+        for pk, (page, row_key, stamp, _data) in found.items()
+        if row_key != key or stamp != generation_stamp(site, page)
+    ]
+    built = materialise(stale) if stale else {}
+    return {pk: built[pk].data if pk in built else row[3] for pk, row in found.items()}
+
+
+def list_row(data: dict) -> dict:
+    """A summary's row in lists (``/toolkit/data.json``'s rows, the API's list), from its
+    stored data (``summary_as_dict``): the same values the download computes from the
+    version's rows (``downloads.summary_row``; a test compares the two for every live
+    summary)."""
+    figures, outcomes, reviews = data["key_figures"], data["outcomes"], data["reviews"]
+    studies = [review["studies"] for review in reviews if review["studies"] is not None]
+    band = data["economics"]["cost_band"]
+    headline = outcomes[0] if outcomes else None
+    return {
+        "slug": data["slug"],
+        "url": data["url"],
+        "title": data["title"],
+        "standfirst": data["standfirst"],
+        "version": data["version"],
+        "published_on": timezone.localdate(
+            datetime.fromisoformat(data["published_at"])
+        ).isoformat(),
+        "ratings": {
+            field: None if rating is None else {"level": rating["level"], "label": rating["label"]}
+            for field, rating in data["ratings"].items()
+        },
+        "taxonomy": {
+            key: [term["name"] for term in terms] for key, terms in data["taxonomy"].items()
+        },
+        "key_figure": None
+        if not figures
+        else {
+            name: figures[0][name]
+            for name in ("outcome", "comparison_rate", "treatment_rate", "relative_change")
+        },
+        "reviews": len(reviews),
+        "studies": sum(studies) if studies else None,
+        "cost_band": None if band is None else {"level": band["level"], "label": band["label"]},
+        "no_economic_evaluation": data["economics"]["no_economic_evaluation"],
+        "headline_outcome": None
+        if headline is None
+        else {
+            "outcome": headline["outcome"]["name"],
+            "certainty": None
+            if headline["certainty"] is None
+            else {"level": headline["certainty"]["level"], "label": headline["certainty"]["label"]},
+        },
+        "update_status": data["update_status"],
+    }
+
+
 def content_changed(*, interventions: Iterable[int] | None = None) -> None:
     """Record a change the public sees, inside the changing transaction
     (``generation.public_content_changed``: cached pages and stored pages of the summaries
