@@ -19,9 +19,7 @@ This is a benchmark, not a test: it prints figures and takes minutes.
 """
 
 import argparse
-import os
 import re
-import secrets
 import shutil
 import subprocess
 import tempfile
@@ -29,7 +27,17 @@ import time
 import urllib.request
 from pathlib import Path
 
-from load import DEMO, load, manage, say, start_gunicorn, stop, wrk
+from load import (
+    DEMO,
+    load,
+    manage,
+    say,
+    server_arguments,
+    server_env,
+    start_gunicorn,
+    stop,
+    wrk,
+)
 
 NGINX = """\
 worker_processes {workers};
@@ -67,21 +75,16 @@ http {{
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://toolkit_ci:toolkit_ci@127.0.0.1:5432/toolkit_bench"
-        ),
-        help="a database bench/load.py --keep-db populated",
+    server_arguments(
+        parser,
+        database_help="a database bench/load.py --keep-db populated",
+        port=8505,
+        workers=2,
+        threads=1,
+        duration=10,
     )
-    parser.add_argument("--port", type=int, default=8505, help="gunicorn's port")
     parser.add_argument("--front-port", type=int, default=8506, help="nginx's port")
     parser.add_argument("--s-maxage", type=int, default=5, help="PUBLIC_S_MAXAGE, seconds")
-    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page")
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--nginx-workers", type=int, default=1)
     return parser.parse_args()
 
@@ -100,21 +103,12 @@ def main():
             subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True)
     workdir = Path(tempfile.mkdtemp(prefix="toolkit-front-"))
     workdir.chmod(0o755)  # nginx's workers (not root) keep their cache in it
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": args.database_url,
-        "CONN_MAX_AGE": "60",
-        "CACHE_URL": "locmem://",
-        "SECURE_SSL_REDIRECT": "0",
-        "STATIC_ROOT": str(workdir / "static"),
-        "LOG_FORMAT": "json",
-        "LOG_LEVEL": "WARNING",
-        "API_RATE_LIMIT": "1000000000/minute",
-        "PUBLIC_S_MAXAGE": str(args.s_maxage),
-    }
+    env = server_env(
+        args.database_url,
+        workdir,
+        cache_url="locmem://",
+        PUBLIC_S_MAXAGE=str(args.s_maxage),
+    )
     server = front = None
     try:
         manage(env, "collectstatic", "--noinput", "-v0")

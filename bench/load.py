@@ -43,22 +43,54 @@ PYTHON = sys.executable
 DEMO = "/toolkit/psychosocial-treatment-sex-offenders/"
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def server_arguments(parser, *, database_help, port, workers, threads, duration=20):
+    """The arguments every benchmark that starts our gunicorn and drives wrk takes."""
     parser.add_argument(
         "--database-url",
         default=os.environ.get(
             "BENCH_DATABASE_URL", "postgres://toolkit_ci:toolkit_ci@127.0.0.1:5432/toolkit_bench"
         ),
-        help="PostgreSQL database to create (its role needs CREATEDB); dropped afterwards",
+        help=database_help,
     )
-    parser.add_argument("--summaries", type=int, default=10_000, help="synthetic summaries")
-    parser.add_argument("--port", type=int, default=8502)
-    parser.add_argument("--duration", type=int, default=20, help="seconds of wrk per page")
+    parser.add_argument("--port", type=int, default=port, help="gunicorn's port")
+    parser.add_argument("--duration", type=int, default=duration, help="seconds of wrk per page")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
+    parser.add_argument("--workers", type=int, default=workers, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=threads, help="gunicorn threads per worker")
+
+
+def server_env(database_url, workdir, *, cache_url, **more):
+    """The environment our gunicorn runs in for a benchmark: production settings (DEBUG
+    off, a random key), the database, the cache, a static root in ``workdir``, JSON logs
+    of warnings only, and an API rate limit wrk cannot reach."""
+    return {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DATABASE_URL": database_url,
+        "CONN_MAX_AGE": "60",
+        "CACHE_URL": cache_url,
+        "SECURE_SSL_REDIRECT": "0",
+        "STATIC_ROOT": str(workdir / "static"),
+        "LOG_FORMAT": "json",
+        "LOG_LEVEL": "WARNING",
+        "API_RATE_LIMIT": "1000000000/minute",
+        **more,
+    }
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    server_arguments(
+        parser,
+        database_help="PostgreSQL database to create (its role needs CREATEDB); dropped afterwards",
+        port=8502,
+        workers=3,
+        threads=2,
+    )
+    parser.add_argument("--summaries", type=int, default=10_000, help="synthetic summaries")
     parser.add_argument("--flip-interval", type=float, default=1.0, help="seconds between flips")
     parser.add_argument("--cache-url", default="locmem://", help="the cached tables' cache")
     parser.add_argument("--no-flip", action="store_true", help="skip the publishing table")
@@ -227,21 +259,7 @@ def main():
         say("installing wrk (Debian package)")
         subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
     workdir = Path(tempfile.mkdtemp(prefix="toolkit-bench-"))
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "DATABASE_URL": args.database_url,
-        "CONN_MAX_AGE": "60",
-        "CACHE_URL": args.cache_url,
-        "SECURE_SSL_REDIRECT": "0",
-        "STATIC_ROOT": str(workdir / "static"),
-        "LOG_FORMAT": "json",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(BENCH),
-        "API_RATE_LIMIT": "1000000000/minute",
-    }
+    env = server_env(args.database_url, workdir, cache_url=args.cache_url, PYTHONPATH=str(BENCH))
     server = flipper = None
     started = time.monotonic()
     try:

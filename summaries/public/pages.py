@@ -25,7 +25,6 @@ Stored text holds absolute addresses (citations name the version's own address) 
 (``absolute``), so one row serves every host name the site answers to.
 """
 
-import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -36,7 +35,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
-import django
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, transaction
@@ -70,6 +68,7 @@ from summaries.models.snapshot import one_snapshot
 from summaries.tasks import background_task, enqueue
 
 from . import citations
+from .release import code_digest
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +100,6 @@ def render_key() -> str:
     """A digest of everything a stored row's output depends on besides its content: the
     templates and code that render it, Django's version and the settings that show on
     pages. Computed once a process; a deploy that changes any of them changes it."""
-    digest = hashlib.blake2b(digest_size=16)
     sources: list[Path] = [
         *sorted((APP / "public").glob("*.py")),
         *sorted((APP / "models").glob("*.py")),
@@ -113,12 +111,7 @@ def render_key() -> str:
     for directory in directories:
         for part in ("components", "summaries"):
             sources += sorted((Path(directory) / part).rglob("*.html"))
-    for path in sources:
-        digest.update(str(path.relative_to(path.parent.parent)).encode())
-        digest.update(path.read_bytes())
-    for value in (django.get_version(), *(getattr(settings, name) for name in RENDER_SETTINGS)):
-        digest.update(f"\x00{value}".encode())
-    return digest.hexdigest()
+    return code_digest(sources, RENDER_SETTINGS, size=16)
 
 
 def absolute(text: str, request: HttpRequest) -> str:

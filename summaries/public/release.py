@@ -14,6 +14,7 @@ once a process, from the files as deployed: about as long as reading them once.
 """
 
 import hashlib
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import cast
@@ -51,14 +52,20 @@ def sources() -> list[Path]:
 @cache
 def release_key() -> str:
     """A digest of the code, templates, static names and settings this process serves."""
-    digest = hashlib.blake2b(digest_size=8)
-    for path in sources():
+    return code_digest(sources(), SETTINGS, size=8)
+
+
+def code_digest(paths: Iterable[Path], setting_names: Iterable[str], *, size: int) -> str:
+    """A digest of these files (their names and bytes), Django's version and these
+    settings' values: what ``release_key`` and ``pages.render_key`` are made of."""
+    digest = hashlib.blake2b(digest_size=size)
+    for path in paths:
         # Named from the project's root, so servers with checkouts in different places
-        # but the same release share their cached pages.
+        # but the same release agree.
         name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
         digest.update(str(name).encode())
         digest.update(b"\x00")
         digest.update(path.read_bytes())
-    for value in (django.get_version(), *(getattr(settings, name) for name in SETTINGS)):
+    for value in (django.get_version(), *(getattr(settings, name) for name in setting_names)):
         digest.update(f"\x00{value}".encode())
     return digest.hexdigest()
