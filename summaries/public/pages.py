@@ -533,6 +533,18 @@ def generation_stamp(site: int, page: int | None) -> str:
     return f"s{site}-{page or 0}"
 
 
+def with_page(versions: QuerySet[SummaryVersion]) -> QuerySet[Any]:
+    """``versions`` annotated with ``page``, their summary's page generation (0 if it
+    has none yet), which a stored row's stamp is checked against."""
+    return versions.annotate(page=Coalesce(F("intervention__page_generation__generation"), 0))
+
+
+def is_current(row_key: str | None, stamp: str | None, site: int, page: int) -> bool:
+    """Whether a stored row with these stamps (None: no row) may be served: built by
+    this code at the summary's current page generation."""
+    return row_key == render_key() and stamp == generation_stamp(site, page)
+
+
 def _stamps(intervention_ids: Iterable[int]) -> dict[int, str]:
     site = PublicContent.objects.filter(pk=1).values_list("site_generation", flat=True).first()
     pages = dict(
@@ -599,12 +611,10 @@ def stale_versions(
 ) -> list[int]:
     """Public versions (of ``within``, a queryset of versions) whose page is missing or
     stale, most recently published first."""
-    key = render_key()
     site = PublicContent.objects.filter(pk=1).values_list("site_generation", flat=True).first()
     versions = SummaryVersion.objects.all() if within is None else within
     candidates = (
-        versions.filter(state__in=PUBLIC_VERSION_STATES)
-        .annotate(page=Coalesce(F("intervention__page_generation__generation"), 0))
+        with_page(versions.filter(state__in=PUBLIC_VERSION_STATES))
         .values_list(
             "pk",
             "intervention_id",
@@ -617,7 +627,7 @@ def stale_versions(
     stale = [
         pk
         for pk, _intervention, page, row_key, stamp in candidates.iterator(chunk_size=2000)
-        if row_key != key or stamp != generation_stamp(site or 0, page)
+        if not is_current(row_key, stamp, site or 0, page)
     ]
     return stale[:limit] if limit is not None else stale
 
@@ -815,12 +825,17 @@ def cards(rows: Iterable[tuple], site: int) -> list[dict[str, Any]]:
     """Cards from rows of (version id, intervention id, page generation, render key,
     stamp, card), as a list query selects them (``CARD_FIELDS``), in their order; a
     card missing or stale is built now."""
-    rows = list(rows)
-    key = render_key()
-    stale = [row[0] for row in rows if row[3] != key or row[4] != generation_stamp(site, row[2])]
-    built = materialise(stale) if stale else {}
     # Dicts as stored, not Cards: a template reads a dict's keys faster than attributes.
-    return [{**(built[row[0]].card if row[0] in built else row[5]), "snippet": ""} for row in rows]
+    return [{**card, "snippet": ""} for card in _stored(list(rows), site, "card")]
+
+
+def _stored(rows: list[tuple], site: int, part: str) -> list[Any]:
+    """For rows of (version id, intervention id, page generation, render key, stamp,
+    stored value), each stored value, or for a row missing or stale, that ``part`` of
+    its page built now."""
+    stale = [row[0] for row in rows if not is_current(row[3], row[4], site, row[2])]
+    built = materialise(stale) if stale else {}
+    return [getattr(built[row[0]], part) if row[0] in built else row[5] for row in rows]
 
 
 # What a list query selects for ``cards``, annotated with ``page`` first (``card_fields``).
@@ -836,36 +851,16 @@ CARD_FIELDS = (
 
 def card_rows(queryset):
     """``queryset`` (of live versions, ordered) as the rows ``cards`` reads."""
-    return queryset.annotate(
-        page=Coalesce(F("intervention__page_generation__generation"), 0)
-    ).values_list(*CARD_FIELDS)
+    return with_page(queryset).values_list(*CARD_FIELDS)
 
 
 def live_data(version_ids: Iterable[int], site: int) -> dict[int, str]:
     """The stored data (JSON text on ``ORIGIN``) of those of ``version_ids`` that are
     live, by version id; a row missing or stale is built now. One query when every row
     is current."""
-    rows = (
-        SummaryVersion.objects.live()
-        .filter(pk__in=list(version_ids))
-        .annotate(page=Coalesce(F("intervention__page_generation__generation"), 0))
-        .values_list(
-            "pk",
-            "page",
-            "published_page__render_key",
-            "published_page__generation",
-            "published_page__data",
-        )
-    )
-    found = {pk: (page, row_key, stamp, data) for pk, page, row_key, stamp, data in rows}
-    key = render_key()
-    stale = [
-        pk
-        for pk, (page, row_key, stamp, _data) in found.items()
-        if row_key != key or stamp != generation_stamp(site, page)
-    ]
-    built = materialise(stale) if stale else {}
-    return {pk: built[pk].data if pk in built else row[3] for pk, row in found.items()}
+    live = SummaryVersion.objects.live().filter(pk__in=list(version_ids))
+    rows = list(with_page(live).values_list(*CARD_FIELDS[:5], "published_page__data"))
+    return {row[0]: data for row, data in zip(rows, _stored(rows, site, "data"), strict=True)}
 
 
 def list_row(data: dict) -> dict:
