@@ -102,9 +102,9 @@ def _count_all(
     if matching is not None:
         tags = tags.filter(version__in=matching.order_by().values("pk"))
     chosen = {
-        flt.field_name: [term.pk for term in terms]
-        for name, flt in filterset.filters.items()
-        if (terms := filterset.selected()[name])
+        filterset.filters[name].field_name: [term.pk for term in terms]
+        for name, terms in filterset.selected().items()
+        if terms
     }
     if chosen:
         has = {
@@ -132,7 +132,7 @@ def _count_all(
         _every_option(flt)
         .annotate(
             facet=Value(flt.field_name),
-            name_=F("label" if flt.queryset.model in (ScaleLevel, UpdateStatus) else "name"),
+            name_=F(_name_field(flt.queryset.model)),
             n=Value(-1),
         )
         .values_list("facet", "pk", "slug", "name_", "position", "n")
@@ -167,7 +167,7 @@ def _facet(name: str, label: str, counts: list, chosen: list) -> Facet:
     found = [(slug, label_, n, slug in chosen_slugs) for slug, label_, n in counts]
     # A chosen option that now gives nothing stays listed, so it can be unticked.
     present = {slug for slug, *_ in counts}
-    found += [(t.slug, str(_display(t)), 0, True) for t in chosen if t.slug not in present]
+    found += [(t.slug, _display(t), 0, True) for t in chosen if t.slug not in present]
     options = [
         Option(slug=slug, name=label_, count=n, selected=selected, id=f"facet-{name}-{position}")
         for position, (slug, label_, n, selected) in enumerate(found, start=1)
@@ -175,5 +175,10 @@ def _facet(name: str, label: str, counts: list, chosen: list) -> Facet:
     return Facet(name=name, label=label, options=options)
 
 
+def _name_field(model: type) -> str:
+    """The field holding an option's name: a level's or a status's label, a term's name."""
+    return "label" if issubclass(model, ScaleLevel | UpdateStatus) else "name"
+
+
 def _display(term: Any) -> str:
-    return term.label if isinstance(term, ScaleLevel | UpdateStatus) else term.name
+    return str(getattr(term, _name_field(type(term))))
