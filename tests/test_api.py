@@ -340,16 +340,21 @@ class HttpConventionTests(TestCase):
         self.assertEqual(json.loads(response.content)["status"], 404)
 
 
+def hold_the_clock(test) -> None:
+    """Stop the rate limiter's clock at the start of a minute for the rest of ``test``:
+    requests on either side of a minute's turn would be counted in two windows, and a
+    limit not reached."""
+    start = (time.time() // 60) * 60 + 1
+    clock = mock.patch("summaries.api.middleware.time", mock.Mock(time=lambda: start))
+    clock.start()
+    test.addCleanup(clock.stop)
+
+
 @override_settings(API_RATE_LIMIT="3/minute")
 class RateLimitTests(TestCase):
     def setUp(self):
         cache.clear()
-        # The clock stands still at the start of a minute: requests on either side of a
-        # minute's turn would be counted in two windows, and the limit not reached.
-        start = (time.time() // 60) * 60 + 1
-        clock = mock.patch("summaries.api.middleware.time", mock.Mock(time=lambda: start))
-        clock.start()
-        self.addCleanup(clock.stop)
+        hold_the_clock(self)
 
     def test_over_the_limit_is_429_with_retry_after(self):
         """The fourth request in a minute from one address is 429, saying when to retry."""
