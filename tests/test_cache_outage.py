@@ -20,6 +20,7 @@ from summaries.models import FollowKind
 from tests.factories import make_live, make_user
 from tests.processes import RedisServer
 from tests.test_admin import change_url, form_data
+from tests.test_api import hold_the_clock
 
 # A real redis-server killed and frozen, with timings: run one at a time (make test).
 pytestmark = pytest.mark.slow
@@ -127,6 +128,7 @@ class CacheOutageTests(TestCase):
         """The same requests with Redis up: the cache is really used (the API's limit
         counts in it)."""
         baseline = self.baseline()
+        hold_the_clock(self)
         with self.using_redis(API_RATE_LIMIT="3/minute"):
             self.assert_as_usual(self.everything(), baseline=baseline, extra=1)
             self.assertEqual(self.client.get("/api/v1/summaries/").status_code, 200)
