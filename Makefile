@@ -40,10 +40,12 @@ run: demo
 	$(VENV)/bin/honcho start -f Procfile.dev -p $(PORT)
 
 # Production-like on this machine: static files collected and compressed, migrations
-# applied, gunicorn with gunicorn.conf.py. Needs the production variables (DEBUG=0 ...).
+# applied, stored pages built, gunicorn with gunicorn.conf.py. Needs the production
+# variables (DEBUG=0 ...).
 serve: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py build_pages
 	PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 # The hooks in .pre-commit-config.yaml run the venv's tools, found on PATH. pre-commit

@@ -38,6 +38,8 @@ from summaries.models import (
     SummaryVersion,
 )
 from summaries.models.generation import current_generation, public_content_changed
+from summaries.public import pages
+from summaries.public.release import release_key
 from tests.factories import (
     level,
     make_draft,
@@ -975,3 +977,21 @@ class NewReleaseTests(TestCase):
                 after = self.client.get("/toolkit/alpha/", headers={"if-none-match": first["ETag"]})
         self.assertEqual(after.status_code, 200)
         self.assertNotEqual(after["ETag"], first["ETag"])
+
+    def test_the_keys_follow_the_manifest_not_where_it_is(self):
+        """Servers of one release with their static files in different places agree on
+        the release and render keys (else each would rebuild the stored pages the other
+        built); a different manifest changes both."""
+
+        def keys(manifest: dict) -> tuple[str, str]:
+            with tempfile.TemporaryDirectory() as static_root:
+                Path(static_root, "staticfiles.json").write_text(json.dumps(manifest))
+                with override_settings(STATIC_ROOT=static_root):
+                    return release_key(), pages.render_key()
+
+        one = {"paths": {"css/site.css": "css/site.2b7c.css"}}
+        other = {"paths": {"css/site.css": "css/site.9f00.css"}}
+        self.assertEqual(keys(one), keys(one))
+        first, second = keys(one), keys(other)
+        self.assertNotEqual(first[0], second[0])
+        self.assertNotEqual(first[1], second[1])

@@ -1,9 +1,10 @@
 """The read model (``public/pages.py``, ``models/published.py``): readers are served the
-stored body, card and data of each public version; a change rebuilds exactly the pages it
+stored pages, card and data of each public version; a change rebuilds exactly the pages it
 touches, a stale or missing row is never served, and the rows can be dropped and rebuilt
 with identical output. On whichever database the suite runs on."""
 
 import json
+from datetime import UTC, datetime
 from io import StringIO
 from unittest import mock
 
@@ -32,7 +33,7 @@ from summaries.models import (
     State,
     SummaryVersion,
 )
-from summaries.public import pages
+from summaries.public import pages, views
 from summaries.public.downloads import live_rows, summary_row
 
 from .factories import level, make_draft, make_live, make_user, publish
@@ -46,7 +47,10 @@ def detail(slug):
 
 
 def stored_rows() -> dict:
-    return {p.pk: (p.body, p.card, p.data, p.reference) for p in PublishedPage.objects.all()}
+    return {
+        p.pk: (p.document, p.version_document, p.card, p.data, p.reference)
+        for p in PublishedPage.objects.all()
+    }
 
 
 def stored(version) -> PublishedPage:
@@ -75,11 +79,82 @@ class ReadModelTests(TestCase):
         build_pages()
         row = stored(self.v1)
         PublishedPage.objects.filter(pk=row.pk).update(
-            body=row.body.replace("CCTV, first version", "Marked from the store")
+            document=row.document.replace("CCTV, first version", "Marked from the store")
         )
         response = self.client.get(detail("cctv"))
         self.assertContains(response, "Marked from the store")
         self.assertLessEqual(count_get(self, self.client, detail("alarms"), built=False), 3)
+
+    def test_stored_pages_are_the_pages_rendered_on_request(self):
+        """The summary page and the version pages (live and superseded) as stored, put on
+        the reader's origin and day, are byte for byte the pages the templates render for
+        that request, as the views rendered them before pages were stored whole."""
+        v2 = publish(draft_start_from(version=self.v1))  # v1 superseded
+        build_pages()
+        factory = RequestFactory()
+        loaded = {
+            v.pk: v for v in SummaryVersion.objects.for_page().filter(pk__in=[self.v1.pk, v2.pk])
+        }
+        summary_path = detail("cctv")
+
+        def rendered_now(version, path, template, context):
+            request = factory.get(path, secure=True)
+            return views.render_page(
+                request, pages.preview_page(version), template=template, extra_context=context
+            ).content.decode()
+
+        version_context = {
+            "current_number": v2.number,
+            "summary_path": summary_path,
+            "summary_url": f"https://testserver{summary_path}",
+        }
+        cases = {
+            summary_path: rendered_now(
+                loaded[v2.pk], summary_path, "summaries/detail.html", {"follow": True}
+            ),
+            f"{summary_path}v/{v2.number}/": rendered_now(
+                loaded[v2.pk],
+                f"{summary_path}v/{v2.number}/",
+                "summaries/version.html",
+                {**version_context, "is_current": True},
+            ),
+            f"{summary_path}v/{self.v1.number}/": rendered_now(
+                loaded[self.v1.pk],
+                f"{summary_path}v/{self.v1.number}/",
+                "summaries/version.html",
+                {**version_context, "is_current": False},
+            ),
+        }
+        for path, expected in cases.items():
+            with self.subTest(path=path):
+                served = self.client.get(path, secure=True).content.decode()
+                self.assertEqual(served, expected)
+                self.assertNotIn(pages.TODAY, served)
+                self.assertNotIn(pages.ORIGIN, served)
+
+    def test_the_printed_footer_has_the_readers_day(self):
+        """A stored page's printed footer names the day it is read, not the day it was
+        built."""
+        build_pages()
+        self.assertIn(pages.TODAY, stored(self.v1).document)
+        with mock.patch(
+            "django.utils.timezone.now", return_value=datetime(2031, 3, 4, 12, tzinfo=UTC)
+        ):
+            response = self.client.get(detail("cctv"))
+        self.assertContains(response, "/toolkit/cctv/ on 4 March 2031.</p>")
+
+    def test_a_version_gone_before_its_stale_row_is_rebuilt_is_not_served(self):
+        """A stale row whose version stops being public before the reader rebuilds it
+        (withdrawn in between: nothing is built) gives no page, and the view answers as
+        for any summary not live, not with an error."""
+        build_pages()
+        PublishedPage.objects.filter(pk=self.v1.pk).update(generation="old")
+        stamp = pages.generation_stamp(
+            *PublicContent.objects.values_list("site_generation").get(), 0
+        )
+        with mock.patch.object(pages, "materialise", return_value={}):
+            self.assertIsNone(pages.live_page("cctv", stamp, "document"))
+            self.assertEqual(self.client.get(detail("cctv")).status_code, 404)
 
     def test_a_missing_row_is_built_by_its_first_reader(self):
         """No stored page yet (a change whose rebuild has not run): the reader gets the
@@ -93,7 +168,7 @@ class ReadModelTests(TestCase):
         """A row rendered by other templates or code (before a deploy) is rendered again
         on first read, never served."""
         build_pages()
-        PublishedPage.objects.filter(pk=self.v1.pk).update(render_key="old", body="OLD MARKUP")
+        PublishedPage.objects.filter(pk=self.v1.pk).update(render_key="old", document="OLD MARKUP")
         response = self.client.get(detail("cctv"))
         self.assertNotContains(response, "OLD MARKUP")
         self.assertContains(response, "CCTV, first version")
@@ -152,7 +227,7 @@ class ReadModelTests(TestCase):
         self.assertEqual(run_queued_tasks(), 1)
         self.assertEqual(pages.stale_versions(), [])
         self.assertEqual(stored(self.other).built_at, untouched)
-        self.assertIn("Brighter street lighting", stored(self.v1).body)
+        self.assertIn("Brighter street lighting", stored(self.v1).document)
 
     @override_settings(TASKS=DATABASE_TASKS)
     def test_a_rolled_back_publication_queues_no_rebuild(self):
@@ -202,7 +277,7 @@ class ReadModelTests(TestCase):
         self.client.logout()
         # A term tagging few summaries: their live pages are rebuilt as the save commits.
         self.assertEqual(pages.stale_versions(), [])
-        self.assertIn("Domestic burglary", stored(self.v1).body)
+        self.assertIn("Domestic burglary", stored(self.v1).document)
         self.assertContains(self.client.get(detail("cctv")), "Domestic burglary")
 
     def test_a_merge_rename_and_withdrawal_each_make_the_pages_stale(self):
@@ -250,7 +325,7 @@ class OriginTests(TestCase):
         """Stored citations hold a placeholder origin; each reader gets its own host's."""
         make_live("cctv", title="CCTV")
         build_pages()
-        self.assertIn(pages.ORIGIN, PublishedPage.objects.get().body)
+        self.assertIn(pages.ORIGIN, PublishedPage.objects.get().document)
         for host in ("toolkit.example", "localhost"):
             with self.subTest(host=host):
                 cache.clear()

@@ -17,13 +17,14 @@ from summaries.models import (
     Approach,
     Dimension,
     Problem,
+    PublishedPage,
     Section,
     SectionKind,
     SummaryVersion,
 )
 from summaries.synthetic import RARE_TERMS
 from tests.factories import level, make_draft, make_live, make_user, publish
-from tests.helpers import count_get
+from tests.helpers import build_pages, count_get
 
 LIST_URL = "/toolkit/"
 
@@ -179,6 +180,22 @@ class SearchPageTests(TestCase):
             "&amp; robbery",
         )
         self.assertNotContains(response, "<script>")
+
+    def test_snippets_from_stored_text_are_those_from_the_sections(self):
+        """Snippets cut from the stored section text (``PublishedPage.snippet_text``, read
+        in place on PostgreSQL) are the ones cut from the sections themselves, which is
+        where they come from for a version whose stored page is missing."""
+        build_pages()
+        ids = [self.lighting.pk, self.locks.pk, self.therapy.pk]
+        self.assertNotIn("", PublishedPage.objects.values_list("snippet_text", flat=True))
+        for query in ("lighting", "burglary robbery", "script"):
+            with self.subTest(query=query):
+                stored = search.snippets(query, ids)
+                PublishedPage.objects.filter(pk=self.locks.pk).delete()
+                PublishedPage.objects.filter(pk=self.therapy.pk).update(snippet_text="")
+                self.assertEqual(search.snippets(query, ids), stored)
+                self.assertTrue(stored)
+                build_pages()
 
     def test_facet_counts_or_within_and_across(self):
         """Options count the results they would give; values of one facet widen, facets

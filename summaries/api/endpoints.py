@@ -312,7 +312,7 @@ def summaries_list(
 def summary_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Everything the summary's page shows: the fields of its `data.json`. 410 if it was
     withdrawn (with the reason), 301 from an old slug, 404 if it was never published."""
-    page = pages.live_page(slug, summary_generation(slug, request)[0])
+    page = pages.live_page(slug, summary_generation(slug, request)[0], "data")
     if page is not None:
         # The stored text as it is (its shape is the schema's: tested against the
         # OpenAPI document), not read into a dict to be written out again.
@@ -400,7 +400,8 @@ def version_detail(
     )
     if isinstance(live, HttpResponse):
         return live  # the current address
-    page = pages.version_page(live.intervention_id, number, summary_generation(slug, request)[0])
+    stamp = summary_generation(slug, request)[0]
+    page = pages.version_page(live.intervention_id, number, stamp, "data")
     if page is None:
         version = published_version(
             live.intervention_id,

@@ -55,7 +55,7 @@ def summary_data(request, slug):
 
     An old address (the slug before a rename) redirects to the current one's data.
     """
-    page = pages.live_page(slug, summary_generation(slug, request)[0])
+    page = pages.live_page(slug, summary_generation(slug, request)[0], "data")
     if page is not None:
         response = HttpResponse(pages.page_json(page, request), content_type="application/json")
         response["Access-Control-Allow-Origin"] = "*"

@@ -33,7 +33,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -41,12 +41,13 @@ from django.db import DatabaseError, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.dispatch import receiver
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.test.signals import setting_changed
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from summaries.models import (
@@ -65,16 +66,20 @@ from summaries.models import (
 )
 from summaries.models.generation import public_content_changed
 from summaries.models.snapshot import one_snapshot
+from summaries.search.index import sections_text
 from summaries.tasks import background_task, enqueue
 
 from . import citations
-from .release import code_digest
+from .release import MANIFEST, ROOT, code_digest
 
 logger = logging.getLogger(__name__)
 
 # Stands for the site's origin (scheme and host) in stored text. ".invalid" is reserved
 # (RFC 2606): no real address an editor types can be it.
 ORIGIN = "https://origin.invalid"
+# Stands for the day in a stored page (its printed footer says when it was printed): a
+# comment, which escaped text cannot contain and the sanitiser strips from rich text.
+TODAY = "<!--today-->"
 
 # The states of a version that was public and may still be read at its own address.
 PUBLIC_VERSION_STATES = (State.PUBLISHED, State.SUPERSEDED)
@@ -85,32 +90,46 @@ APP = Path(__file__).resolve().parent.parent
 
 
 # The settings that show on pages (in ``render_key``).
-RENDER_SETTINGS = ("TIME_ZONE", "LANGUAGE_CODE", "TOOLKIT_NAME", "TOOLKIT_ORGANISATION")
+RENDER_SETTINGS = (
+    "TIME_ZONE",
+    "LANGUAGE_CODE",
+    "TOOLKIT_NAME",
+    "TOOLKIT_ORGANISATION",
+    "STATIC_URL",
+)
 
 
 @receiver(setting_changed)
 def _setting_changed(*, setting, **kwargs):
     # Settings are fixed in a running site; tests change them (override_settings).
-    if setting in RENDER_SETTINGS or setting == "TEMPLATES":
+    if setting in RENDER_SETTINGS or setting in ("TEMPLATES", "STATIC_ROOT"):
         render_key.cache_clear()
 
 
 @cache
 def render_key() -> str:
     """A digest of everything a stored row's output depends on besides its content: the
-    templates and code that render it, Django's version and the settings that show on
-    pages. Computed once a process; a deploy that changes any of them changes it."""
+    templates and code that render it, the addresses it links (every ``urls.py``), the
+    static files' hashed names (their manifest, when collected), Django's version and the
+    settings that show on pages. Computed once a process; a deploy that changes any of
+    them changes it."""
     sources: list[Path] = [
         *sorted((APP / "public").glob("*.py")),
         *sorted((APP / "models").glob("*.py")),
         *sorted((APP / "templatetags").glob("*.py")),
+        *sorted(APP.rglob("urls.py")),
+        APP / "search" / "index.py",  # the plain text snippets are cut from
+        ROOT / "toolkit" / "urls.py",
         APP / "charts.py",
         APP / "sanitize.py",
     ]
     directories = cast(list[str | Path], settings.TEMPLATES[0]["DIRS"])
     for directory in directories:
-        for part in ("components", "summaries"):
-            sources += sorted((Path(directory) / part).rglob("*.html"))
+        # The whole frame (base.html, includes/), not only the article's templates.
+        sources += sorted(path for path in Path(directory).rglob("*.html"))
+    manifest = Path(settings.STATIC_ROOT) / MANIFEST
+    if manifest.is_file():
+        sources.append(manifest)
     return code_digest(sources, RENDER_SETTINGS, size=16)
 
 
@@ -458,13 +477,34 @@ def challenge_notes_of(intervention_ids: Iterable[int]) -> dict[int, list[dict]]
 
 
 @dataclass
-class Built:
-    """A version's page as built from its rows."""
+class Article:
+    """What the templates of a summary page show of its version (``page`` in
+    ``summaries/detail.html`` and the templates extending it)."""
 
-    body: str
+    slug: str
+    number: int
+    state: str
+    title: str
+    standfirst: str
+    published_at: datetime | None  # None in a draft's preview
+    body: SafeString  # the article, on ORIGIN until a page puts its reader's origin in
+
+    @property
+    def is_live(self) -> bool:
+        return self.state == State.PUBLISHED
+
+
+@dataclass
+class Built:
+    """A version's pages, card and data as built from its rows."""
+
+    article: Article
+    document: str  # the summary's page while the version is live ("" if it is not)
+    version_document: str  # the version's own page
     card: Card
     data: str  # JSON text (``data_json``)
     reference: dict  # the citation's parts (``_reference_data``)
+    snippet_text: str  # the section text, plain and escaped (``search.snippets``)
 
 
 def build(
@@ -473,10 +513,15 @@ def build(
     related: list[Card],
     change_log: list[SummaryVersion],
     challenge_notes: list[dict] | None = None,
+    live_number: int | None = None,
+    documents: bool = True,
 ) -> Built:
-    """The body, card and data of ``version`` (loaded with ``for_page()``); ``related``,
+    """The pages, card and data of ``version`` (loaded with ``for_page()``); ``related``,
     the cards of its live related summaries in its order; ``change_log``, its summary's
-    published versions, newest first. Absolute addresses are on ``ORIGIN``."""
+    published versions, newest first; ``live_number``, the number of its summary's live
+    version (the version page's banner names it). Absolute addresses are on ``ORIGIN``,
+    the day is ``TODAY``. Without ``documents``, the article alone (a preview renders it
+    in the frame itself)."""
     ref = citations.Reference.of(version, _on_origin(citations.version_url(version)))
     body = render_to_string(
         "summaries/summary_body.html",
@@ -489,10 +534,68 @@ def build(
             "cite_formats": _cite_formats(version, ref),
         },
     )
+    article = Article(
+        version.intervention.slug,
+        version.number,
+        version.state,
+        version.title,
+        version.standfirst,
+        version.published_at,
+        mark_safe(body),  # rendered by the template engine, which escaped it
+    )
     data = summary_as_dict(version, related, _on_origin)
     return Built(
-        body=body, card=card_of(version), data=data_json(data), reference=_reference_data(ref)
+        article=article,
+        document=summary_document(article) if documents and article.is_live else "",
+        version_document=version_document(article, live_number) if documents else "",
+        card=card_of(version),
+        data=data_json(data),
+        reference=_reference_data(ref),
+        snippet_text=escape(sections_text(section.body for section in version.sections.all())),
     )
+
+
+def _document(template: str, article: Article, path: str, context: dict) -> str:
+    # The frame's context processors read the request; a stored page has none, so what
+    # they give is given here, on ORIGIN and TODAY (``document_response`` swaps in the
+    # reader's). The header of a page without a request shows the search form, as it
+    # does on every summary page.
+    return render_to_string(
+        template,
+        {
+            "page": article,
+            "toolkit_name": settings.TOOLKIT_NAME,
+            "canonical_url": _on_origin(path),
+            "today": mark_safe(TODAY),  # a marker, swapped for the date as it is served
+            **context,
+        },
+    )
+
+
+def summary_document(article: Article) -> str:
+    """The summary's page (``/toolkit/<slug>/``) showing ``article``, a whole document."""
+    path = reverse("summaries:detail", kwargs={"slug": article.slug})
+    return _document("summaries/detail.html", article, path, {"follow": True})
+
+
+def version_document(article: Article, live_number: int | None) -> str:
+    """The version's own page (``/toolkit/<slug>/v/<number>/``), a whole document, under
+    the banner naming the live version (``live_number``)."""
+    summary_path = reverse("summaries:detail", kwargs={"slug": article.slug})
+    path = reverse("summaries:version", kwargs={"slug": article.slug, "number": article.number})
+    context = {
+        "current_number": live_number,
+        "is_current": article.is_live,
+        "summary_path": summary_path,
+        "summary_url": _on_origin(summary_path),
+    }
+    return _document("summaries/version.html", article, path, context)
+
+
+def document_response(document: str, request: HttpRequest) -> HttpResponse:
+    """A stored page as the reader is sent it: their origin and today's date put in."""
+    today = date_format(timezone.localdate(), "j F Y")
+    return HttpResponse(absolute(document, request).replace(TODAY, today))
 
 
 def data_json(data: dict) -> str:
@@ -506,19 +609,27 @@ def _related_cards(version: SummaryVersion, live: dict[int, Card]) -> list[Card]
     return [live[target] for target in targets if target in live]
 
 
-def build_versions(versions: list[SummaryVersion]) -> list[Built]:
+def build_versions(versions: list[SummaryVersion], *, documents: bool = True) -> list[Built]:
     """``build`` for each of ``versions`` (loaded with ``for_page()``): their related
-    cards and change logs in one query each."""
+    cards, change logs and live versions' numbers in one query each."""
     targets = {link.target_id for v in versions for link in v.related_summaries.all()}
     live = live_cards_of(targets) if targets else {}
-    logs = change_logs_of({v.intervention_id for v in versions})
-    notes = challenge_notes_of({v.intervention_id for v in versions})
+    interventions = {v.intervention_id for v in versions}
+    logs = change_logs_of(interventions)
+    notes = challenge_notes_of(interventions)
+    live_numbers = dict(
+        SummaryVersion.objects.live()
+        .filter(intervention_id__in=interventions)
+        .values_list("intervention_id", "number")
+    )
     return [
         build(
             v,
             related=_related_cards(v, live),
             change_log=logs[v.intervention_id],
             challenge_notes=notes[v.intervention_id],
+            live_number=live_numbers.get(v.intervention_id),
+            documents=documents,
         )
         for v in versions
     ]
@@ -577,8 +688,10 @@ def materialise(version_ids: Iterable[int]) -> dict[int, PublishedPage]:
                 version=v,
                 render_key=key,
                 generation=stamps[v.intervention_id],
-                body=built.body,
+                document=built.document,
+                version_document=built.version_document,
                 card=built.card.stored(),
+                snippet_text=built.snippet_text,
                 data=built.data,
                 reference=built.reference,
                 built_at=now,
@@ -594,8 +707,10 @@ def materialise(version_ids: Iterable[int]) -> dict[int, PublishedPage]:
                     update_fields=[
                         "render_key",
                         "generation",
-                        "body",
+                        "document",
+                        "version_document",
                         "card",
+                        "snippet_text",
                         "data",
                         "reference",
                         "built_at",
@@ -697,122 +812,81 @@ def rebuild_pages(intervention_ids: list[int] | None) -> int:
 # --- Reading -------------------------------------------------------------------------
 
 
+# The stored parts a reader may ask for, one at a time (``PublishedPage``'s columns).
+Part = Literal["document", "version_document", "data", "reference"]
+
+
 @dataclass
 class Page:
-    """One public version as a page shows it: from its ``PublishedPage`` (the body and
-    data) and its version row (what may change without the content: its state)."""
+    """One public version as a reader asks for it: one ``part`` of its ``PublishedPage``
+    (``stored``) and what its version row says (what may change without the content: its
+    state)."""
 
     version_id: int
     intervention_id: int
     number: int
     state: str
     slug: str
-    title: str
-    standfirst: str
-    published_at: datetime | None  # None in a draft's preview
-    body: SafeString
-    data: str  # JSON text, on ORIGIN
-    reference: dict
-    card: dict
+    stored: Any  # the part asked for: a document or data as text, a reference as a dict
 
     @property
     def is_live(self) -> bool:
         return self.state == State.PUBLISHED
 
 
-# What a page reads of the version row, and of its stored page.
-_PAGE_FIELDS = (
-    "pk",
-    "intervention_id",
-    "number",
-    "state",
-    "intervention__slug",
-    "title",
-    "standfirst",
-    "published_at",
-    "published_page__render_key",
-    "published_page__generation",
-    "published_page__body",
-    "published_page__data",
-    "published_page__reference",
-    "published_page__card",
-)
-
-
-def _pages(condition: Q, stamp_of: Callable[[int], str]) -> list[Page]:
-    """The public versions matching ``condition`` as pages, each built now if its row is
-    missing or stale (``stamp_of(intervention_id)``: the current generation stamp). One
-    query when every row is current."""
-    rows = list(
-        SummaryVersion.objects.filter(condition, state__in=PUBLIC_VERSION_STATES).values_list(
-            *_PAGE_FIELDS
+def _page(condition: Q, stamp: str, part: Part) -> Page | None:
+    """The public version matching ``condition`` with its stored ``part``, built now if
+    its row is missing or stale (``stamp``: the summary's current generation stamp, which
+    the page cache has read); None if no public version matches. One query when the row
+    is current, and only the part asked for is read."""
+    row = (
+        SummaryVersion.objects.filter(condition, state__in=PUBLIC_VERSION_STATES)
+        .values_list(
+            "pk",
+            "intervention_id",
+            "number",
+            "state",
+            "intervention__slug",
+            "published_page__render_key",
+            "published_page__generation",
+            f"published_page__{part}",
         )
+        .first()
     )
-    key = render_key()
-    stale = [row[0] for row in rows if row[8] != key or row[9] != stamp_of(row[1])]
-    built = materialise(stale) if stale else {}
-    pages = []
-    for pk, intervention_id, number, state, slug, title, standfirst, published_at, *stored in rows:
-        body, data, reference, card = stored[2:]
-        if pk in built:
-            page = built[pk]
-            body, data, reference, card = page.body, page.data, page.reference, page.card
-        pages.append(
-            Page(
-                pk,
-                intervention_id,
-                number,
-                state,
-                slug,
-                title,
-                standfirst,
-                published_at,
-                mark_safe(body),  # rendered by the template engine, which escaped it
-                data,
-                reference,
-                card,
-            )
-        )
-    return pages
+    if row is None:
+        return None
+    pk, intervention_id, number, state, slug, row_key, row_stamp, stored = row
+    if row_key != render_key() or row_stamp != stamp:
+        built = materialise([pk])
+        if pk not in built:
+            return None  # withdrawn since it was read: the caller answers as for any such
+        stored = getattr(built[pk], part)
+    return Page(pk, intervention_id, number, state, slug, stored)
 
 
-def live_page(slug: str, stamp: str) -> Page | None:
-    """The live version of the summary at ``slug`` as a page, or None if there is none;
-    ``stamp``, the summary's current generation stamp (the page cache has read it)."""
-    found = _pages(Q(state=State.PUBLISHED, intervention__slug=slug), lambda _pk: stamp)
-    return found[0] if found else None
+def live_page(slug: str, stamp: str, part: Part) -> Page | None:
+    """The live version of the summary at ``slug``, with its stored ``part``, or None if
+    there is none; ``stamp``, the summary's current generation stamp."""
+    return _page(Q(state=State.PUBLISHED, intervention__slug=slug), stamp, part)
 
 
-def version_page(intervention_id: int, number: int, stamp: str) -> Page | None:
-    """Version ``number`` of the summary as a page, if it is public (live or superseded)."""
-    found = _pages(Q(intervention_id=intervention_id, number=number), lambda _pk: stamp)
-    return found[0] if found else None
+def version_page(intervention_id: int, number: int, stamp: str, part: Part) -> Page | None:
+    """Version ``number`` of the summary with its stored ``part``, if it is public (live
+    or superseded)."""
+    return _page(Q(intervention_id=intervention_id, number=number), stamp, part)
 
 
-def preview_page(version: SummaryVersion) -> Page:
+def preview_page(version: SummaryVersion) -> Article:
     """Any version (loaded with ``for_page()``) as its page would show it, built now and
     kept nowhere: the staff preview."""
-    (built,) = build_versions([version])
-    return Page(
-        version.pk,
-        version.intervention_id,
-        version.number,
-        version.state,
-        version.intervention.slug,
-        version.title,
-        version.standfirst,
-        version.published_at,
-        mark_safe(built.body),  # rendered by the template engine, which escaped it
-        built.data,
-        built.reference,
-        built.card.stored(),
-    )
+    (built,) = build_versions([version], documents=False)
+    return built.article
 
 
 def page_json(page: Page, request: HttpRequest) -> str:
-    """The page's data as JSON text (``data.json``, the API's summary) with the request's
-    origin in its addresses."""
-    return absolute(page.data, request)
+    """The page's data (read as its ``"data"`` part) as JSON text (``data.json``, the
+    API's summary) with the request's origin in its addresses."""
+    return absolute(page.stored, request)
 
 
 def page_data(page: Page, request: HttpRequest) -> dict:

@@ -61,8 +61,9 @@ def code_digest(paths: Iterable[Path], setting_names: Iterable[str], *, size: in
     digest = hashlib.blake2b(digest_size=size)
     for path in paths:
         # Named from the project's root, so servers with checkouts in different places
-        # but the same release agree.
-        name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        # but the same release agree; a file outside it (the static manifest, wherever
+        # STATIC_ROOT is) by its name alone, for the same reason.
+        name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
         digest.update(str(name).encode())
         digest.update(b"\x00")
         digest.update(path.read_bytes())

@@ -171,9 +171,9 @@ def summary_detail(request, slug):
 
     A summary's old address (its slug before a rename) redirects to its current one.
     """
-    page = pages.live_page(slug, summary_generation(slug, request)[0])
+    page = pages.live_page(slug, summary_generation(slug, request)[0], "document")
     if page is not None:
-        return render_page(request, page, extra_context={"follow": True})
+        return pages.document_response(page.stored, request)
     return not_live_response(request, resolve_slug(slug), "summaries:detail")
 
 
@@ -207,16 +207,15 @@ def withdrawn_response(
 
 def render_page(
     request: HttpRequest,
-    page: pages.Page,
+    article: pages.Article,
     *,
     template: str = "summaries/detail.html",
     extra_context: dict | None = None,
 ) -> HttpResponse:
-    """A summary page: the stored article of ``page`` in the site's frame, its addresses
-    on the request's origin. Also a published version's own page and the staff preview
-    of any version, so all three show a version exactly the same way."""
-    page.body = mark_safe(pages.absolute(page.body, request))  # the stored HTML, escaped
-    return render(request, template, {"page": page, **(extra_context or {})})
+    """A version's page rendered now, as its stored pages show it (``pages.build``) but
+    on the request's origin and day: a staff preview or an external reviewer's."""
+    article.body = mark_safe(pages.absolute(article.body, request))  # stored HTML, escaped
+    return render(request, template, {"page": article, **(extra_context or {})})
 
 
 def render_summary(
@@ -235,10 +234,10 @@ def render_summary(
 
 
 def _version_lookup(
-    request: HttpRequest, slug: str, number: int
+    request: HttpRequest, slug: str, number: int, part: pages.Part
 ) -> tuple[Resolved, pages.Page | None]:
-    """(resolved slug, version ``number`` as a page if it is public) for a version's
-    addresses; the page is None for a number never public (or withdrawn)."""
+    """(resolved slug, version ``number`` with its stored ``part`` if it is public) for a
+    version's addresses; the page is None for a number never public (or withdrawn)."""
     # The live version is only needed for its intervention and number: load little.
     resolved = resolve_slug(
         slug, live=SummaryVersion.objects.live().only("intervention_id", "number", "state")
@@ -246,7 +245,7 @@ def _version_lookup(
     page = None
     if resolved.state == SlugState.LIVE and resolved.version is not None:
         stamp = summary_generation(slug, request)[0]
-        page = pages.version_page(resolved.version.intervention_id, number, stamp)
+        page = pages.version_page(resolved.version.intervention_id, number, stamp, part)
     return resolved, page
 
 
@@ -276,23 +275,12 @@ def version_detail(request, slug, number):
     number never published (a draft, or none at all) 404. An old slug redirects to the
     same version under the current slug.
     """
-    resolved, page = _version_lookup(request, slug, number)
+    resolved, page = _version_lookup(request, slug, number, "version_document")
     if resolved.state != SlugState.LIVE:
         return not_live_response(request, resolved, "summaries:version", number=number)
     if page is None:
         return _not_public_version(request, resolved, number)
-    summary_path = reverse("summaries:detail", kwargs={"slug": slug})
-    return render_page(
-        request,
-        page,
-        template="summaries/version.html",
-        extra_context={
-            "current_number": resolved.found.number,
-            "is_current": page.is_live,
-            "summary_path": summary_path,
-            "summary_url": request.build_absolute_uri(summary_path),
-        },
-    )
+    return pages.document_response(page.stored, request)
 
 
 @require_safe
@@ -302,14 +290,14 @@ def version_citation(request, slug, number, fmt):
     ``cite.json`` (CSL-JSON)."""
     if fmt not in citations.FORMATS:
         raise Http404("No such citation format.")
-    resolved, page = _version_lookup(request, slug, number)
+    resolved, page = _version_lookup(request, slug, number, "reference")
     if resolved.state != SlugState.LIVE:
         return not_live_response(
             request, resolved, "summaries:version_citation", number=number, fmt=fmt
         )
     if page is None:
         return _not_public_version(request, resolved, number)
-    reference = pages.reference(page.reference, request)
+    reference = pages.reference(page.stored, request)
     response = HttpResponse(
         citations.RENDERERS[fmt](reference), content_type=citations.FORMATS[fmt][1]
     )

@@ -20,7 +20,7 @@ from django.db.models import Case, Expression, F, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 
-from summaries.models import State, SummaryVersion
+from summaries.models import PublishedPage, State, SummaryVersion
 
 from .index import CONFIG, MARK_END, MARK_START, is_postgresql, section_texts
 from .query import ParsedQuery, parse_query
@@ -114,8 +114,9 @@ def snippets(text: str | ParsedQuery, version_ids: Iterable[int]) -> dict[int, s
 
 
 def _postgresql_snippets(parsed: ParsedQuery, version_ids: list[int]) -> dict[int, str]:
-    bodies = section_texts(version_ids)
-    ids = [pk for pk in version_ids if bodies.get(pk)]
+    """ts_headline over each version's stored section text (``PublishedPage.snippet_text``,
+    read in place: no text leaves the database but the snippets); a version whose stored
+    page is missing, or has no text stored, has its text made from its sections here."""
     options = (
         f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, MinWords=12, "
         'MaxFragments=2, FragmentDelimiter=" … "'
@@ -123,14 +124,27 @@ def _postgresql_snippets(parsed: ParsedQuery, version_ids: list[int]) -> dict[in
     # ts_headline's parser takes anything like a tag for markup and drops it, so text
     # such as "<script>" would vanish: it is given escaped text, and the result unescaped
     # (``_marked_html`` escapes it again, whatever the fragment boundaries).
-    escaped = [escape(bodies[pk]) for pk in ids]
+    headline = "ts_headline(%s::regconfig, d.body, to_tsquery(%s::regconfig, %s), %s)"
+    arguments = [CONFIG, CONFIG, parsed.tsquery(), options]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT d.id, ts_headline(%s::regconfig, d.body, to_tsquery("
-            "%s::regconfig, %s), %s) FROM unnest(%s::bigint[], %s::text[]) AS d(id, body)",
-            [CONFIG, CONFIG, parsed.tsquery(), options, ids, escaped],
+            f"SELECT d.version_id, {headline} FROM ("
+            f"SELECT version_id, snippet_text AS body FROM {PublishedPage._meta.db_table} "
+            "WHERE version_id = ANY(%s)) AS d",
+            [*arguments, version_ids],
         )
-        return {pk: html.unescape(headline) for pk, headline in cursor.fetchall()}
+        # Empty: no stored page, or one stored before it kept the text (a version with no
+        # section text at all is looked for again, and found to have none).
+        found: dict[int, str] = {pk: text for pk, text in cursor.fetchall() if text}
+        missing = [pk for pk in version_ids if pk not in found]
+        bodies = section_texts(missing) if missing else {}
+        if ids := [pk for pk in missing if bodies.get(pk)]:
+            cursor.execute(
+                f"SELECT d.id, {headline} FROM unnest(%s::bigint[], %s::text[]) AS d(id, body)",
+                [*arguments, ids, [escape(bodies[pk]) for pk in ids]],
+            )
+            found.update(cursor.fetchall())
+    return {pk: html.unescape(text) for pk, text in found.items()}
 
 
 def _sqlite_snippets(parsed: ParsedQuery, version_ids: list[int]) -> dict[int, str]:

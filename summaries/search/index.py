@@ -63,12 +63,19 @@ class Document:
     body: str
 
 
+def sections_text(bodies: Iterable[str]) -> str:
+    """A version's section text as it is indexed: its sections' rich text (in order),
+    plain, a line each."""
+    return "\n".join(_plain(body) for body in bodies)
+
+
 def section_texts(version_ids: list[int]) -> dict[int, str]:
+    """``sections_text`` of each of ``version_ids`` that has sections. One query."""
     bodies: defaultdict[int, list[str]] = defaultdict(list)
     sections = Section.objects.filter(version_id__in=version_ids).order_by("version", "position")
     for version_id, body in sections.values_list("version_id", "body"):
-        bodies[version_id].append(_plain(body))
-    return {pk: "\n".join(parts) for pk, parts in bodies.items()}
+        bodies[version_id].append(body)
+    return {pk: sections_text(parts) for pk, parts in bodies.items()}
 
 
 def _taxonomy_texts(version_ids: list[int]) -> dict[int, str]:
