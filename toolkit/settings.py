@@ -161,6 +161,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         timeout=20,
     )
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_PREPARED_STATEMENTS", True
+):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        # Parameters bound by the server, and a statement run a few times on a connection
+        # prepared there (psycopg's prepare_threshold): PostgreSQL plans it once, not on
+        # every request. Django leaves this off for connection poolers in transaction
+        # mode, which older PgBouncer releases cannot follow: set
+        # DATABASE_PREPARED_STATEMENTS=0 behind one (docs/operations.md).
+        server_side_binding=True,
+        prepare_threshold=env_int("DATABASE_PREPARE_THRESHOLD", 5),
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
