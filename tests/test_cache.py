@@ -343,6 +343,23 @@ class ColdOnlyWhereChangedTests(TestCase):
                 self.assertTrue(self.served_from_cache(url))
                 self.assertEqual(self.client.get(url)["ETag"], etag)
 
+    def test_the_apis_reads_of_one_summary_are_keyed_like_its_pages(self):
+        """Publishing alpha leaves bravo's API detail and version in the cache, and makes
+        charlie's (which shows alpha as related) and alpha's own cold."""
+        unrelated = ["/api/v1/summaries/bravo/", "/api/v1/summaries/bravo/versions/1/"]
+        related = ["/api/v1/summaries/charlie/", "/api/v1/summaries/alpha/versions/1/"]
+        etags = {url: self.cached(url)["ETag"] for url in unrelated + related}
+        self.republish_alpha("Alpha treatment revised")
+        for url in unrelated:
+            with self.subTest(url=url):
+                self.assertTrue(self.served_from_cache(url))
+                self.assertEqual(self.client.get(url)["ETag"], etags[url])
+        for url in related:
+            with self.subTest(url=url):
+                self.assertFalse(self.served_from_cache(url))
+                self.assertNotEqual(self.client.get(url)["ETag"], etags[url])
+        self.assertContains(self.client.get(related[0]), "Alpha treatment revised")
+
     def test_a_superseded_version_showing_it_goes_cold(self):
         """Charlie's first version showed alpha as related; its page, public while a later
         version without the link is live, shows alpha's new title at once."""

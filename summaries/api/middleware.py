@@ -12,6 +12,9 @@ errors as problem details.
 - **Cache and ETag**: a GET runs through ``public.cache.public_page``, like the pages, so
   the response is cached under the public content generation and a client revalidating
   with ``If-None-Match`` gets a 304 for one query; a publication changes both at once.
+  One summary's detail and its versions' (``SUMMARY_ROUTES``) are keyed as that
+  summary's pages are, by its own generation and read outside a transaction: they send
+  its stored data, as ``data.json`` does.
 - **Errors**: anything under ``/api/`` that would answer an error in HTML (an unknown
   address, a method other than GET) answers a problem document instead.
 """
@@ -21,6 +24,7 @@ import time
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 
 from summaries.public.cache import public_page
 from toolkit.guarded_cache import guarded
@@ -29,6 +33,8 @@ from toolkit.middleware import client_ip
 from .problems import PROBLEM_CONTENT_TYPE, problem_response
 
 API_PREFIX = "/api/"
+# The API's reads of one summary's stored data, by view name (their addresses hold its slug).
+SUMMARY_ROUTES = {"api:summary", "api:version"}
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 _PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
@@ -78,6 +84,9 @@ class ApiMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.cached = public_page(get_response)
+        self.cached_summary = public_page(
+            lambda request, **kwargs: get_response(request), summary=True
+        )
 
     def __call__(self, request):
         if not request.path_info.startswith(API_PREFIX):
@@ -92,7 +101,7 @@ class ApiMiddleware:
         if limited := _rate_limited(request):
             return _add_cors(limited)
         if request.method in ("GET", "HEAD"):
-            response = self.cached(request)
+            response = self._cached(request)
         else:
             response = problem_response(request, 405, "The API is read-only: GET, HEAD or OPTIONS.")
             response["Allow"] = ALLOWED_METHODS
@@ -109,3 +118,15 @@ class ApiMiddleware:
                     replaced[header] = response[header]
             response = replaced
         return _add_cors(response)
+
+    def _cached(self, request: HttpRequest) -> HttpResponse:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            match = None
+        response: HttpResponse
+        if match is not None and match.view_name in SUMMARY_ROUTES:
+            response = self.cached_summary(request, slug=match.kwargs["slug"])
+        else:
+            response = self.cached(request)
+        return response
