@@ -1,11 +1,13 @@
-"""The read model: each public version's page body, card and data, built once from its
-rows and kept in a ``PublishedPage`` (``summaries/models/published.py`` says when a row
-is current).
+"""The read model: each public version's pages, card and data, built once from its rows
+and kept in a ``PublishedPage`` (``summaries/models/published.py`` says when a row is
+current).
 
-Readers are served from these rows: a summary page is its stored body in the site's frame,
-``data.json`` and the API's detail are its stored data, a citation file is rendered from
-the data's reference, and list and search cards are stored cards. Nothing on that path
-loads a version's twenty-odd child rows or renders its article.
+Readers are served from these rows: a summary page and a version page are stored whole
+documents with the reader's origin and day put in (``document_response``), ``data.json``
+and the API's detail are its stored data, a citation file is rendered from the data's
+reference, list and search cards are stored cards, and search snippets are cut from its
+stored section text. Nothing on that path loads a version's twenty-odd child rows or
+renders a template of its page.
 
 Rows are built:
 
@@ -21,8 +23,9 @@ stamps the row with it: a row built from content older than a change is never ta
 current after it.
 
 Stored text holds absolute addresses (citations name the version's own address) with
-``ORIGIN`` where the site's origin goes; the page swaps in the request's own
-(``absolute``), so one row serves every host name the site answers to.
+``ORIGIN`` where the site's origin goes, and pages hold ``TODAY`` where the printed
+footer's date goes; a response swaps in the request's own origin (``absolute``) and the
+day, so one row serves every host name the site answers to, on any day.
 """
 
 import json
