@@ -1,6 +1,6 @@
 from django.conf import settings
-from django.utils import timezone
-from django.utils.dateformat import format as date_format
+
+from . import pages
 
 
 def site(request):
@@ -9,10 +9,10 @@ def site(request):
 
     The canonical URL drops the query string: a search, a filter or a page of results is
     a view of the same page, not a page of its own. Stored summary pages are rendered
-    without a request and are given the same three (``pages.build``).
+    without a request and are given the same three (``pages._document``).
     """
     return {
         "toolkit_name": settings.TOOLKIT_NAME,
         "canonical_url": request.build_absolute_uri(request.path),
-        "today": date_format(timezone.localdate(), "j F Y"),
+        "today": pages.today(),
     }

@@ -36,7 +36,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -73,7 +73,7 @@ from summaries.search.index import sections_text
 from summaries.tasks import background_task, enqueue
 
 from . import citations
-from .release import MANIFEST, ROOT, code_digest
+from .release import KEY_SETTINGS, ROOT, SETTINGS, code_digest, frame_files
 
 logger = logging.getLogger(__name__)
 
@@ -92,20 +92,10 @@ CHANGE_LOG_LENGTH = 10
 APP = Path(__file__).resolve().parent.parent
 
 
-# The settings that show on pages (in ``render_key``).
-RENDER_SETTINGS = (
-    "TIME_ZONE",
-    "LANGUAGE_CODE",
-    "TOOLKIT_NAME",
-    "TOOLKIT_ORGANISATION",
-    "STATIC_URL",
-)
-
-
 @receiver(setting_changed)
 def _setting_changed(*, setting, **kwargs):
     # Settings are fixed in a running site; tests change them (override_settings).
-    if setting in RENDER_SETTINGS or setting in ("TEMPLATES", "STATIC_ROOT"):
+    if setting in KEY_SETTINGS:
         render_key.cache_clear()
 
 
@@ -125,15 +115,10 @@ def render_key() -> str:
         ROOT / "toolkit" / "urls.py",
         APP / "charts.py",
         APP / "sanitize.py",
-    ]
-    directories = cast(list[str | Path], settings.TEMPLATES[0]["DIRS"])
-    for directory in directories:
         # The whole frame (base.html, includes/), not only the article's templates.
-        sources += sorted(path for path in Path(directory).rglob("*.html"))
-    manifest = Path(settings.STATIC_ROOT) / MANIFEST
-    if manifest.is_file():
-        sources.append(manifest)
-    return code_digest(sources, RENDER_SETTINGS, size=16)
+        *frame_files(),
+    ]
+    return code_digest(sources, SETTINGS, size=16)
 
 
 def absolute(text: str, request: HttpRequest) -> str:
@@ -595,10 +580,14 @@ def version_document(article: Article, live_number: int | None) -> str:
     return _document("summaries/version.html", article, path, context)
 
 
+def today() -> str:
+    """Today's date as pages write it (the printed footer's)."""
+    return _date(timezone.now())
+
+
 def document_response(document: str, request: HttpRequest) -> HttpResponse:
     """A stored page as the reader is sent it: their origin and today's date put in."""
-    today = date_format(timezone.localdate(), "j F Y")
-    return HttpResponse(absolute(document, request).replace(TODAY, today))
+    return HttpResponse(absolute(document, request).replace(TODAY, today()))
 
 
 def data_json(data: dict) -> str:

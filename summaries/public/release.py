@@ -31,22 +31,34 @@ MANIFEST = "staticfiles.json"
 SETTINGS = ("TIME_ZONE", "LANGUAGE_CODE", "TOOLKIT_NAME", "TOOLKIT_ORGANISATION", "STATIC_URL")
 
 
+# Every setting a key depends on: those that show on pages, and where the templates and
+# the static manifest are (``frame_files``).
+KEY_SETTINGS = (*SETTINGS, "TEMPLATES", "STATIC_ROOT")
+
+
 @receiver(setting_changed)
 def setting_changed_handler(*, setting, **kwargs):
     # Settings are fixed in a running site; tests change them (override_settings).
-    if setting in SETTINGS or setting in ("TEMPLATES", "STATIC_ROOT"):
+    if setting in KEY_SETTINGS:
         release_key.cache_clear()
 
 
-def sources() -> list[Path]:
-    """The files the digest reads, in a fixed order."""
-    files = sorted(APP.rglob("*.py")) + sorted(PROJECT.glob("*.py"))
+def frame_files() -> list[Path]:
+    """Every template file and the static files' manifest (their hashed names, which
+    pages link) when there is one, in a fixed order: what any rendered page depends on
+    besides the code."""
+    files: list[Path] = []
     for directory in cast(list[str | Path], settings.TEMPLATES[0]["DIRS"]):
         files += sorted(path for path in Path(directory).rglob("*") if path.is_file())
     manifest = Path(settings.STATIC_ROOT) / MANIFEST
     if manifest.is_file():
         files.append(manifest)
     return files
+
+
+def sources() -> list[Path]:
+    """The files the digest reads, in a fixed order."""
+    return sorted(APP.rglob("*.py")) + sorted(PROJECT.glob("*.py")) + frame_files()
 
 
 @cache
